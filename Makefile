@@ -1,0 +1,127 @@
+# teachos: a Linux-style x86_64 teaching kernel.
+#   make            build the kernel (build/teachos.elf)
+#   make iso        one ISO that boots on BIOS and UEFI (build/teachos.iso)
+#   make run        boot it in QEMU, serial console on this terminal (Ctrl-A X quits)
+#   make debug      boot it in QEMU stopped for GDB, and start GDB attached
+#   make test       host unit tests, kernel tests and boot scenarios; ends "N passed, N failed"
+#   make bench      print boot figures (guest instructions under -icount)
+#   make UBSAN=1    a kernel with the undefined-behaviour sanitizer (its own build directory)
+#   make CC=clang   build with clang; CROSS_COMPILE=x86_64-elf- selects a cross toolchain
+#   make compile_commands.json   for editors (uses bear)
+
+CROSS_COMPILE ?=
+CC := $(if $(filter default,$(origin CC)),$(CROSS_COMPILE)gcc,$(CC))
+LD := $(if $(filter default,$(origin LD)),$(CROSS_COMPILE)ld,$(LD))
+NM ?= $(CROSS_COMPILE)nm
+PYTHON ?= python3
+UBSAN ?=
+QEMU ?= qemu-system-x86_64
+MEM ?= 256M
+CMDLINE ?=
+
+cc_name := $(if $(findstring clang,$(shell $(CC) --version 2>/dev/null | head -n 1)),clang,gcc)
+B ?= build$(if $(filter clang,$(cc_name)),-clang)$(if $(UBSAN),-ubsan)
+
+CFLAGS := -std=gnu11 -ffreestanding -nostdlib -mno-red-zone -mcmodel=kernel \
+	-mgeneral-regs-only -fno-pic -fno-pie -fno-omit-frame-pointer \
+	-fno-asynchronous-unwind-tables -fno-common -fstack-protector-strong \
+	-mstack-protector-guard=global -O2 -g -Wall -Wextra -Werror -Iinclude \
+	-MMD -MP -DBUILD_COMPILER='"$(shell $(CC) --version | head -n 1)"'
+ifeq ($(cc_name),gcc)
+CFLAGS += -fno-tree-loop-distribute-patterns
+endif
+ifneq ($(UBSAN),)
+CFLAGS += -fsanitize=undefined -DCONFIG_UBSAN
+endif
+ASFLAGS := -Iinclude -D__ASSEMBLER__ -MMD -MP
+LDFLAGS := -nostdlib -z max-page-size=4096 -z noexecstack -T linker.ld
+
+SRCS := $(wildcard boot/*.S kernel/*.c kernel/*.S drivers/*.c lib/*.c mm/*.c sched/*.c \
+	tests/kernel/*.c)
+OBJS := $(patsubst %,$(B)/%.o,$(basename $(SRCS)))
+KERNEL := $(B)/teachos.elf
+ISO := $(B)/teachos.iso
+
+.PHONY: all iso run debug test test-host bench clean tools compile_commands.json
+all: $(KERNEL)
+
+# V=1 shows the full commands.
+Q := $(if $(V),,@)
+quiet = $(if $(V),,@printf '  %-7s %s\n' $(1) $(2);)
+
+$(B)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(call quiet,CC,$<)$(CC) $(CFLAGS) -c $< -o $@
+
+$(B)/%.o: %.S
+	@mkdir -p $(dir $@)
+	$(call quiet,AS,$<)$(CC) $(ASFLAGS) -c $< -o $@
+
+# Files that must not be instrumented: the canary setter and the UBSAN runtime itself.
+$(B)/kernel/stackprotector.o: CFLAGS += -fno-stack-protector
+$(B)/kernel/ubsan.o: CFLAGS += -fno-sanitize=all
+
+# The symbol table is linked into the kernel it describes: link once with an empty
+# table, generate the table from that, link again (addresses of code move by the
+# table's size), generate it again and link a third time; the .ksyms section is last
+# in .rodata, so the last two links have identical layouts. The check proves it.
+$(KERNEL): $(OBJS) linker.ld scripts/gen-ksyms
+	$(call quiet,LD,$@)scripts/gen-ksyms $(NM) > $(B)/ksyms0.c
+	$(Q)$(CC) $(CFLAGS) -c $(B)/ksyms0.c -o $(B)/ksyms0.o
+	$(Q)$(LD) $(LDFLAGS) -o $(B)/pass1.elf $(OBJS) $(B)/ksyms0.o
+	$(Q)scripts/gen-ksyms $(NM) $(B)/pass1.elf > $(B)/ksyms1.c
+	$(Q)$(CC) $(CFLAGS) -c $(B)/ksyms1.c -o $(B)/ksyms1.o
+	$(Q)$(LD) $(LDFLAGS) -o $(B)/pass2.elf $(OBJS) $(B)/ksyms1.o
+	$(Q)scripts/gen-ksyms $(NM) $(B)/pass2.elf > $(B)/ksyms.c
+	$(Q)$(CC) $(CFLAGS) -c $(B)/ksyms.c -o $(B)/ksyms.o
+	$(Q)$(LD) $(LDFLAGS) -o $@ $(OBJS) $(B)/ksyms.o
+	@scripts/gen-ksyms $(NM) $@ | cmp -s - $(B)/ksyms.c || \
+		{ echo "ksyms: symbol table does not match the final link" >&2; rm -f $@; exit 1; }
+
+$(ISO): $(KERNEL) iso/grub.cfg
+	@command -v grub-mkrescue >/dev/null || scripts/ensure-tools build
+	$(Q)rm -rf $(B)/isodir && mkdir -p $(B)/isodir/boot/grub
+	$(Q)cp $(KERNEL) $(B)/isodir/boot/teachos.elf
+	$(Q)cp iso/grub.cfg $(B)/isodir/boot/grub/grub.cfg
+	$(call quiet,ISO,$@)grub-mkrescue -o $@ $(B)/isodir 2>$(B)/grub-mkrescue.log || \
+		{ cat $(B)/grub-mkrescue.log >&2; exit 1; }
+
+iso: $(ISO)
+
+# make run CMDLINE="loglevel=8" MEM=1G FIRMWARE=uefi
+run: $(ISO)
+	@scripts/ensure-tools run
+	scripts/qemu --iso $(ISO) --mem $(MEM) --cmdline "$(CMDLINE)" $(if $(FIRMWARE),--firmware $(FIRMWARE))
+
+debug: $(ISO)
+	@scripts/ensure-tools run
+	scripts/qemu --iso $(ISO) --mem $(MEM) --cmdline "$(CMDLINE)" --gdb & \
+		sleep 1; gdb -q -x scripts/gdbinit $(KERNEL); kill %1 2>/dev/null || true
+
+HOST_CFLAGS := -std=gnu11 -Wall -Wextra -Werror -g -O1 -fsanitize=address,undefined \
+	-fno-sanitize-recover=all -fno-builtin -Iinclude -Itests/host -DHOSTED_TEST
+HOST_SRCS := lib/string.c lib/vsnprintf.c lib/args.c lib/ktap.c kernel/multiboot2.c \
+	kernel/ksyms.c $(wildcard tests/host/*.c)
+
+$(B)/host/unit-tests: $(HOST_SRCS) $(wildcard include/*/*.h tests/host/*.h)
+	@mkdir -p $(dir $@)
+	$(or $(HOSTCC),cc) $(HOST_CFLAGS) $(HOST_SRCS) -lcriterion -o $@
+
+test-host: $(B)/host/unit-tests
+	$(B)/host/unit-tests
+
+test:
+	@scripts/ensure-tools test
+	$(PYTHON) tests/run
+
+bench: $(ISO)
+	@scripts/ensure-tools run
+	$(PYTHON) scripts/bench --iso $(ISO)
+
+compile_commands.json:
+	bear --output $@ -- $(MAKE) -B $(KERNEL) $(B)/host/unit-tests
+
+clean:
+	rm -rf build build-*
+
+-include $(OBJS:.o=.d)

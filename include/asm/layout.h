@@ -1,0 +1,35 @@
+/*
+ * The virtual memory map (DESIGN.md section 3), usable from C and from assembly.
+ * The kernel image is linked at KERNEL_VMA + its physical load address, so that
+ * virtual = physical + KERNEL_VMA inside the image; the direct map puts all of RAM
+ * at PAGE_OFFSET. Until mm/ grows a full direct map, boot/ maps the first 4 GiB there.
+ */
+#ifndef ASM_LAYOUT_H
+#define ASM_LAYOUT_H
+
+#define KERNEL_VMA		0xffffffff80000000
+#define KERNEL_PHYS		0x200000	/* where GRUB loads the image: 2 MiB */
+#define PAGE_OFFSET		0xffff888000000000
+#define EARLY_DIRECT_MAP_SIZE	0x100000000	/* 4 GiB mapped by boot/ */
+#define EARLY_KERNEL_MAX	0x800000	/* the image must fit in 8 MiB (4 page tables) */
+
+#define PAGE_SIZE		4096
+#define PAGE_SHIFT		12
+
+#define BOOT_STACK_SIZE		16384		/* bytes; a guard page lies below it */
+#define IST_STACK_SIZE		8192
+
+#ifndef __ASSEMBLER__
+#include <stdint.h>
+
+/* Physical <-> virtual through the direct map (Linux's __va / __pa). */
+static inline void *__va(uint64_t phys) { return (void *)(phys + PAGE_OFFSET); }
+static inline uint64_t __pa(const void *virt)
+{
+	uint64_t v = (uint64_t)virt;
+
+	return v >= KERNEL_VMA ? v - KERNEL_VMA : v - PAGE_OFFSET;
+}
+#endif
+
+#endif

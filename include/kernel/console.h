@@ -1,0 +1,32 @@
+/*
+ * Consoles: where printk's log and the shell's output appear (the serial port
+ * today, the screen with the real-hardware issue). A console is a write function
+ * and a name; register_console() replays the log so far into it, which is how
+ * messages printed before any console existed still reach the user.
+ * Input from every console lands in one queue the shell reads (console_getc).
+ */
+#ifndef KERNEL_CONSOLE_H
+#define KERNEL_CONSOLE_H
+
+#include <kernel/compiler.h>
+
+struct console {
+	const char *name;
+	void (*write)(struct console *con, const char *s, size_t len);
+	struct console *next;
+};
+
+void register_console(struct console *con);
+bool have_console(void);
+
+/* Write to every console, bypassing the log (the shell's output). */
+void console_write(const char *s, size_t len);
+void console_puts(const char *s);
+int console_printf(const char *fmt, ...) __printf(1, 2);
+
+/* Input: drivers push characters (from interrupt context), the shell pops them. */
+void console_input_push(char c);
+int console_getc(void);		/* blocks (hlt) until a character arrives */
+int console_trygetc(void);	/* -1 when nothing is queued */
+
+#endif

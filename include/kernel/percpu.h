@@ -1,0 +1,53 @@
+/*
+ * Per-CPU data. Each CPU's GS base points at its own struct cpu, whose first field
+ * points back at itself, so this_cpu() is one load from %gs:0 and no code needs a
+ * global "current CPU" variable. Today only the boot CPU exists (cpus[0]); SMP will
+ * fill the others. The GDT, TSS and IST stacks are per CPU because the TSS is.
+ */
+#ifndef KERNEL_PERCPU_H
+#define KERNEL_PERCPU_H
+
+#include <asm/layout.h>
+#include <kernel/compiler.h>
+
+#define NR_CPUS 8
+
+struct trap_catcher;
+
+/* Interrupt stack table slots (1-based in the IDT gate). */
+enum { IST_DOUBLE_FAULT = 1, IST_NMI = 2, IST_MACHINE_CHECK = 3, IST_COUNT = 3 };
+
+struct tss {
+	uint32_t reserved0;
+	uint64_t rsp[3];	/* stack loaded on a change to ring 0..2 */
+	uint64_t reserved1;
+	uint64_t ist[7];	/* ist[0] is IST1 */
+	uint64_t reserved2;
+	uint16_t reserved3;
+	uint16_t iomap_base;
+} __packed;
+
+struct cpu {
+	struct cpu *self;		/* must stay first: this_cpu() reads %gs:0 */
+	unsigned int id;
+	unsigned int irq_depth;		/* > 0 while in an interrupt or exception handler */
+	struct trap_catcher *catcher;	/* armed by a test expecting an exception, or NULL */
+	uint64_t gdt[7];		/* null, kcode, kdata, udata, ucode, tss (2 slots) */
+	struct tss tss;
+	uint8_t ist_stacks[IST_COUNT][IST_STACK_SIZE] __aligned(16);
+};
+
+extern struct cpu cpus[NR_CPUS];
+
+static inline struct cpu *this_cpu(void)
+{
+	struct cpu *c;
+
+	__asm__ volatile("movq %%gs:0, %0" : "=r"(c));
+	return c;
+}
+
+/* Point GS at cpus[id] and load its GDT, TSS and segments (kernel/gdt.c). */
+void cpu_init(unsigned int id);
+
+#endif

@@ -1,0 +1,26 @@
+/*
+ * Time since boot from the TSC (kernel/time.c). The TSC is calibrated once against
+ * the PIT's channel 2, whose input clock is a fixed 1.193182 MHz; after that,
+ * ktime_get_ns() is a rdtsc and a multiply. Under QEMU with -icount the TSC counts
+ * guest instructions, which is what `make bench` relies on.
+ */
+#ifndef KERNEL_TIME_H
+#define KERNEL_TIME_H
+
+#include <kernel/compiler.h>
+
+#define NSEC_PER_USEC	1000ull
+#define NSEC_PER_MSEC	1000000ull
+#define NSEC_PER_SEC	1000000000ull
+
+extern uint64_t tsc_khz;	/* 0 until calibrated */
+extern uint64_t tsc_at_boot;	/* TSC when kmain started */
+extern bool tsc_invariant;	/* CPUID says the TSC rate does not change with P/C-states */
+
+void tsc_init(void);
+uint64_t tsc_to_ns(uint64_t tsc_delta);
+uint64_t ktime_get_ns(void);	/* ns since kmain started; 0 before calibration */
+void udelay(uint64_t us);
+void mdelay(uint64_t ms);
+
+#endif

@@ -1,0 +1,67 @@
+/*
+ * The Interrupt Descriptor Table: 256 gates, gate N pointing at stub N of
+ * kernel/entry.S. All are interrupt gates (the CPU clears IF on entry) for ring 0
+ * only, except that the double fault, NMI and machine check switch to their own
+ * IST stacks (kernel/gdt.c), so they run even when the kernel stack is unusable.
+ * do_interrupt() is where every vector arrives in C.
+ */
+#include <asm/segment.h>
+#include <kernel/irq.h>
+#include <kernel/percpu.h>
+#include <kernel/traps.h>
+
+struct idt_gate {
+	uint16_t offset_lo;
+	uint16_t selector;
+	uint8_t ist;		/* bits 0..2: IST slot, 0 = stay on the current stack */
+	uint8_t type_attr;	/* present, DPL, type 0xe = 64-bit interrupt gate */
+	uint16_t offset_mid;
+	uint32_t offset_hi;
+	uint32_t reserved;
+} __packed;
+
+#define GATE_INTERRUPT	0x8e	/* P=1, DPL=0, type=0xe */
+
+static struct idt_gate idt[256] __aligned(16);
+extern const char isr_stubs[];	/* 256 stubs, 16 bytes apart */
+
+static void set_gate(unsigned int vector, unsigned int ist)
+{
+	uint64_t addr = (uint64_t)isr_stubs + 16 * vector;
+
+	idt[vector] = (struct idt_gate){
+		.offset_lo = addr & 0xffff,
+		.selector = GDT_KERNEL_CS,
+		.ist = ist,
+		.type_attr = GATE_INTERRUPT,
+		.offset_mid = (addr >> 16) & 0xffff,
+		.offset_hi = addr >> 32,
+	};
+}
+
+void idt_init(void)
+{
+	struct {
+		uint16_t limit;
+		uint64_t base;
+	} __packed ptr = { sizeof(idt) - 1, (uint64_t)idt };
+
+	for (unsigned int v = 0; v < 256; v++)
+		set_gate(v, 0);
+	set_gate(X86_TRAP_DF, IST_DOUBLE_FAULT);
+	set_gate(X86_TRAP_NMI, IST_NMI);
+	set_gate(X86_TRAP_MC, IST_MACHINE_CHECK);
+	__asm__ volatile("lidt %0" :: "m"(ptr));
+}
+
+void do_interrupt(struct pt_regs *regs)
+{
+	struct cpu *c = this_cpu();
+
+	c->irq_depth++;
+	if (regs->vector < NR_EXCEPTIONS)
+		do_exception(regs);
+	else
+		do_irq(regs->vector);
+	c->irq_depth--;
+}

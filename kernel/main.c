@@ -1,0 +1,140 @@
+/*
+ * kmain: the first C code, entered from boot/entry64.S on the boot stack with
+ * paging on, interrupts off, and the multiboot2 magic and information address as
+ * arguments. The order below matters: per-CPU data first (everything after uses
+ * this_cpu()), the canary before any protected function returns, exception
+ * handlers before anything that can fault, the command line before the console so
+ * that loglevel= already applies to the log replay, then the console, interrupts,
+ * and finally the kernel tests, a crash demonstration, or the shell.
+ */
+#include <asm/layout.h>
+#include <asm/x86.h>
+#include <drivers/serial.h>
+#include <kernel/bootinfo.h>
+#include <kernel/irq.h>
+#include <kernel/kernel.h>
+#include <kernel/log.h>
+#include <kernel/oops.h>
+#include <kernel/params.h>
+#include <kernel/percpu.h>
+#include <kernel/printk.h>
+#include <kernel/time.h>
+#include <kernel/traps.h>
+#include <lib/errno.h>
+#include <lib/string.h>
+
+#ifndef BUILD_COMPILER
+#define BUILD_COMPILER "unknown compiler"
+#endif
+
+const char kernel_version[] = "teachos 0.1.0 (" BUILD_COMPILER ")";
+
+extern uint64_t boot_entry_tsc;
+
+static const char *ktest_filter;
+static const char *crash_kind;
+
+static int set_ktest(const char *val)
+{
+	if (!val || !*val)
+		return -EINVAL;
+	ktest_filter = val;
+	return 0;
+}
+KERNEL_PARAM("ktest", set_ktest, "all or a comma-separated list of suites");
+
+static int set_crash(const char *val)
+{
+	if (!val || !*val)
+		return -EINVAL;
+	crash_kind = val;
+	return 0;
+}
+KERNEL_PARAM("crash", set_crash, "a crash kind (see the shell's `crash` command)");
+
+static int set_loglevel(const char *val)
+{
+	unsigned int v;
+
+	if (!val || kstrtouint(val, 10, &v) || v > 8)
+		return -EINVAL;
+	console_loglevel = v;
+	return 0;
+}
+KERNEL_PARAM("loglevel", set_loglevel, "a number 0..8");
+
+static int set_quiet(const char *val)
+{
+	if (val)
+		return -EINVAL;
+	console_loglevel = 4;	/* errors and warnings only, as Linux's "quiet" */
+	return 0;
+}
+KERNEL_PARAM("quiet", set_quiet, "no value");
+
+static int set_panic(const char *val)
+{
+	if (!val || kstrtoint(val, 10, &panic_timeout))
+		return -EINVAL;
+	return 0;
+}
+KERNEL_PARAM("panic", set_panic, "seconds before reboot after a panic (0 waits, <0 at once)");
+
+/* The identity map of low memory was only for the switch to long mode: drop it. */
+static void drop_identity_map(void)
+{
+	uint64_t *pml4 = __va(read_cr3() & ~0xfffull);
+
+	pml4[0] = 0;
+	write_cr3(read_cr3());	/* flush the TLB of the old translations */
+}
+
+static void parse_boot_info(uint32_t magic, uint64_t info_phys)
+{
+	if (magic != MULTIBOOT2_BOOTLOADER_MAGIC) {
+		pr_err("boot: bad multiboot2 magic 0x%x\n", magic);
+		return;
+	}
+	if (info_phys >= EARLY_DIRECT_MAP_SIZE - PAGE_SIZE) {
+		pr_err("boot: multiboot2 information at 0x%llx is outside the early direct map\n",
+		       (unsigned long long)info_phys);
+		return;
+	}
+	/* The structure is at most a few pages; never read beyond the mapped 4 GiB. */
+	multiboot2_parse(__va(info_phys), EARLY_DIRECT_MAP_SIZE - info_phys, info_phys, &boot_info);
+}
+
+void kmain(uint32_t magic, uint64_t info_phys)
+{
+	tsc_at_boot = boot_entry_tsc;
+	cpu_init(0);
+	boot_stack_protector_init();
+	idt_init();
+	pic_init();	/* remapped and masked before anything can unmask a line */
+	drop_identity_map();
+	serial_init();
+
+	printk(KERN_NOTICE "Linux-style teaching kernel %s\n", kernel_version);
+	tsc_init();
+	parse_boot_info(magic, info_phys);
+	parse_kernel_cmdline(boot_info.cmdline ? boot_info.cmdline : "");
+	serial_console_init();
+
+	if (boot_info.loader_name)
+		pr_info("boot: loaded by %s\n", boot_info.loader_name);
+	boot_print_memory_map(&boot_info);
+
+	local_irq_enable();
+	pr_info("boot: kernel entry to here took %llu us\n",
+		(unsigned long long)(ktime_get_ns() / NSEC_PER_USEC));
+
+	if (ktest_filter) {
+		int failed = ktest_run(ktest_filter);
+
+		qemu_exit(failed == 0 ? 0 : 1);
+		machine_halt();
+	}
+	if (crash_kind)
+		crash_run(crash_kind);
+	shell_run();
+}

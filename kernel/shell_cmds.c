@@ -1,0 +1,144 @@
+/*
+ * The shell commands about the system as a whole: cmdline, uptime, dmesg,
+ * loglevel, meminfo, interrupts, reboot, halt. Subsystems add their own commands
+ * next to their code (crash in kernel/crash.c, ktest in kernel/ktest.c).
+ */
+#include <kernel/bootinfo.h>
+#include <kernel/console.h>
+#include <kernel/irq.h>
+#include <kernel/kernel.h>
+#include <kernel/log.h>
+#include <kernel/params.h>
+#include <kernel/shell.h>
+#include <kernel/time.h>
+#include <lib/errno.h>
+#include <lib/string.h>
+
+static int cmd_cmdline(int argc, char **argv)
+{
+	(void)argv;
+	if (argc != 1)
+		return -EINVAL;
+	console_printf("%s\n", saved_command_line);
+	return 0;
+}
+SHELL_COMMAND(cmdline, cmd_cmdline, "cmdline", "show the kernel command line (as /proc/cmdline)");
+
+static int cmd_uptime(int argc, char **argv)
+{
+	uint64_t ns = ktime_get_ns(), s = ns / NSEC_PER_SEC;
+
+	(void)argv;
+	if (argc != 1)
+		return -EINVAL;
+	console_printf("up %llu:%02llu:%02llu.%03llu (%llu.%06llu s since kernel entry)\n",
+		       (unsigned long long)(s / 3600), (unsigned long long)(s / 60 % 60),
+		       (unsigned long long)(s % 60),
+		       (unsigned long long)(ns % NSEC_PER_SEC / NSEC_PER_MSEC),
+		       (unsigned long long)s,
+		       (unsigned long long)(ns % NSEC_PER_SEC / NSEC_PER_USEC));
+	return 0;
+}
+SHELL_COMMAND(uptime, cmd_uptime, "uptime", "time since the kernel started");
+
+static int cmd_dmesg(int argc, char **argv)
+{
+	unsigned int max_level = 7;
+	struct log_record r;
+
+	if (argc == 3 && strcmp(argv[1], "-l") == 0) {
+		if (kstrtouint(argv[2], 10, &max_level) || max_level > 7)
+			return -EINVAL;
+	} else if (argc != 1) {
+		return -EINVAL;
+	}
+	for (uint64_t seq = log_first_seq(); seq < log_next_seq(); seq++) {
+		char prefix[32];
+
+		if (!log_read(seq, &r) || r.level > max_level)
+			continue;
+		log_format_prefix(prefix, sizeof(prefix), &r);
+		console_printf("%s%s\n", prefix, r.text);
+	}
+	return 0;
+}
+SHELL_COMMAND(dmesg, cmd_dmesg, "dmesg [-l MAXLEVEL]",
+	      "print the kernel log (levels 0..MAXLEVEL, default all)");
+
+static int cmd_loglevel(int argc, char **argv)
+{
+	unsigned int v;
+
+	if (argc == 1) {
+		console_printf("console_loglevel = %d (messages of level < %d are shown)\n",
+			       console_loglevel, console_loglevel);
+		return 0;
+	}
+	if (argc != 2 || kstrtouint(argv[1], 10, &v) || v > 8)
+		return -EINVAL;
+	console_loglevel = v;
+	return 0;
+}
+SHELL_COMMAND(loglevel, cmd_loglevel, "loglevel [0..8]", "show or set the console log level");
+
+static int cmd_meminfo(int argc, char **argv)
+{
+	uint64_t usable = 0, reserved = 0;
+
+	(void)argv;
+	if (argc != 1)
+		return -EINVAL;
+	for (unsigned int i = 0; i < boot_info.nr_mem; i++) {
+		const struct mem_region *m = &boot_info.mem[i];
+
+		console_printf("  [mem 0x%016llx-0x%016llx] %s\n", (unsigned long long)m->base,
+			       (unsigned long long)(m->base + m->length - 1), mem_type_name(m->type));
+		if (m->type == MEM_USABLE)
+			usable += m->length;
+		else
+			reserved += m->length;
+	}
+	console_printf("MemTotal:       %8llu kB\n", (unsigned long long)(usable >> 10));
+	console_printf("Reserved:       %8llu kB\n", (unsigned long long)(reserved >> 10));
+	console_puts("(free memory is counted once the page allocator exists)\n");
+	return 0;
+}
+SHELL_COMMAND(meminfo, cmd_meminfo, "meminfo", "the memory map the boot loader gave");
+
+static int cmd_interrupts(int argc, char **argv)
+{
+	(void)argv;
+	if (argc != 1)
+		return -EINVAL;
+	console_puts("           CPU0\n");
+	for (unsigned int i = 0; i < NR_IRQS; i++)
+		if (irq_stats.count[i] || irq_name(i))
+			console_printf("%3u: %10llu   XT-PIC  %s\n", i,
+				       (unsigned long long)irq_stats.count[i],
+				       irq_name(i) ? irq_name(i) : "(stray)");
+	console_printf("SPU: %10llu   Spurious interrupts\n", (unsigned long long)irq_stats.spurious);
+	console_printf("ERR: %10llu   Stray and unexpected interrupts\n",
+		       (unsigned long long)(irq_stats.stray + irq_stats.unexpected));
+	return 0;
+}
+SHELL_COMMAND(interrupts, cmd_interrupts, "interrupts",
+	      "interrupt counts per line (as /proc/interrupts)");
+
+static int cmd_reboot(int argc, char **argv)
+{
+	(void)argv;
+	if (argc != 1)
+		return -EINVAL;
+	console_puts("Restarting system.\n");
+	machine_restart();
+}
+SHELL_COMMAND(reboot, cmd_reboot, "reboot", "restart the machine");
+
+static int cmd_halt(int argc, char **argv)
+{
+	(void)argv;
+	if (argc != 1)
+		return -EINVAL;
+	machine_halt();
+}
+SHELL_COMMAND(halt, cmd_halt, "halt", "stop the CPU (QEMU stays open; Ctrl-A X quits it)");

@@ -1,0 +1,119 @@
+/*
+ * CPU exceptions (vectors 0..31). Each is either handled and resumed (int3, an NMI
+ * with no reason, an exception a test armed a trap_catcher for) or is a kernel bug:
+ * die() prints an oops (kernel/oops.c) with the exception's name, its error code
+ * decoded, CR2, the registers and a backtrace, then panics. A double fault whose
+ * stack pointer or fault address lies in a stack guard page is reported as
+ * "kernel stack overflow": the handler runs on its own IST stack (kernel/gdt.c),
+ * which is why it can report at all. The page-fault handler proper (demand paging,
+ * copy-on-write) arrives with mm/fault.c and takes #PF before this falls back.
+ */
+#include <asm/layout.h>
+#include <asm/x86.h>
+#include <kernel/ksyms.h>
+#include <kernel/oops.h>
+#include <kernel/percpu.h>
+#include <kernel/printk.h>
+#include <kernel/traps.h>
+
+static const char *const exception_names[NR_EXCEPTIONS] = {
+	[X86_TRAP_DE] = "divide error",
+	[X86_TRAP_DB] = "debug",
+	[X86_TRAP_NMI] = "non-maskable interrupt",
+	[X86_TRAP_BP] = "int3",
+	[X86_TRAP_OF] = "overflow",
+	[X86_TRAP_BR] = "bounds",
+	[X86_TRAP_UD] = "invalid opcode",
+	[X86_TRAP_NM] = "device not available",
+	[X86_TRAP_DF] = "double fault",
+	[X86_TRAP_OLD_MF] = "coprocessor segment overrun",
+	[X86_TRAP_TS] = "invalid TSS",
+	[X86_TRAP_NP] = "segment not present",
+	[X86_TRAP_SS] = "stack segment",
+	[X86_TRAP_GP] = "general protection fault",
+	[X86_TRAP_PF] = "page fault",
+	[X86_TRAP_SPURIOUS] = "reserved (15)",
+	[X86_TRAP_MF] = "coprocessor error",
+	[X86_TRAP_AC] = "alignment check",
+	[X86_TRAP_MC] = "machine check",
+	[X86_TRAP_XF] = "SIMD exception",
+	[X86_TRAP_VE] = "virtualization exception",
+	[X86_TRAP_CP] = "control protection fault",
+	[22] = "reserved (22)", [23] = "reserved (23)", [24] = "reserved (24)",
+	[25] = "reserved (25)", [26] = "reserved (26)", [27] = "reserved (27)",
+	[28] = "hypervisor injection",
+	[X86_TRAP_VC] = "VMM communication",
+	[X86_TRAP_SX] = "security exception",
+	[31] = "reserved (31)",
+};
+
+const char *exception_name(unsigned int vector)
+{
+	return vector < NR_EXCEPTIONS ? exception_names[vector] : "interrupt";
+}
+
+extern const char boot_stack_guard[];
+extern void trap_catch_resume(struct trap_catcher *tc);
+
+bool addr_in_stack_guard(uint64_t addr)
+{
+	uint64_t g = (uint64_t)boot_stack_guard;
+
+	return addr >= g && addr < g + PAGE_SIZE;
+}
+
+/*
+ * A test armed a catcher for this CPU: record the exception and make iretq land
+ * in trap_catch_resume(tc) on the stack the catcher saved, instead of dying.
+ */
+static bool try_catch(struct pt_regs *regs, uint64_t cr2)
+{
+	struct trap_catcher *tc = this_cpu()->catcher;
+
+	if (!tc || !tc->armed || user_mode(regs))
+		return false;
+	tc->armed = false;
+	tc->caught = true;
+	tc->vector = regs->vector;
+	tc->error_code = regs->error_code;
+	tc->cr2 = cr2;
+	tc->rip = regs->rip;
+	regs->rip = (uint64_t)trap_catch_resume;
+	regs->rdi = (uint64_t)tc;
+	regs->rsp = tc->jmp[6] - 8;	/* any valid stack; trap_catch_resume reloads rsp */
+	return true;
+}
+
+void trap_catch_end(struct trap_catcher *tc)
+{
+	tc->armed = false;
+	this_cpu()->catcher = NULL;
+}
+
+void do_exception(struct pt_regs *regs)
+{
+	/* Read CR2 first: a fault while reporting would overwrite it. */
+	uint64_t cr2 = read_cr2();
+	unsigned int v = regs->vector;
+
+	if (v != X86_TRAP_NMI && v != X86_TRAP_DF && try_catch(regs, cr2))
+		return;
+
+	switch (v) {
+	case X86_TRAP_BP: {
+		char sym[KSYM_NAME_LEN];
+
+		sprint_symbol(sym, sizeof(sym), regs->rip - 1);
+		pr_warn("int3 at %s: resuming\n", sym);
+		return;
+	}
+	case X86_TRAP_NMI:
+		pr_emerg("NMI received for unknown reason on CPU %u: resuming\n", this_cpu()->id);
+		return;
+	case X86_TRAP_DF:
+		if (addr_in_stack_guard(regs->rsp) || addr_in_stack_guard(cr2))
+			die("kernel stack overflow (double-fault)", regs, cr2);
+		break;
+	}
+	die(exception_name(v), regs, cr2);
+}

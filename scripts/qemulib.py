@@ -1,0 +1,52 @@
+"""Running the teachos ISO in QEMU: shared by `make run`, `make debug`, the test
+harness (tests/run) and `make bench`.
+
+The ISO is built once. A run's kernel command line travels on a tiny FAT disk
+image holding /teachos.cfg, which iso/grub.cfg sources when GRUB finds it, so one
+ISO serves every test. The machine is QEMU's default `pc`, with an isa-debug-exit
+device at port 0xf4 through which the kernel tests report their status.
+"""
+import os
+import shutil
+import subprocess
+
+OVMF = "/usr/share/ovmf/OVMF.fd"
+DEBUG_EXIT_PORT = "0xf4"
+
+
+def make_cfg_disk(path, cmdline, timeout=0):
+    """Write a 1.44 MB FAT image at `path` telling GRUB the command line."""
+    cfg = path + ".cfg"
+    with open(cfg, "w") as f:
+        f.write(f"set timeout={timeout}\nset kcmdline=\"{cmdline}\"\n")
+    if os.path.exists(path):
+        os.remove(path)
+    subprocess.run(["mformat", "-C", "-f", "1440", "-i", path, "::"], check=True)
+    subprocess.run(["mcopy", "-i", path, cfg, "::/teachos.cfg"], check=True)
+    os.remove(cfg)
+    return path
+
+
+def qemu_command(iso, cfg_disk=None, mem="256M", cpu="max", smp=1, firmware="bios",
+                 icount=False, extra=()):
+    """The QEMU command line for one boot; the serial port is stdio."""
+    cmd = ["qemu-system-x86_64", "-machine", "pc", "-m", mem, "-cpu", cpu,
+           "-smp", str(smp), "-no-reboot", "-display", "none",
+           "-boot", "d", "-cdrom", iso,
+           "-device", f"isa-debug-exit,iobase={DEBUG_EXIT_PORT},iosize=0x04"]
+    if cfg_disk:
+        cmd += ["-drive", f"file={cfg_disk},format=raw,if=ide,index=0"]
+    if firmware == "uefi":
+        cmd += ["-bios", OVMF]
+    if icount:
+        cmd += ["-icount", "shift=0"]
+    cmd += list(extra)
+    return cmd
+
+
+def have_ovmf():
+    return os.path.exists(OVMF)
+
+
+def qemu_available():
+    return shutil.which("qemu-system-x86_64") is not None
