@@ -100,7 +100,7 @@ debug: $(ISO)
 
 HOST_CFLAGS := -std=gnu11 -Wall -Wextra -Werror -g -O1 -fsanitize=address,undefined \
 	-fno-sanitize-recover=all -fno-builtin -Iinclude -Itests/host -DHOSTED_TEST
-HOST_SRCS := lib/string.c lib/vsnprintf.c lib/args.c lib/ktap.c kernel/multiboot2.c \
+HOST_SRCS := lib/string.c lib/vsnprintf.c lib/args.c lib/ktap.c kernel/multiboot2.c kernel/memmap.c \
 	kernel/ksyms.c $(wildcard tests/host/*.c)
 
 $(B)/host/unit-tests: $(HOST_SRCS) $(wildcard include/*/*.h tests/host/*.h)

@@ -174,6 +174,19 @@ void register_console(struct console *con)
 	spin_unlock_irqrestore(&log_lock, flags);
 }
 
+void unregister_console(struct console *con)
+{
+	unsigned long flags = spin_lock_irqsave(&log_lock);
+
+	for (struct console **pp = &consoles; *pp; pp = &(*pp)->next) {
+		if (*pp == con) {
+			*pp = con->next;
+			break;
+		}
+	}
+	spin_unlock_irqrestore(&log_lock, flags);
+}
+
 bool have_console(void)
 {
 	return consoles != NULL;

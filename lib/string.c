@@ -9,7 +9,9 @@
  * compiler does not turn into library calls, so no extra compiler flag is needed.
  *
  * Invariant kept by everything here: the direction flag is clear on entry and on exit, as the
- * x86_64 ABI requires; memmove sets it only for the span of its one backwards copy.
+ * x86_64 ABI requires; memmove sets it only for the span of its one backwards copy. An
+ * interrupt can arrive inside that span and the CPU does not clear DF for it, so every
+ * interrupt and exception entry stub must execute cld before it calls C (Linux does the same).
  * Bytes are compared as unsigned char, as C requires. No <limits.h>: with gcc it pulls in the
  * host's glibc headers even in a -ffreestanding build; range checks below are round trips
  * through the narrower type instead, and the one limit needed is the compiler's own macro.
@@ -44,7 +46,7 @@ void *memmove(void *dst, const void *src, size_t n)
 	if ((uintptr_t)dst - (uintptr_t)src >= n)
 		return memcpy(dst, src, n);
 
-	/* Here 0 < dst - src < n, so n > 0 and the last-byte pointers are in bounds. */
+	/* Here 0 <= dst - src < n, so n > 0 and both last-byte pointers are in bounds. */
 	void *d = (char *)dst + n - 1;
 	const void *s = (const char *)src + n - 1;
 
@@ -192,19 +194,16 @@ static unsigned int digit_value(char c)
 	return 36;
 }
 
-/* Resolve base 0 and step over a "0x" prefix where the base allows one. */
+/*
+ * Resolve base 0 and step over a "0x" prefix where the base allows one. "0x" with no hex
+ * digit after it then finds no digits: -EINVAL, the same answer octal "0" then 'x' would get.
+ */
 static const char *parse_radix(const char *s, unsigned int *base)
 {
 	bool hex_prefix = s[0] == '0' && tolower(s[1]) == 'x';
 
-	if (*base == 0) {
-		if (hex_prefix && isxdigit(s[2]))
-			*base = 16;
-		else if (s[0] == '0')
-			*base = 8;
-		else
-			*base = 10;
-	}
+	if (*base == 0)
+		*base = hex_prefix ? 16 : s[0] == '0' ? 8 : 10;
 	if (*base == 16 && hex_prefix)
 		s += 2;
 	return s;

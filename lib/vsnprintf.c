@@ -26,7 +26,9 @@ enum {
 	F_ALT	= 1 << 4,	/* '#': 0x/0X prefix for hex, leading 0 for octal */
 };
 
-enum length { LEN_INT, LEN_CHAR, LEN_SHORT, LEN_LONG, LEN_LLONG, LEN_SIZE, LEN_PTRDIFF, LEN_INTMAX };
+enum length {
+	LEN_INT, LEN_CHAR, LEN_SHORT, LEN_LONG, LEN_LLONG, LEN_SIZE, LEN_PTRDIFF, LEN_INTMAX
+};
 
 struct spec {
 	unsigned int flags;	/* F_* */

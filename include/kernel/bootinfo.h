@@ -40,6 +40,12 @@ struct boot_framebuffer {
 	uint8_t red_pos, red_size, green_pos, green_size, blue_pos, blue_size;
 };
 
+/* One UEFI memory descriptor (the EFI memory map tag holds efi_desc_size-byte slots). */
+struct efi_memory_desc {
+	uint32_t type, pad;
+	uint64_t phys_start, virt_start, num_pages, attribute;	/* pages of 4 KiB */
+} __packed;
+
 #define BOOT_MAX_MEM_REGIONS 128
 #define BOOT_MAX_MODULES 16
 

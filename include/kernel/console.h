@@ -17,6 +17,7 @@ struct console {
 };
 
 void register_console(struct console *con);
+void unregister_console(struct console *con);
 bool have_console(void);
 
 /* Write to every console, bypassing the log (the shell's output). */

@@ -17,5 +17,6 @@ void boot_stack_protector_init(void);	/* kernel/stackprotector.c */
 void shell_run(void) __noreturn;	/* kernel/shell.c */
 int ktest_run(const char *filter);	/* kernel/ktest.c: failures, or -1 if none matched */
 void crash_run(const char *kind);	/* kernel/crash.c */
+void kmain(uint32_t magic, uint64_t info_phys) __noreturn;	/* kernel/main.c */
 
 #endif

@@ -361,18 +361,24 @@ Test(string, kstrtoint_and_kstrtouint_ranges)
 	cr_assert(k_kstrtoul("010", 0, &ul) == 0 && ul == 8);
 }
 
+/* Classifiers may return any non-zero for true; tolower/toupper must return the same int. */
+static void check_ctype(size_t f, int c)
+{
+	static const char *const names[] = {
+		"isdigit", "isxdigit", "isspace", "isalpha", "isalnum", "isprint", "isupper",
+		"islower", "tolower", "toupper",
+	};
+	int ours = k_class[f](c), want = libc_class[f](c);
+	bool same = f < 8 ? !ours == !want : ours == want;
+
+	cr_assert(same, "%s(%d) = %d, libc %d", names[f], c, ours, want);
+}
+
 Test(string, ctype_matches_c_locale)
 {
 	for (size_t f = 0; f < ARRAY_SIZE(k_class); f++) {
-		for (int c = -1; c < 256; c++) {
-			int ours = k_class[f](c), want = libc_class[f](c);
-
-			/* Classifiers return any non-zero for true; tolower/toupper return a char. */
-			if (f < 8)
-				cr_assert(!ours == !want, "class %zu of %d: %d, libc %d", f, c, ours, want);
-			else
-				cr_assert(ours == want, "case map %zu of %d: %d, libc %d", f, c, ours, want);
-		}
+		for (int c = -1; c < 256; c++)
+			check_ctype(f, c);
 	}
 }
 
@@ -414,8 +420,8 @@ static void random_memmove_round(int iter)
 	libc_memcpy(b, a, BUF);
 	cr_assert(k_memmove(a + dst, a + src, n) == a + dst);
 	libc_memmove(b + dst, b + src, n);
-	cr_assert(libc_memcmp(a, b, BUF) == 0, "seed %llu iter %d: memmove(+%zu, +%zu, %zu) differs",
-		  seed, iter, dst, src, n);
+	cr_assert(libc_memcmp(a, b, BUF) == 0, "seed %llu iter %d: memmove(+%zu, +%zu, %zu)", seed,
+		  iter, dst, src, n);
 }
 
 static void random_memcpy_memset_round(int iter)
@@ -634,21 +640,72 @@ static int model_kstrtoll(const char *s, unsigned int base, long long *res)
 	return 0;
 }
 
-/* Random junk around the interesting characters, or a real number in a random base. */
-static void rnd_number_text(char *s, size_t cap, unsigned int base)
+static const char digit_chars[] = "0123456789abcdef";
+
+/* Digits of v in base (2..16), most significant first; returns how many. */
+static size_t put_digits(char *s, unsigned long long v, unsigned int base)
 {
-	static const char junk[] = "0123456789abcdefABCDEFxX+-\n ";
-	size_t len = rnd_below(24);
+	char tmp[64];
+	size_t n = 0;
+
+	do {
+		tmp[n++] = digit_chars[v % base];
+		v /= base;
+	} while (v);
+	for (size_t i = 0; i < n; i++)
+		s[i] = tmp[n - 1 - i];
+	return n;
+}
+
+/* Add one to a digit string, growing it on a carry out: this is how we step past 2^64 - 1. */
+static size_t inc_digits(char *s, size_t n, unsigned int base)
+{
+	for (size_t i = n; i-- > 0;) {
+		unsigned int d = (unsigned int)(libc_strchr(digit_chars, s[i]) - digit_chars);
+
+		if (d + 1 < base) {
+			s[i] = digit_chars[d + 1];
+			return n;
+		}
+		s[i] = '0';
+	}
+	libc_memmove(s + 1, s, n);
+	s[0] = '1';
+	return n + 1;
+}
+
+/* Digits in base: random ones (often too many), or a few steps from a limit of some type. */
+static size_t rnd_digits(char *s, unsigned int base)
+{
+	static const unsigned long long limits[] = { 0, 1ULL << 31, 1ULL << 32, 1ULL << 63 };
+	size_t n;
 
 	if (rnd_below(2)) {
-		for (size_t i = 0; i < len && i < cap - 1; i++)
+		n = 1 + rnd_below(rnd_below(2) ? 25 : 70);
+		for (size_t i = 0; i < n; i++)
+			s[i] = digit_chars[rnd_below(base)];
+		return n;
+	}
+	/* limit - 3 .. limit + 3; limit 0 wraps around to just below 2^64. */
+	n = put_digits(s, limits[rnd_below(ARRAY_SIZE(limits))] - 3, base);
+	for (size_t k = rnd_below(7); k; k--)
+		n = inc_digits(s, n, base);
+	return n;
+}
+
+/* A number as a user might type it: sign, prefix, digits, '\n', each maybe; or junk. */
+static void rnd_number_text(char *s, unsigned int base)
+{
+	static const char junk[] = "0123456789abcdefABCDEFxX+-\n ";
+	unsigned int digit_base = base >= 2 && base <= 16 ? base : 16;
+	size_t i = 0;
+
+	if (rnd_below(3) == 0) {
+		for (size_t len = rnd_below(24); i < len; i++)
 			s[i] = junk[rnd_below(sizeof(junk) - 1)];
-		s[len < cap - 1 ? len : cap - 1] = '\0';
+		s[i] = '\0';
 		return;
 	}
-	/* A valid-looking number: sign, prefix, digits (maybe too many), maybe '\n'. */
-	size_t i = 0, ndig = 1 + rnd_below(rnd_below(2) ? 25 : 70);
-
 	if (rnd_below(3) == 0)
 		s[i++] = "+-"[rnd_below(2)];
 	if ((base == 16 || base == 0) && rnd_below(2)) {
@@ -656,9 +713,11 @@ static void rnd_number_text(char *s, size_t cap, unsigned int base)
 		s[i++] = rnd_below(2) ? 'x' : 'X';
 	} else if (base == 0 && rnd_below(2)) {
 		s[i++] = '0';
+		digit_base = 8;
+	} else if (base == 0) {
+		digit_base = 10;
 	}
-	for (size_t d = 0; d < ndig && i < cap - 2; d++)
-		s[i++] = "0123456789abcdef"[rnd_below(base && base < 16 ? base : 16)];
+	i += rnd_digits(s + i, digit_base);
 	if (rnd_below(4) == 0)
 		s[i++] = '\n';
 	s[i] = '\0';
@@ -674,7 +733,7 @@ static void random_kstrto_round(int iter)
 	unsigned int ui = 1;
 	int si = 1;
 
-	rnd_number_text(s, sizeof(s), base);
+	rnd_number_text(s, base);
 	int e = k_kstrtoull(s, base, &u), me = model_kstrtoull(s, base, &mu);
 
 	cr_assert(e == me && (e || u == mu), "seed %llu iter %d: kstrtoull(\"%s\", %u) = %d %llu,"

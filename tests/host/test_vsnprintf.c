@@ -57,10 +57,10 @@ static void check_va(int line, const char *want, const char *fmt, va_list ap)
 
 	libc_memset(got, 'Z', sizeof(got));
 	n = k_vsnprintf(got, sizeof(got), fmt, ap);
-	cr_assert(libc_strcmp(got, want) == 0, "line %d: \"%s\" gave \"%s\", want \"%s\"", line, fmt,
-		  got, want);
-	cr_assert(n == (int)libc_strlen(want), "line %d: \"%s\" returned %d, want %zu", line, fmt, n,
-		  libc_strlen(want));
+	cr_assert(libc_strcmp(got, want) == 0, "line %d: \"%s\" gave \"%s\", want \"%s\"", line,
+		  fmt, got, want);
+	cr_assert(n == (int)libc_strlen(want), "line %d: \"%s\" returned %d, want %zu", line, fmt,
+		  n, libc_strlen(want));
 }
 
 /* The compiler checks these formats against their arguments, like any kernel caller's. */
@@ -127,15 +127,18 @@ Test(printf, unsigned_hex_octal)
 	check("ffffffff", "%x", -1);
 }
 
+/* An int that does not fit must be narrowed by us; clang's format check objects, so unchecked. */
 Test(printf, narrow_length_modifiers)
 {
-	check("-56", "%hhd", 200);
-	check("255", "%hhu", -1);
-	check("ff", "%hhx", -1);
-	check("-25536", "%hd", 40000);
-	check("2345", "%hx", 0x12345);
-	check("65535", "%hu", -1);
-	check("377", "%hho", 255);
+	check_unchecked("-56", "%hhd", 200);
+	check_unchecked("255", "%hhu", -1);
+	check_unchecked("ff", "%hhx", -1);
+	check_unchecked("-25536", "%hd", 40000);
+	check_unchecked("2345", "%hx", 0x12345);
+	check_unchecked("65535", "%hu", -1);
+	check_unchecked("377", "%hho", 255);
+	check("-1", "%hhd", (signed char)-1);
+	check("32767", "%hd", (short)32767);
 }
 
 Test(printf, width_and_flags)
@@ -201,7 +204,8 @@ Test(printf, star_width_and_precision)
 	check("007", "%.*d", 3, 7);
 	check("7", "%.*d", -1, 7);
 	check("-0042", "%0*d", 5, -42);
-	check_unchecked("00042", "%05.*d", -1, 42);	/* negative precision: as if none, so '0' applies */
+	/* A negative precision counts as none, so '0' applies again. */
+	check_unchecked("00042", "%05.*d", -1, 42);
 	check("  007", "%*.*d", 5, 3, 7);
 	check("hel", "%.*s", 3, "hello");
 	check("hello", "%.*s", -3, "hello");

@@ -1,0 +1,116 @@
+/*
+ * Command-line parsing: values reach their setters, invalid values are refused
+ * and counted, unknown words are counted, quotes group words; and the shell's
+ * command dispatch reports unknown commands and bad usage.
+ */
+#include <kernel/ktest.h>
+#include <kernel/params.h>
+#include <kernel/shell.h>
+#include <lib/args.h>
+#include <lib/errno.h>
+#include <lib/string.h>
+
+static unsigned int number;
+static char text[64];
+static int flag_seen;
+
+static int set_number(const char *val)
+{
+	return val && kstrtouint(val, 10, &number) == 0 ? 0 : -EINVAL;
+}
+
+static int set_text(const char *val)
+{
+	if (!val)
+		return -EINVAL;
+	strscpy(text, val, sizeof(text));
+	return 0;
+}
+
+static int set_flag(const char *val)
+{
+	if (val)
+		return -EINVAL;
+	flag_seen++;
+	return 0;
+}
+
+static const struct kernel_param test_params[] = {
+	{ "number", set_number, "a number" },
+	{ "text", set_text, "some text" },
+	{ "flag", set_flag, "no value" },
+};
+
+static int parse(const char *line)
+{
+	char buf[256];
+
+	strscpy(buf, line, sizeof(buf));
+	return parse_params(buf, test_params, ARRAY_SIZE(test_params));
+}
+
+static void test_good_values(struct ktest *t)
+{
+	number = 0;
+	flag_seen = 0;
+	KTEST_EXPECT_EQ(t, parse("  number=17\ttext=hello   flag "), 0);
+	KTEST_EXPECT_EQ(t, number, 17);
+	KTEST_EXPECT_STREQ(t, text, "hello");
+	KTEST_EXPECT_EQ(t, flag_seen, 1);
+}
+
+static void test_quotes_group_words(struct ktest *t)
+{
+	KTEST_EXPECT_EQ(t, parse("text=\"two words\" number=3"), 0);
+	KTEST_EXPECT_STREQ(t, text, "two words");
+	KTEST_EXPECT_EQ(t, number, 3);
+}
+
+static void test_bad_values_refused(struct ktest *t)
+{
+	number = 5;
+	KTEST_EXPECT_EQ(t, parse("number=abc number=99999999999999999999 number= flag=1"), 4);
+	KTEST_EXPECT_EQ(t, number, 5);	/* unchanged by the refused values */
+}
+
+static void test_unknown_counted(struct ktest *t)
+{
+	KTEST_EXPECT_EQ(t, parse("bogus=1 number=8 alsobogus"), 2);
+	KTEST_EXPECT_EQ(t, number, 8);
+	KTEST_EXPECT_EQ(t, parse(""), 0);
+}
+
+static void test_split_args(struct ktest *t)
+{
+	char line[] = "  echo \"a b\"  c=d  ";
+	char *argv[4];
+
+	KTEST_ASSERT_EQ(t, split_args(line, argv, 4), 3);
+	KTEST_EXPECT_STREQ(t, argv[0], "echo");
+	KTEST_EXPECT_STREQ(t, argv[1], "a b");
+	KTEST_EXPECT_STREQ(t, argv[2], "c=d");
+}
+
+static void test_shell_dispatch(struct ktest *t)
+{
+	char unknown[] = "no-such-command x";
+	char bad_usage[] = "loglevel 99";
+	char good[] = "echo shell-dispatch-ok";
+	char empty[] = "   ";
+
+	KTEST_EXPECT_EQ(t, shell_execute(unknown), -ENOENT);
+	KTEST_EXPECT_EQ(t, shell_execute(bad_usage), -EINVAL);
+	KTEST_EXPECT_EQ(t, shell_execute(good), 0);
+	KTEST_EXPECT_EQ(t, shell_execute(empty), 0);
+}
+
+static const struct ktest_case params_cases[] = {
+	KTEST_CASE(test_good_values),
+	KTEST_CASE(test_quotes_group_words),
+	KTEST_CASE(test_bad_values_refused),
+	KTEST_CASE(test_unknown_counted),
+	KTEST_CASE(test_split_args),
+	KTEST_CASE(test_shell_dispatch),
+	{},
+};
+KTEST_SUITE(params, params_cases);
