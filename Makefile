@@ -22,9 +22,10 @@ CMDLINE ?=
 cc_name := $(if $(findstring clang,$(shell $(CC) --version 2>/dev/null | head -n 1)),clang,gcc)
 B ?= build$(if $(filter clang,$(cc_name)),-clang)$(if $(UBSAN),-ubsan)
 
+# -fno-optimize-sibling-calls: a tail call would drop its caller from every backtrace.
 CFLAGS := -std=gnu11 -ffreestanding -nostdlib -mno-red-zone -mcmodel=kernel \
 	-mgeneral-regs-only -fno-pic -fno-pie -fno-omit-frame-pointer \
-	-fno-asynchronous-unwind-tables -fno-common -fstack-protector-strong \
+	-fno-asynchronous-unwind-tables -fno-common -fno-optimize-sibling-calls -fstack-protector-strong \
 	-mstack-protector-guard=global -O2 -g -Wall -Wextra -Werror -Iinclude \
 	-MMD -MP -DBUILD_COMPILER='"$(shell $(CC) --version | head -n 1)"'
 ifeq ($(cc_name),gcc)
@@ -49,11 +50,11 @@ all: $(KERNEL)
 Q := $(if $(V),,@)
 quiet = $(if $(V),,@printf '  %-7s %s\n' $(1) $(2);)
 
-$(B)/%.o: %.c
+$(B)/%.o: %.c Makefile
 	@mkdir -p $(dir $@)
 	$(call quiet,CC,$<)$(CC) $(CFLAGS) -c $< -o $@
 
-$(B)/%.o: %.S
+$(B)/%.o: %.S Makefile
 	@mkdir -p $(dir $@)
 	$(call quiet,AS,$<)$(CC) $(ASFLAGS) -c $< -o $@
 

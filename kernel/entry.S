@@ -63,3 +63,38 @@ common_interrupt:
 	popq	%rdi
 	addq	$16, %rsp		/* vector and error code */
 	iretq
+
+/*
+ * capture_regs(struct pt_regs *regs): the registers as they are at this call, in
+ * the layout above, for reports that do not come from an exception (panic()).
+ * RIP is our return address: the instruction after the call.
+ */
+	.globl capture_regs
+capture_regs:
+	movq	%r15, 0(%rdi)
+	movq	%r14, 8(%rdi)
+	movq	%r13, 16(%rdi)
+	movq	%r12, 24(%rdi)
+	movq	%rbp, 32(%rdi)
+	movq	%rbx, 40(%rdi)
+	movq	%r11, 48(%rdi)
+	movq	%r10, 56(%rdi)
+	movq	%r9, 64(%rdi)
+	movq	%r8, 72(%rdi)
+	movq	%rax, 80(%rdi)
+	movq	%rcx, 88(%rdi)
+	movq	%rdx, 96(%rdi)
+	movq	%rsi, 104(%rdi)
+	movq	%rdi, 112(%rdi)
+	movq	$0, 120(%rdi)		/* vector */
+	movq	$0, 128(%rdi)		/* error code */
+	movq	(%rsp), %rax
+	movq	%rax, 136(%rdi)		/* rip */
+	movq	$GDT_KERNEL_CS, 144(%rdi)
+	pushfq
+	popq	152(%rdi)		/* rflags */
+	leaq	8(%rsp), %rax
+	movq	%rax, 160(%rdi)		/* rsp as the caller sees it */
+	movq	$GDT_KERNEL_DS, 168(%rdi)
+	movq	80(%rdi), %rax
+	ret

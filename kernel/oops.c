@@ -60,12 +60,22 @@ static void print_frame(uint64_t addr)
 	printk(KERN_EMERG " %s\n", sym);
 }
 
-#define MAX_FRAMES 24
+#define MAX_FRAMES 24	/* distinct lines; a run of one return address counts once */
+
+static void print_repeats(uint64_t addr, unsigned int times)
+{
+	char sym[KSYM_NAME_LEN];
+
+	if (times < 2)
+		return;
+	sprint_symbol(sym, sizeof(sym), addr);
+	printk(KERN_EMERG " ... %s repeated %u more times\n", sym, times - 1);
+}
 
 void show_trace(uint64_t rip, uint64_t rbp)
 {
-	uint64_t lo, hi;
-	int n = 0;
+	uint64_t lo, hi, last = 0;
+	unsigned int lines = 0, repeats = 0;
 
 	printk(KERN_EMERG "Call Trace:\n");
 	if (rip)
@@ -78,21 +88,30 @@ void show_trace(uint64_t rip, uint64_t rbp)
 	/*
 	 * Each frame is [saved rbp][return address]; a valid chain stays inside one
 	 * stack and moves strictly up it. RBP = 0 (set by boot/entry64.S) ends it.
+	 * Deep recursion shows as one line and a repeat count, so the trace still
+	 * reaches the function that started it.
 	 */
 	while (rbp && rbp >= lo && rbp + 16 <= hi && !(rbp & 7)) {
 		uint64_t next = ((uint64_t *)rbp)[0];
 		uint64_t ret = ((uint64_t *)rbp)[1];
 
-		if (n++ == MAX_FRAMES) {
-			printk(KERN_EMERG " ... (more frames not shown)\n");
-			return;
-		}
-		if (ret)
+		if (ret == last) {
+			repeats++;
+		} else {
+			print_repeats(last, repeats);
+			if (lines++ == MAX_FRAMES) {
+				printk(KERN_EMERG " ... (more frames not shown)\n");
+				return;
+			}
 			print_frame(ret);
+			last = ret;
+			repeats = 1;
+		}
 		if (next <= rbp)
 			break;
 		rbp = next;
 	}
+	print_repeats(last, repeats);
 }
 
 void dump_stack(void)
@@ -216,8 +235,16 @@ void panic(const char *fmt, ...)
 	vsnprintf(buf, sizeof(buf), fmt, ap);
 	va_end(ap);
 	printk(KERN_EMERG "Kernel panic - not syncing: %s\n", buf);
-	if (oops_in_progress == 1)	/* die() already printed the trace of the fault */
-		dump_stack();
+	if (oops_in_progress == 1) {	/* die() already printed the fault's report */
+		struct pt_regs regs;
+
+		/* Report the caller: its RIP, and the frame chain from its frame up. */
+		capture_regs(&regs);
+		regs.rip = (uint64_t)__builtin_return_address(0);
+		regs.rbp = *(uint64_t *)__builtin_frame_address(0);
+		regs.rsp = (uint64_t)__builtin_frame_address(0) + 16;
+		show_regs(&regs, read_cr2());
+	}
 	printk(KERN_EMERG "---[ end Kernel panic - not syncing: %s ]---\n", buf);
 	if (panic_timeout != 0)
 		panic_reboot();
@@ -225,9 +252,13 @@ void panic(const char *fmt, ...)
 	halt_forever();
 }
 
-void warn_slowpath(const char *file, int line, const char *cond)
+void warn_slowpath(const char *file, int line, const char *cond, uint64_t ip)
 {
-	printk(KERN_WARNING "WARNING: CPU: %u at %s:%d: %s\n", this_cpu()->id, file, line, cond);
+	char sym[KSYM_NAME_LEN];
+
+	sprint_symbol(sym, sizeof(sym), ip);
+	printk(KERN_WARNING "WARNING: CPU: %u PID: 0 at %s:%d %s: %s\n", this_cpu()->id, file, line,
+	       sym, cond);
 	dump_stack();
 	printk(KERN_WARNING "---[ end trace 0000000000000000 ]---\n");
 }

@@ -111,8 +111,13 @@ void do_exception(struct pt_regs *regs)
 		pr_emerg("NMI received for unknown reason on CPU %u: resuming\n", this_cpu()->id);
 		return;
 	case X86_TRAP_DF:
-		if (addr_in_stack_guard(regs->rsp) || addr_in_stack_guard(cr2))
+		if (addr_in_stack_guard(regs->rsp) || addr_in_stack_guard(cr2)) {
+			pr_emerg("kernel stack overflow: RSP %016llx is in the guard page below the "
+				 "boot stack [%016llx-%016llx)\n", (unsigned long long)regs->rsp,
+				 (unsigned long long)boot_stack_guard,
+				 (unsigned long long)boot_stack_guard + PAGE_SIZE);
 			die("kernel stack overflow (double-fault)", regs, cr2);
+		}
 		break;
 	}
 	die(exception_name(v), regs, cr2);

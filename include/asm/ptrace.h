@@ -17,6 +17,11 @@ struct pt_regs {
 	uint64_t rip, cs, rflags, rsp, ss;
 };
 
+_Static_assert(sizeof(struct pt_regs) == 22 * 8, "pt_regs must match kernel/entry.S");
+
+/* Fill @regs with the registers at the call (kernel/entry.S). */
+void capture_regs(struct pt_regs *regs);
+
 static inline bool user_mode(const struct pt_regs *regs) { return (regs->cs & 3) != 0; }
 
 #endif

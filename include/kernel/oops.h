@@ -23,13 +23,16 @@ void show_trace(uint64_t rip, uint64_t rbp);
 /* Stop this CPU for good (interrupts off, hlt in a loop). */
 void halt_forever(void) __noreturn;
 
+/* The address of this point in the code (GCC's labels-as-values). */
+#define _THIS_IP_ ({ __label__ __here; __here: (uint64_t)&&__here; })
+
 #define WARN_ON(cond) ({                                                            \
 	bool __c = !!(cond);                                                        \
 	if (unlikely(__c))                                                          \
-		warn_slowpath(__FILE__, __LINE__, #cond);                           \
+		warn_slowpath(__FILE__, __LINE__, #cond, _THIS_IP_);                \
 	__c;                                                                        \
 })
-void warn_slowpath(const char *file, int line, const char *cond);
+void warn_slowpath(const char *file, int line, const char *cond, uint64_t ip);
 
 #define BUG_ON(cond) do {                                                           \
 	if (unlikely(cond))                                                         \

@@ -6,7 +6,7 @@
  * top of libc) on thousands of generated inputs, with guard bytes around every destination.
  * The seed comes from TEST_SEED or the clock and is logged and put in every failure message:
  * TEST_SEED=<n> ./build/host/test_lib replays a failure (--filter picks one test).
- * TEST_ITERS=<n> changes the number of random rounds (make soak runs many more).
+ * TEST_ITERS=<n> changes the number of random rounds (raise it for a soak run).
  *
  * Naming, because both implementations live in this program (see include/lib/string.h):
  * libc_* are the host's functions, wrapped below before our headers rename memcpy & co;

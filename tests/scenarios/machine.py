@@ -1,0 +1,117 @@
+"""One QEMU boot under test: start it, read its serial port as it comes, wait for
+patterns, type into the shell, and wait for QEMU to exit. Used by tests/run.
+
+The serial log is kept raw (with GRUB's escape sequences and CR LF) in `log`;
+`text()` gives it cleaned: no escape sequences, no CRs.
+"""
+import os
+import re
+import subprocess
+import threading
+import time
+
+import qemulib
+
+ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
+TIMESTAMP = re.compile(r"^\[\s*\d+\.\d{6}\] ", re.M)
+
+
+class Timeout(Exception):
+    pass
+
+
+class Machine:
+    def __init__(self, spec, iso, log_dir):
+        self.spec = spec
+        self.log = ""
+        self.returncode = None
+        self.commands_sent = 0
+        self._lock = threading.Condition()
+        base = os.path.join(log_dir, spec.name)
+        self.log_path = base + ".log"
+        self.disk = qemulib.make_cfg_disk(base + ".img", spec.cmdline)
+        cmd = qemulib.qemu_command(iso, self.disk, mem=spec.mem, cpu=spec.cpu,
+                                   firmware=spec.firmware, icount=spec.icount,
+                                   extra=["-serial", "stdio"])
+        self.started = time.monotonic()
+        self.deadline = self.started + spec.timeout
+        self.proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                     stderr=subprocess.STDOUT)
+        self._reader = threading.Thread(target=self._read, daemon=True)
+        self._reader.start()
+
+    def _read(self):
+        while True:
+            chunk = self.proc.stdout.read1(4096)
+            if not chunk:
+                break
+            with self._lock:
+                self.log += chunk.decode("utf-8", "replace")
+                self._lock.notify_all()
+        self.proc.wait()
+        with self._lock:
+            self.returncode = self.proc.returncode
+            self._lock.notify_all()
+
+    def text(self, since=0):
+        """The log from offset @since, without escape sequences and carriage returns."""
+        with self._lock:
+            raw = self.log[since:]
+        return ANSI.sub("", raw).replace("\r", "")
+
+    def kernel_lines(self):
+        """Lines the kernel printed through printk, without their timestamps."""
+        return [TIMESTAMP.sub("", l) for l in self.text().splitlines() if TIMESTAMP.match(l)]
+
+    def expect(self, pattern, since=0, timeout=None):
+        """Wait until @pattern (a regex) appears in the log after offset @since; returns
+        (match, offset just past it). Raises Timeout at the boot's deadline."""
+        end = min(self.deadline, time.monotonic() + timeout) if timeout else self.deadline
+        rx = re.compile(pattern, re.M)
+        with self._lock:
+            while True:
+                m = rx.search(ANSI.sub("", self.log[since:]).replace("\r", ""))
+                if m:
+                    return m, len(self.log)
+                if self.returncode is not None:
+                    raise Timeout(f"QEMU exited ({self.returncode}) before /{pattern}/ appeared")
+                left = end - time.monotonic()
+                if left <= 0:
+                    raise Timeout(f"no /{pattern}/ after {time.monotonic() - self.started:.0f} s")
+                self._lock.wait(min(left, 0.5))
+
+    def send(self, text):
+        self.proc.stdin.write(text.encode())
+        self.proc.stdin.flush()
+
+    def command(self, line, prompt="teachos# "):
+        """Type @line at the shell and return what it printed before the next prompt."""
+        mark = len(self.log)
+        self.commands_sent += 1
+        self.send(line + "\r")
+        m, _ = self.expect(re.escape(prompt), since=mark)
+        out = self.text(mark)
+        return out[:out.rfind(prompt)]
+
+    def wait_exit(self):
+        """Wait for QEMU to exit by itself; returns its status, or raises Timeout."""
+        with self._lock:
+            while self.returncode is None:
+                left = self.deadline - time.monotonic()
+                if left <= 0:
+                    raise Timeout(f"QEMU still running after {self.spec.timeout} s")
+                self._lock.wait(min(left, 0.5))
+            return self.returncode
+
+    def stop(self):
+        if self.proc.poll() is None:
+            self.proc.kill()
+        self.proc.wait()
+        self._reader.join(timeout=5)
+        with open(self.log_path, "w") as f:
+            f.write(self.log)
+
+    def remove_files(self):
+        for p in (self.log_path, self.disk):
+            if os.path.exists(p):
+                os.remove(p)

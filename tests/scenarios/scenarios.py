@@ -1,0 +1,364 @@
+"""The boots `make test` runs, and what each must show on the serial port.
+
+A boot is a BootSpec: a kernel (gcc, ubsan or clang build), a command line, the
+machine (memory, CPU model, BIOS or UEFI), a timeout, and a `run(machine)` that
+drives it and returns checks as (name, "pass" | "fail" | "skip", detail).
+Checks assert behaviour: numbers, the order of events, the fields of an oops,
+what the shell answers; never merely that some line was printed.
+"""
+import re
+
+from machine import Timeout
+
+GiB = 1 << 30
+MiB = 1 << 20
+
+
+class BootSpec:
+    def __init__(self, name, run, cmdline="", kernel="gcc", mem="128M", cpu="max",
+                 firmware="bios", timeout=60, icount=False):
+        self.name, self.run, self.cmdline, self.kernel = name, run, cmdline, kernel
+        self.mem, self.cpu, self.firmware, self.timeout = mem, cpu, firmware, timeout
+        self.icount = icount
+
+    def describe(self):
+        return (f"{self.kernel} kernel, {self.firmware}, -m {self.mem}, -cpu {self.cpu}, "
+                f"cmdline '{self.cmdline}'")
+
+
+def check(name, ok, detail=""):
+    return (name, "pass" if ok else "fail", "" if ok else detail)
+
+
+def mem_bytes(size):
+    units = {"M": MiB, "G": GiB}
+    return int(size[:-1]) * units[size[-1]]
+
+
+# ---------------------------------------------------------------- kernel tests (KTAP)
+
+KTAP_RESULT = re.compile(r"^( *)(ok|not ok) (\d+) (\S+)(?: # (SKIP)\b ?(.*))?$")
+
+
+def parse_ktap(text):
+    """Return ([(suite, case, status, detail)], problems) from KTAP version 1 output."""
+    results, problems = [], []
+    lines = text.splitlines()
+    try:
+        start = lines.index("KTAP version 1")
+    except ValueError:
+        return [], ["no 'KTAP version 1' line"]
+    plan = re.match(r"^1\.\.(\d+)$", lines[start + 1]) if start + 1 < len(lines) else None
+    if not plan:
+        return [], ["no top-level plan line"]
+    planned_suites, suite, suite_plan, suite_seen, suites_seen = int(plan.group(1)), None, 0, 0, 0
+    diag = []
+    for line in lines[start + 2:]:
+        sub = re.match(r"^    # Subtest: (\S+)$", line)
+        if sub:
+            suite, suite_seen, diag = sub.group(1), 0, []
+            continue
+        p = re.match(r"^    1\.\.(\d+)$", line)
+        if p:
+            suite_plan = int(p.group(1))
+            continue
+        if line.startswith("    # "):
+            diag.append(line.strip())
+            continue
+        m = KTAP_RESULT.match(line)
+        if not m:
+            continue
+        indent, verdict, _, name, skip, reason = m.groups()
+        if indent == "    ":
+            suite_seen += 1
+            status = "skip" if skip else ("pass" if verdict == "ok" else "fail")
+            results.append((suite, name, status, reason if skip else " | ".join(diag)))
+            diag = []
+        elif indent == "":
+            suites_seen += 1
+            if suite_seen != suite_plan:
+                problems.append(f"suite {name}: planned {suite_plan} cases, saw {suite_seen}")
+    if suites_seen != planned_suites:
+        problems.append(f"planned {planned_suites} suites, saw {suites_seen} (crash or hang?)")
+    return results, problems
+
+
+def run_ktest(m):
+    status = m.wait_exit()
+    results, problems = parse_ktap(m.text())
+    checks = [(f"{m.spec.name}: {suite}.{case}", st, detail)
+              for suite, case, st, detail in results]
+    checks.append(check(f"{m.spec.name}: KTAP complete", not problems, "; ".join(problems)))
+    all_ok = all(st != "fail" for _, _, st, _ in results) and not problems
+    # isa-debug-exit: QEMU exits with (value << 1) | 1; the kernel writes 0 when all passed.
+    checks.append(check(f"{m.spec.name}: exit status", status == (1 if all_ok else 3),
+                        f"QEMU exit status {status}"))
+    return checks
+
+
+# ---------------------------------------------------------------- memory map
+
+E820 = re.compile(r"^BIOS-e820: \[mem 0x([0-9a-f]{16})-0x([0-9a-f]{16})\] (.+)$")
+SUMMARY = re.compile(r"^Memory: (\d+) KiB usable in (\d+) regions, (\d+) KiB reserved, "
+                     r"top of RAM 0x([0-9a-f]+)$")
+
+
+def qemu_ram_layout(size):
+    """Where QEMU's pc machine puts @size bytes of RAM: (below 4 GiB, above 4 GiB)."""
+    low = size if size < 0xe0000000 else 0xc0000000
+    return low, size - low
+
+
+def memory_checks(m):
+    name = m.spec.name
+    m.expect(r"^\[[ \d.]+\] Memory: ")
+    lines = m.kernel_lines()
+    regions = [(int(a, 16), int(b, 16) + 1, t) for a, b, t in
+               (E820.match(l).groups() for l in lines if E820.match(l))]
+    summary = next((SUMMARY.match(l) for l in lines if SUMMARY.match(l)), None)
+    if not regions or not summary:
+        return [check(f"{name}: memory map printed", False, "no e820 lines or summary")]
+    usable = [(a, b) for a, b, t in regions if t == "usable"]
+    total = sum(b - a for a, b in usable)
+    top = max(b for _, b in usable)
+    size = mem_bytes(m.spec.mem)
+    low, high = qemu_ram_layout(size)
+    kib, count, _, top_printed = summary.groups()
+    checks = [
+        check(f"{name}: summary adds up the e820 lines", int(kib) == total >> 10
+              and int(count) == len(usable) and int(top_printed, 16) == top,
+              f"summary {summary.group(0)!r} vs {total >> 10} KiB in {len(usable)}, top {top:#x}"),
+        check(f"{name}: usable regions do not overlap",
+              all(b1 <= a2 for (_, b1), (a2, _) in zip(sorted(usable), sorted(usable)[1:]))),
+    ]
+    # What QEMU was given: firmware keeps some (BIOS: ~0.5 MiB; UEFI: more), never adds.
+    slack = 1 * MiB if m.spec.firmware == "bios" else size // 8
+    checks.append(check(f"{name}: usable RAM matches -m {m.spec.mem}",
+                        size - slack <= total <= size,
+                        f"{total} bytes usable for {size} given"))
+    if high:
+        checks.append(check(f"{name}: RAM above 4 GiB ends at 4 GiB + {high >> 20} MiB",
+                            top == (1 << 32) + high, f"top of RAM {top:#x}"))
+        checks.append(check(f"{name}: the PCI hole below 4 GiB is not usable",
+                            not any(a < (1 << 32) and b > low for a, b in usable)))
+    else:
+        checks.append(check(f"{name}: top of RAM just below {m.spec.mem}",
+                            size - slack <= top <= size, f"top of RAM {top:#x}"))
+    return checks
+
+
+def run_boot_to_shell(m):
+    """Boot, check the banner and memory map, reach the prompt, answer a command."""
+    name = m.spec.name
+    checks = []
+    m.expect(r"teachos# ")
+    lines = m.kernel_lines()
+    checks.append(check(f"{name}: banner first", bool(lines) and
+                        lines[0].startswith("Linux-style teaching kernel teachos"),
+                        f"first line {lines[:1]}"))
+    checks.append(check(f"{name}: loaded by GRUB", any(l.startswith("boot: loaded by GRUB")
+                                                        for l in lines)))
+    checks += memory_checks(m)
+    out = m.command("echo alive")
+    checks.append(check(f"{name}: shell answers", out.strip().endswith("alive"), repr(out)))
+    return checks
+
+
+# ---------------------------------------------------------------- oopses
+
+REGS = ["RAX", "RBX", "RCX", "RDX", "RSI", "RDI", "RBP", "R08", "R09", "R10", "R11",
+        "R12", "R13", "R14", "R15", "CR0", "CR2", "CR3", "CR4"]
+
+
+def oops_run(patterns, function, survivable=False, intact_stack=True):
+    """A crash=KIND boot: the report must contain @patterns in order, every register,
+    and a backtrace naming @function (and kmain, unless the bug smashed the stack);
+    then the kernel must panic and reboot (panic=-1)."""
+    def run(m):
+        name = m.spec.name
+        if survivable:
+            m.expect(r"teachos# ")
+        else:
+            m.wait_exit()
+        lines = m.kernel_lines()
+        text = "\n".join(lines)
+        checks = []
+        pos = 0
+        for p in patterns:
+            found = re.compile(p, re.M).search(text, pos)
+            checks.append(check(f"{name}: /{p}/ in order", bool(found),
+                                "missing or out of order"))
+            if found:
+                pos = found.end()
+        if not survivable:
+            missing = [r for r in REGS if not re.search(rf"\b{r}: [0-9a-f]{{16}}\b", text)]
+            checks.append(check(f"{name}: all registers shown", not missing, f"missing {missing}"))
+            trace = text[text.find("Call Trace:"):]
+            checks.append(check(f"{name}: backtrace names {function}",
+                                re.search(rf"^ {function}\+0x[0-9a-f]+/0x[0-9a-f]+$", trace, re.M)
+                                is not None, "not in the Call Trace"))
+            if intact_stack:
+                checks.append(check(f"{name}: backtrace reaches kmain",
+                                    re.search(r"^ kmain\+0x", trace, re.M) is not None))
+            checks.append(check(f"{name}: panics and reboots (panic=-1)",
+                                "Kernel panic - not syncing" in text and m.returncode == 0,
+                                f"QEMU exit status {m.returncode}"))
+        return checks
+    return run
+
+
+PF_NULL = [r"^crash: triggering 'pf'",
+           r"^BUG: kernel NULL pointer dereference, address: 0000000000000010$",
+           r"^#PF: supervisor read access in kernel mode$",
+           r"^#PF: error_code\(0x0000\) - not-present page$",
+           r"^Oops: page fault: 0000 \[#1\]",
+           r"^RIP: 0008:crash_null_deref\+0x[0-9a-f]+/0x[0-9a-f]+$",
+           r"^CR0: [0-9a-f]{16} CR2: 0000000000000010 ",
+           r"^Kernel panic - not syncing: Fatal exception$"]
+PF_WRITE = [r"^BUG: unable to handle page fault for address: 000000dead000000$",
+            r"^#PF: supervisor write access in kernel mode$",
+            r"^#PF: error_code\(0x0002\) - not-present page$",
+            r"^RIP: 0008:crash_wild_write\+",
+            r"CR2: 000000dead000000 "]
+UD = [r"^Oops: invalid opcode: 0000 \[#1\]",
+      r"^RIP: 0008:crash_invalid_opcode\+",
+      r"^Code: (?:[0-9a-f]{2} ){42}<0f> 0b ",     # the bytes at RIP are ud2
+      r"^Kernel panic - not syncing: Fatal exception$"]
+DE = [r"^Oops: divide error: 0000 \[#1\]", r"^RIP: 0008:crash_divide_error\+"]
+GP = [r"^Oops: general protection fault: 0000 \[#1\]", r"^RIP: 0008:crash_general_protection\+"]
+STACK = [r"^kernel stack overflow: RSP [0-9a-f]{16} is in the guard page below the boot stack",
+         r"^Oops: kernel stack overflow \(double-fault\): 0000 \[#1\]",
+         r"^RIP: 0008:crash_recurse\+",
+         r"^ crash_recurse\+0x[0-9a-f]+/0x[0-9a-f]+$",
+         r"^ \.\.\. crash_recurse\+0x[0-9a-f]+/0x[0-9a-f]+ repeated \d+ more times$",
+         r"^ crash_stack_overflow\+"]
+STACKPROT = [r"^Kernel panic - not syncing: stack-protector: Kernel stack is corrupted in: "
+             r"crash_stackprotector\+0x[0-9a-f]+/0x[0-9a-f]+$"]
+PANIC = [r"^Kernel panic - not syncing: crash test requested$",
+         r"^RIP: 0008:crash_panic\+", r"^Call Trace:$", r"^ crash_panic\+", r"^---\[ end Kernel panic - not syncing: crash test requested \]---$"]
+
+
+# ---------------------------------------------------------------- shell and command line
+
+def run_shell(m):
+    name = m.spec.name
+    checks = []
+    m.expect(r"teachos# ")
+    out = m.command("help")
+    checks.append(check(f"{name}: help lists the commands",
+                        all(re.search(rf"^  {c} ", out, re.M) for c in
+                            ["cmdline", "meminfo", "reboot", "halt", "uptime", "dmesg"]), out))
+    out = m.command("ecxo\x7f\x7fho edited line")
+    checks.append(check(f"{name}: backspace edits the line", out.splitlines()[-1:] ==
+                        ["edited line"], repr(out)))
+    out = m.command("echo abandoned\x03")
+    checks.append(check(f"{name}: Ctrl-C abandons the line", "^C" in out and
+                        "abandoned\n" not in out.replace("echo abandoned", ""), repr(out)))
+    m.command("echo from history")
+    out = m.command("\x1b[A")
+    checks.append(check(f"{name}: up arrow recalls the last line",
+                        out.count("from history") == 2, repr(out)))
+    out = m.command("frobnicate now")
+    checks.append(check(f"{name}: unknown command reported",
+                        "frobnicate: command not found" in out, repr(out)))
+    out = m.command("loglevel 99")
+    checks.append(check(f"{name}: bad argument gives the usage line",
+                        "usage: loglevel [0..8]" in out, repr(out)))
+    out = m.command("cmdline")
+    checks.append(check(f"{name}: cmdline shows the command line",
+                        out.splitlines()[-1:] == [m.spec.cmdline], repr(out)))
+    out = m.command("uptime")
+    up = re.search(r"\(([\d.]+) s since kernel entry\)", out)
+    checks.append(check(f"{name}: uptime is plausible",
+                        up is not None and 0.01 < float(up.group(1)) < m.spec.timeout, repr(out)))
+    out = m.command("crash int3")
+    checks.append(check(f"{name}: int3 reported and survived",
+                        re.search(r"int3 at crash_int3\+0x[0-9a-f]+/0x[0-9a-f]+: resuming", out)
+                        is not None and "'int3' survived" in out, repr(out)))
+    out = m.command("crash warn")
+    checks.append(check(f"{name}: WARN_ON reported with a trace and survived",
+                        re.search(r"WARNING: CPU: 0 PID: 0 at kernel/crash\.c:\d+ "
+                                  r"crash_warn\+0x[0-9a-f]+/0x[0-9a-f]+: zero == 0", out)
+                        is not None and re.search(r"^\[[ \d.]+\]  cmd_crash\+", out, re.M)
+                        is not None and "'warn' survived" in out, repr(out)))
+    out = m.command("crash stray")
+    checks.append(check(f"{name}: stray IRQ logged, not fatal",
+                        "stray IRQ 5 (vector 37) with no handler" in out and
+                        "'stray' survived" in out, repr(out)))
+    out = m.command("interrupts")
+    serial = re.search(r"^\s*4:\s+(\d+)\s+XT-PIC\s+ttyS0$", out, re.M)
+    checks.append(check(f"{name}: interrupts counts the stray IRQ and the keyboard input",
+                        re.search(r"^ERR:\s+1\s", out, re.M) is not None and serial is not None
+                        and int(serial.group(1)) >= m.commands_sent - 1, repr(out)))
+    out = m.command("dmesg -l 5")
+    checks.append(check(f"{name}: dmesg shows the log with timestamps",
+                        re.search(r"^\[\s*\d+\.\d{6}\] Command line: ", out, re.M) is not None
+                        and "Memory: " not in out, "level filter or content wrong"))
+    m.send("reboot\r")
+    checks.append(check(f"{name}: reboot restarts the machine", m.wait_exit() == 0))
+    return checks
+
+
+def run_bad_cmdline(m):
+    name = m.spec.name
+    m.expect(r"teachos# ")
+    text = "\n".join(m.kernel_lines())
+    want = [r"^cmdline: invalid value 'abc' for 'loglevel': expected a number 0\.\.8; ignored$",
+            r"^cmdline: invalid value '' for 'ktest': expected all or a comma-separated",
+            r"^cmdline: Unknown kernel command line parameters \"bogus=1 noequals\", ignored\.$",
+            r"^crash: unknown crash kind 'nosuch'$"]
+    checks = [check(f"{name}: /{w}/", re.search(w, text, re.M) is not None) for w in want]
+    out = m.command("echo still fine")
+    checks.append(check(f"{name}: the boot went on to the shell", "still fine" in out))
+    return checks
+
+
+def run_quiet_console(m):
+    """loglevel=1 hides info and notice lines on the console; dmesg still has them all,
+    because the console replay and filtering happen after the log was written."""
+    name = m.spec.name
+    m.expect(r"teachos# ")
+    console = m.text()
+    out = m.command("dmesg")
+    return [
+        check(f"{name}: console shows no info lines", "BIOS-e820" not in console
+              and "Linux-style teaching kernel" not in console),
+        check(f"{name}: dmesg has the early lines", "Linux-style teaching kernel" in out and
+              "BIOS-e820: [mem 0x0000000000000000-" in out, repr(out[-300:])),
+    ]
+
+
+def run_uefi(m):
+    """UEFI boots the same ISO; the EFI memory map tag is there too."""
+    checks = run_ktest(m)
+    lines = m.kernel_lines()
+    checks.append(check(f"{m.spec.name}: EFI memory map received",
+                        any(re.match(r"efi: \d+ descriptors", l) for l in lines)))
+    checks += memory_checks(m)
+    return checks
+
+
+def all_boots():
+    boots = [
+        BootSpec("ktest-bios", run_ktest, "ktest=all panic=-1"),
+        BootSpec("ktest-uefi", run_uefi, "ktest=all panic=-1", mem="512M", firmware="uefi",
+                 timeout=240),
+        BootSpec("ktest-ubsan", run_ktest, "ktest=all panic=-1", kernel="ubsan"),
+        BootSpec("ktest-clang-qemu64", run_ktest, "ktest=all panic=-1", kernel="clang",
+                 cpu="qemu64"),
+        BootSpec("boot-128M-qemu64", run_boot_to_shell, mem="128M", cpu="qemu64"),
+        BootSpec("boot-1G", run_boot_to_shell, mem="1G"),
+        BootSpec("boot-6G", run_boot_to_shell, mem="6G"),
+        BootSpec("shell", run_shell, "loglevel=7"),
+        BootSpec("bad-cmdline", run_bad_cmdline,
+                 "loglevel=abc bogus=1 ktest= noequals crash=nosuch"),
+        BootSpec("quiet-console", run_quiet_console, "loglevel=1"),
+    ]
+    crashes = [("pf", PF_NULL, "crash_null_deref"), ("wild", PF_WRITE, "crash_wild_write"),
+               ("ud", UD, "crash_invalid_opcode"), ("de", DE, "crash_divide_error"),
+               ("gp", GP, "crash_general_protection"), ("stack", STACK, "crash_stack_overflow"),
+               ("stackprot", STACKPROT, "__stack_chk_fail"), ("panic", PANIC, "crash_panic")]
+    for kind, patterns, fn in crashes:
+        boots.append(BootSpec(f"oops-{kind}", oops_run(patterns, fn, intact_stack=kind != "stackprot"),
+                              f"crash={kind} panic=-1"))
+    return boots
