@@ -1085,20 +1085,20 @@ Test(multiboot2, mem_type_names)
 Test(multiboot2, print_qemu_map)
 {
 	static const char expect[] =
-		"multiboot2: BIOS-e820: [mem 0x0000000000000000-0x000000000009fbff] usable\n"
-		"multiboot2: BIOS-e820: [mem 0x000000000009fc00-0x000000000009ffff] reserved\n"
-		"multiboot2: BIOS-e820: [mem 0x00000000000f0000-0x00000000000fffff] reserved\n"
-		"multiboot2: BIOS-e820: [mem 0x0000000000100000-0x0000000007fdffff] usable\n"
-		"multiboot2: BIOS-e820: [mem 0x0000000007fe0000-0x0000000007ffffff] reserved\n"
-		"multiboot2: BIOS-e820: [mem 0x00000000fffc0000-0x00000000ffffffff] reserved\n"
-		"multiboot2: efi: 3 descriptors (version 1, size 48)\n"
-		"multiboot2: efi: mem00: [Conventional] "
+		"BIOS-e820: [mem 0x0000000000000000-0x000000000009fbff] usable\n"
+		"BIOS-e820: [mem 0x000000000009fc00-0x000000000009ffff] reserved\n"
+		"BIOS-e820: [mem 0x00000000000f0000-0x00000000000fffff] reserved\n"
+		"BIOS-e820: [mem 0x0000000000100000-0x0000000007fdffff] usable\n"
+		"BIOS-e820: [mem 0x0000000007fe0000-0x0000000007ffffff] reserved\n"
+		"BIOS-e820: [mem 0x00000000fffc0000-0x00000000ffffffff] reserved\n"
+		"efi: 3 descriptors (version 1, size 48)\n"
+		"efi: mem00: [Conventional] "
 		"range=[0x0000000000000000-0x000000000009ffff] (0 MB)\n"
-		"multiboot2: efi: mem01: [Loader Data] "
+		"efi: mem01: [Loader Data] "
 		"range=[0x0000000000100000-0x00000000007fffff] (7 MB)\n"
-		"multiboot2: efi: mem02: [MMIO] "
+		"efi: mem02: [MMIO] "
 		"range=[0x00000000ffc00000-0x00000000ffffffff] (4 MB)\n"
-		"multiboot2: Memory: 130559 KiB usable in 2 regions, 449 KiB reserved, "
+		"Memory: 130559 KiB usable in 2 regions, 449 KiB reserved, "
 		"top of RAM 0x7fe0000\n";
 
 	build_grub(&B);

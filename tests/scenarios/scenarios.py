@@ -338,6 +338,12 @@ def run_uefi(m):
     return checks
 
 
+def run_no_long_mode(m):
+    """A 32-bit-only CPU: GRUB still loads us, and the 32-bit entry must say why it stops."""
+    m.expect(r"teachos: this CPU has no 64-bit long mode \(CPUID 0x80000001 EDX\.LM\); halting\.")
+    return [check(f"{m.spec.name}: refuses a CPU without long mode, with a message", True)]
+
+
 def all_boots():
     boots = [
         BootSpec("ktest-bios", run_ktest, "ktest=all panic=-1"),
@@ -349,6 +355,9 @@ def all_boots():
         BootSpec("boot-128M-qemu64", run_boot_to_shell, mem="128M", cpu="qemu64"),
         BootSpec("boot-1G", run_boot_to_shell, mem="1G"),
         BootSpec("boot-6G", run_boot_to_shell, mem="6G"),
+        BootSpec("boot-uefi-6G-qemu64", run_boot_to_shell, mem="6G", cpu="qemu64",
+                 firmware="uefi", timeout=240),
+        BootSpec("no-long-mode", run_no_long_mode, cpu="pentium3", timeout=30),
         BootSpec("shell", run_shell, "loglevel=7"),
         BootSpec("bad-cmdline", run_bad_cmdline,
                  "loglevel=abc bogus=1 ktest= noequals crash=nosuch"),
