@@ -202,7 +202,12 @@ static void show_selector_error(const struct pt_regs *regs)
 void die(const char *what, struct pt_regs *regs, uint64_t cr2)
 {
 	local_irq_disable();
-	oops_in_progress++;
+	if (oops_in_progress++) {
+		/* A fault while reporting a fault: say so and stop before it loops. */
+		printk(KERN_EMERG "Fixing recursive fault (%s at RIP %016llx) but reboot is needed!\n",
+		       what, (unsigned long long)regs->rip);
+		halt_forever();
+	}
 	if (regs->vector == X86_TRAP_PF)
 		show_fault_oops(regs, cr2);
 	else if (regs->vector == X86_TRAP_TS || regs->vector == X86_TRAP_NP ||

@@ -12,6 +12,7 @@
 #include <kernel/kernel.h>
 #include <kernel/oops.h>
 #include <kernel/ksyms.h>
+#include <kernel/printk.h>
 
 /* Used by the compiler (-mstack-protector-guard=global). Nonzero even before seeding. */
 uint64_t __stack_chk_guard = 0x2f8a9d3c5b1e7064ull;
@@ -43,6 +44,8 @@ void boot_stack_protector_init(void)
 		seed = rdtsc() * 0x9e3779b97f4a7c15ull;	/* spread the TSC's low bits */
 	/* A zero low byte stops string overflows from copying past the canary. */
 	__stack_chk_guard = seed & ~0xffull;
+	pr_info("stack protector: canary seeded from %s\n",
+		stack_canary_from_rdrand ? "RDRAND" : "the TSC (no RDRAND)");
 }
 
 void __stack_chk_fail(void)
