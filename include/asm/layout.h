@@ -22,6 +22,12 @@
 #ifndef __ASSEMBLER__
 #include <stdint.h>
 
+#ifdef HOSTED_TEST
+/* Host unit tests give the fake machine's "physical memory" a place in their heap. */
+extern char *host_phys_base;
+static inline void *__va(uint64_t phys) { return host_phys_base + phys; }
+static inline uint64_t __pa(const void *virt) { return (uint64_t)((const char *)virt - host_phys_base); }
+#else
 /* Physical <-> virtual through the direct map (Linux's __va / __pa). */
 static inline void *__va(uint64_t phys) { return (void *)(phys + PAGE_OFFSET); }
 static inline uint64_t __pa(const void *virt)
@@ -30,6 +36,7 @@ static inline uint64_t __pa(const void *virt)
 
 	return v >= KERNEL_VMA ? v - KERNEL_VMA : v - PAGE_OFFSET;
 }
+#endif
 #endif
 
 #endif

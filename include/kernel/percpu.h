@@ -39,6 +39,10 @@ struct cpu {
 
 extern struct cpu cpus[NR_CPUS];
 
+#ifdef HOSTED_TEST
+/* Host unit tests run the per-CPU code as CPU 0 (there is no GS base to read). */
+static inline struct cpu *this_cpu(void) { return &cpus[0]; }
+#else
 static inline struct cpu *this_cpu(void)
 {
 	struct cpu *c;
@@ -46,6 +50,9 @@ static inline struct cpu *this_cpu(void)
 	__asm__ volatile("movq %%gs:0, %0" : "=r"(c));
 	return c;
 }
+#endif
+
+static inline unsigned int smp_processor_id(void) { return this_cpu()->id; }
 
 /* Point GS at cpus[id] and load its GDT, TSS and segments (kernel/gdt.c). */
 void cpu_init(unsigned int id);

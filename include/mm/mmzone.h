@@ -1,0 +1,77 @@
+/*
+ * Zones: physical memory split by what hardware can reach, each with its own buddy
+ * free lists, counters and watermarks (mm/page_alloc.c).
+ *   ZONE_DMA      frames below 16 MiB (ISA DMA)
+ *   ZONE_DMA32    frames below 4 GiB (32-bit PCI DMA)
+ *   ZONE_NORMAL   everything above
+ * An allocation tries the highest zone its gfp allows first and falls back to lower
+ * ones (NORMAL -> DMA32 -> DMA); lowmem_reserve keeps a part of each lower zone out
+ * of reach of allocations that could have used a higher one.
+ */
+#ifndef MM_MMZONE_H
+#define MM_MMZONE_H
+
+#include <kernel/percpu.h>
+#include <kernel/spinlock.h>
+#include <mm/gfp.h>
+
+enum zone_type { ZONE_DMA, ZONE_DMA32, ZONE_NORMAL, MAX_NR_ZONES };
+enum zone_watermarks { WMARK_MIN, WMARK_LOW, WMARK_HIGH, NR_WMARK };
+
+#define ZONE_DMA_END_PFN	(16ul << (20 - PAGE_SHIFT))	/* 16 MiB */
+#define ZONE_DMA32_END_PFN	(4ul << (30 - PAGE_SHIFT))	/* 4 GiB */
+
+struct free_area {
+	struct list_head free_list;	/* first pages of free blocks of this order */
+	unsigned long nr_free;		/* blocks, not pages */
+};
+
+/* A per-CPU cache of free order-0 pages: the fast path of alloc/free touches only this. */
+struct per_cpu_pages {
+	struct list_head list;
+	int count;	/* pages on the list */
+	int high;	/* free back to the buddy lists when count exceeds this ... */
+	int batch;	/* ... and refill or drain this many at a time */
+};
+
+struct zone {
+	const char *name;
+	unsigned long zone_start_pfn;	/* first frame of the span */
+	unsigned long spanned_pages;	/* frames in the span, holes included */
+	unsigned long present_pages;	/* RAM frames in the span */
+	unsigned long managed_pages;	/* frames handed to the buddy allocator */
+	unsigned long free_pages;	/* frames on the buddy free lists (not per-CPU lists) */
+	unsigned long watermark[NR_WMARK];	/* in pages */
+	unsigned long lowmem_reserve[MAX_NR_ZONES];	/* kept back from allocations for zone i */
+	struct free_area free_area[MAX_ORDER];
+	struct per_cpu_pages pcp[NR_CPUS];
+	spinlock_t lock;		/* protects free_area and free_pages */
+	unsigned long alloc_fail;	/* allocations that found this zone too low */
+};
+
+extern struct zone zones[MAX_NR_ZONES];
+
+static inline bool zone_populated(const struct zone *z) { return z->present_pages != 0; }
+static inline struct zone *page_zone(const struct page *p) { return &zones[p->zone]; }
+
+/* Free frames of a zone including its per-CPU lists. */
+unsigned long zone_free_pages_all(const struct zone *z);
+unsigned long nr_free_pages(void);	/* all zones, per-CPU lists included */
+unsigned long totalram_pages(void);	/* managed pages of all zones */
+
+/*
+ * Setting up (mm/page_alloc.c): zones_init() spans the zones over [0, max_pfn) and
+ * marks every struct page reserved; free_pages_core() then hands each usable range
+ * to the allocator; setup_zone_watermarks() computes min/low/high once all is freed.
+ */
+void zones_init(unsigned long max_pfn);
+void free_pages_core(unsigned long start_pfn, unsigned long end_pfn);
+void setup_zone_watermarks(void);
+
+/* Give every per-CPU list's pages back to the buddy lists (for exact counts in tests). */
+void drain_all_pages(void);
+
+/* Is the allocator's state consistent? Walks every list; returns the problems found. */
+int page_alloc_check(void);
+
+#endif
