@@ -15,7 +15,7 @@ const char *ksym_lookup(uint64_t addr, uint64_t *offset, uint64_t *size)
 	/* Entries 0..count-2 are symbols; entry count-1 is the end-of-text sentinel. */
 	if (ksym_count < 2 || addr < ksym_addrs[0] || addr >= ksym_addrs[ksym_count - 1])
 		return NULL;
-	/* Invariant: ksym_addrs[lo] <= addr < ksym_addrs[hi] (hi may be the sentinel). */
+	/* Invariant: ksym_addrs[lo] <= addr, and addr < ksym_addrs[hi] or hi == ksym_count. */
 	while (hi - lo > 1) {
 		uint32_t mid = lo + (hi - lo) / 2;
 

@@ -23,6 +23,9 @@ static void emit(struct ktap_writer *w, const char *fmt, ...)
 	va_start(ap, fmt);
 	n += vscnprintf(line + n, sizeof(line) - n - 1, fmt, ap);
 	va_end(ap);
+	for (int i = 0; i < n; i++)	/* a newline inside a name would break the line format */
+		if (line[i] == '\n')
+			line[i] = ' ';
 	line[n++] = '\n';
 	w->write(w->ctx, line, n);
 }

@@ -23,7 +23,7 @@ extern const uint32_t ksym_count;
  */
 const char *ksym_lookup(uint64_t addr, uint64_t *offset, uint64_t *size);
 
-/* Address of the symbol called @name, or 0. */
+/* Address of the symbol called @name (the first, if static functions share it), or 0. */
 uint64_t ksym_address(const char *name);
 
 /* "name+0xoff/0xsize", or the bare hex address when unknown (Linux's %pS). */

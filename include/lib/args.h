@@ -9,7 +9,7 @@
 
 /*
  * Take the next argument from @s (modified in place: separators become NULs, quotes
- * are removed). Arguments are separated by spaces or tabs; double quotes group
+ * are removed). Arguments are separated by spaces, tabs or newlines; double quotes group
  * words ("a b" or key="a b"). For "key=value" sets *val to value, else *val = NULL.
  * Returns the rest of the line, and *param = NULL when there are no more arguments.
  */
