@@ -21,7 +21,7 @@ start64:
 	.data
 	.balign 8
 	.globl boot_entry_tsc
-boot_entry_tsc:	.quad 0		/* TSC at _start32 (in .data: .bss is zeroed after it is set) */
+boot_entry_tsc:	.quad 0		/* TSC early in _start32, for boot-time figures */
 
 	.section .bss.page_aligned, "aw", @nobits
 	.balign PAGE_SIZE

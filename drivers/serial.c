@@ -85,6 +85,17 @@ static void serial_interrupt(unsigned int irq, void *data)
 		console_input_push(inb(COM1 + UART_RBR));
 }
 
+/*
+ * A kernel that dies before the console is registered must still be heard: panic()
+ * calls this, which brings the UART up if needed and replays the log into it.
+ */
+void serial_console_emergency(void)
+{
+	if (have_console() || (!present && !serial_init()))
+		return;
+	register_console(&serial_console);
+}
+
 void serial_console_init(void)
 {
 	if (!present) {

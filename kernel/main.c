@@ -2,15 +2,17 @@
  * kmain: the first C code, entered from boot/entry64.S on the boot stack with
  * paging on, interrupts off, and the multiboot2 magic and information address as
  * arguments. The order below matters: per-CPU data first (everything after uses
- * this_cpu()), the canary before any protected function returns, exception
+ * this_cpu()), the canary while kmain is the only protected function on the stack, exception
  * handlers before anything that can fault, the command line before the console so
  * that loglevel= already applies to the log replay, then the console, interrupts,
  * and finally the kernel tests, a crash demonstration, or the shell.
  */
 #include <asm/layout.h>
+#include <asm/cpufeature.h>
 #include <asm/x86.h>
 #include <drivers/serial.h>
 #include <kernel/bootinfo.h>
+#include <kernel/demo.h>
 #include <kernel/irq.h>
 #include <kernel/kernel.h>
 #include <kernel/log.h>
@@ -22,6 +24,7 @@
 #include <kernel/traps.h>
 #include <lib/errno.h>
 #include <lib/string.h>
+#include <mm/mm.h>
 
 #ifndef BUILD_COMPILER
 #define BUILD_COMPILER "unknown compiler"
@@ -33,6 +36,7 @@ extern uint64_t boot_entry_tsc;
 
 static const char *ktest_filter;
 static const char *crash_kind;
+static const char *demo_name;
 
 static int set_ktest(const char *val)
 {
@@ -52,6 +56,15 @@ static int set_crash(const char *val)
 }
 KERNEL_PARAM("crash", set_crash, "a crash kind (see the shell's `crash` command)");
 
+static int set_demo(const char *val)
+{
+	if (!val || !*val)
+		return -EINVAL;
+	demo_name = val;
+	return 0;
+}
+KERNEL_PARAM("demo", set_demo, "a demonstration's name (see the shell's `demo` command)");
+
 static int set_loglevel(const char *val)
 {
 	unsigned int v;
@@ -67,7 +80,7 @@ static int set_quiet(const char *val)
 {
 	if (val)
 		return -EINVAL;
-	console_loglevel = 4;	/* errors and warnings only, as Linux's "quiet" */
+	console_loglevel = 4;	/* levels 0..3: errors and worse, as Linux's "quiet" */
 	return 0;
 }
 KERNEL_PARAM("quiet", set_quiet, "no value");
@@ -115,6 +128,9 @@ void kmain(uint32_t magic, uint64_t info_phys)
 	serial_init();
 
 	printk(KERN_NOTICE "Linux-style teaching kernel %s\n", kernel_version);
+	cpu_detect();
+	pr_info("stack protector: canary seeded from %s\n",
+		stack_canary_from_rdrand ? "RDRAND" : "the TSC (no RDRAND)");
 	tsc_init();
 	parse_boot_info(magic, info_phys);
 	parse_kernel_cmdline(boot_info.cmdline ? boot_info.cmdline : "");
@@ -123,6 +139,7 @@ void kmain(uint32_t magic, uint64_t info_phys)
 	if (boot_info.loader_name)
 		pr_info("boot: loaded by %s\n", boot_info.loader_name);
 	boot_print_memory_map(&boot_info);
+	mm_init();
 
 	local_irq_enable();
 	pr_info("boot: kernel entry to here took %llu us\n",
@@ -134,6 +151,8 @@ void kmain(uint32_t magic, uint64_t info_phys)
 		qemu_exit(failed == 0 ? 0 : 1);
 		machine_halt();
 	}
+	if (demo_name)
+		demo_run(demo_name);
 	if (crash_kind)
 		crash_run(crash_kind);
 	shell_run();

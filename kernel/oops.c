@@ -8,6 +8,7 @@
  */
 #include <asm/layout.h>
 #include <asm/x86.h>
+#include <drivers/serial.h>
 #include <kernel/kernel.h>
 #include <kernel/ksyms.h>
 #include <kernel/oops.h>
@@ -208,6 +209,7 @@ void die(const char *what, struct pt_regs *regs, uint64_t cr2)
 		       what, (unsigned long long)regs->rip);
 		halt_forever();
 	}
+	serial_console_emergency();
 	if (regs->vector == X86_TRAP_PF)
 		show_fault_oops(regs, cr2);
 	else if (regs->vector == X86_TRAP_TS || regs->vector == X86_TRAP_NP ||
@@ -236,6 +238,7 @@ void panic(const char *fmt, ...)
 
 	local_irq_disable();
 	oops_in_progress++;
+	serial_console_emergency();
 	va_start(ap, fmt);
 	vsnprintf(buf, sizeof(buf), fmt, ap);
 	va_end(ap);

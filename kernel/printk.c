@@ -76,14 +76,10 @@ static int parse_level(const char **text)
 {
 	const char *s = *text;
 
-	if (s[0] != KERN_SOH[0] || !s[1])
+	if (s[0] != KERN_SOH[0] || !(s[1] == 'c' || (s[1] >= '0' && s[1] <= '7')))
 		return -1;
 	*text = s + 2;
-	if (s[1] == 'c')
-		return 'c';
-	if (s[1] >= '0' && s[1] <= '7')
-		return s[1] - '0';
-	return -1;
+	return s[1] == 'c' ? 'c' : s[1] - '0';
 }
 
 /* Append @len bytes to the open record, or start a new one; caller holds the lock. */
@@ -113,6 +109,23 @@ static void log_store(int level, const char *text, size_t len, bool newline, boo
 	emit(r, from, newline);
 }
 
+/* Take the log lock; during an oops only try, as the code that crashed may hold it. */
+static bool log_lock_busting(unsigned long *flags)
+{
+	*flags = local_irq_save();
+	if (oops_in_progress)
+		return spin_trylock(&log_lock);
+	spin_lock(&log_lock);
+	return true;
+}
+
+static void log_unlock(bool locked, unsigned long flags)
+{
+	if (locked)
+		spin_unlock(&log_lock);
+	local_irq_restore(flags);
+}
+
 int vprintk(const char *fmt, va_list ap)
 {
 	char buf[512];
@@ -123,9 +136,7 @@ int vprintk(const char *fmt, va_list ap)
 
 	len = vscnprintf(buf, sizeof(buf), fmt, ap);
 	level = parse_level(&text);
-	flags = local_irq_save();
-	/* During an oops the lock may be held by the code that crashed: do not wait for it. */
-	locked = oops_in_progress ? spin_trylock(&log_lock) : (spin_lock(&log_lock), true);
+	locked = log_lock_busting(&flags);
 	/* One record per line; only the first line can continue an open record. */
 	for (line = text; *line;) {
 		const char *nl = strchr(line, '\n');
@@ -135,9 +146,7 @@ int vprintk(const char *fmt, va_list ap)
 			  level == 'c' && line == text);
 		line += n + (nl ? 1 : 0);
 	}
-	if (locked)
-		spin_unlock(&log_lock);
-	local_irq_restore(flags);
+	log_unlock(locked, flags);
 	return len;
 }
 
@@ -154,7 +163,8 @@ int printk(const char *fmt, ...)
 
 void register_console(struct console *con)
 {
-	unsigned long flags = spin_lock_irqsave(&log_lock);
+	unsigned long flags;
+	bool locked = log_lock_busting(&flags);
 
 	/* Replay what the log holds, then add the console: it sees every line once. */
 	for (uint64_t seq = log_first_seq(); seq < next_seq; seq++) {
@@ -171,7 +181,7 @@ void register_console(struct console *con)
 	}
 	con->next = consoles;
 	consoles = con;
-	spin_unlock_irqrestore(&log_lock, flags);
+	log_unlock(locked, flags);
 }
 
 void unregister_console(struct console *con)

@@ -1,6 +1,6 @@
 /*
  * The shell commands about the system as a whole: cmdline, uptime, dmesg,
- * loglevel, meminfo, interrupts, reboot, halt. Subsystems add their own commands
+ * loglevel, e820, interrupts, reboot, halt. Subsystems add their own commands
  * next to their code (crash in kernel/crash.c, ktest in kernel/ktest.c).
  */
 #include <kernel/bootinfo.h>
@@ -81,29 +81,20 @@ static int cmd_loglevel(int argc, char **argv)
 }
 SHELL_COMMAND(loglevel, cmd_loglevel, "loglevel [0..8]", "show or set the console log level");
 
-static int cmd_meminfo(int argc, char **argv)
+static int cmd_e820(int argc, char **argv)
 {
-	uint64_t usable = 0, reserved = 0;
-
 	(void)argv;
 	if (argc != 1)
 		return -EINVAL;
 	for (unsigned int i = 0; i < boot_info.nr_mem; i++) {
 		const struct mem_region *m = &boot_info.mem[i];
 
-		console_printf("  [mem 0x%016llx-0x%016llx] %s\n", (unsigned long long)m->base,
+		console_printf("BIOS-e820: [mem 0x%016llx-0x%016llx] %s\n", (unsigned long long)m->base,
 			       (unsigned long long)(m->base + m->length - 1), mem_type_name(m->type));
-		if (m->type == MEM_USABLE)
-			usable += m->length;
-		else
-			reserved += m->length;
 	}
-	console_printf("MemTotal:       %8llu kB\n", (unsigned long long)(usable >> 10));
-	console_printf("Reserved:       %8llu kB\n", (unsigned long long)(reserved >> 10));
-	console_puts("(free memory is counted once the page allocator exists)\n");
 	return 0;
 }
-SHELL_COMMAND(meminfo, cmd_meminfo, "meminfo", "the memory map the boot loader gave");
+SHELL_COMMAND(e820, cmd_e820, "e820", "the memory map the boot loader gave");
 
 static int cmd_interrupts(int argc, char **argv)
 {

@@ -3,8 +3,9 @@
  * of __stack_chk_guard (the "canary") between a function's arrays and its return
  * address and checks it before returning; an overflow of the array changes it and
  * the check calls __stack_chk_fail(). A fixed canary could be written back by an
- * attacker, so boot_stack_protector_init() replaces it with a random value as the
- * first thing kmain does: RDRAND where the CPU has it, else the TSC.
+ * attacker, so boot_stack_protector_init() replaces it with a random value early in
+ * kmain: RDRAND where the CPU has it, else the TSC. Changing it is safe while no
+ * protected function other than kmain (which never returns) is on the stack.
  * This file itself is built without the protector: it changes the canary under
  * its own feet.
  */
@@ -12,7 +13,6 @@
 #include <kernel/kernel.h>
 #include <kernel/oops.h>
 #include <kernel/ksyms.h>
-#include <kernel/printk.h>
 
 /* Used by the compiler (-mstack-protector-guard=global). Nonzero even before seeding. */
 uint64_t __stack_chk_guard = 0x2f8a9d3c5b1e7064ull;
@@ -44,8 +44,6 @@ void boot_stack_protector_init(void)
 		seed = rdtsc() * 0x9e3779b97f4a7c15ull;	/* spread the TSC's low bits */
 	/* A zero low byte stops string overflows from copying past the canary. */
 	__stack_chk_guard = seed & ~0xffull;
-	pr_info("stack protector: canary seeded from %s\n",
-		stack_canary_from_rdrand ? "RDRAND" : "the TSC (no RDRAND)");
 }
 
 void __stack_chk_fail(void)

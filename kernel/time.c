@@ -8,6 +8,7 @@
  */
 #define pr_fmt(fmt) "tsc: " fmt
 
+#include <asm/cpufeature.h>
 #include <asm/x86.h>
 #include <kernel/printk.h>
 #include <kernel/time.h>
@@ -46,14 +47,9 @@ static uint64_t measure_once(unsigned int ms)
 
 void tsc_init(void)
 {
-	uint32_t a, b, c, d;
 	uint64_t best = ~0ull;
 
-	cpuid(0x80000000, &a, &b, &c, &d);
-	if (a >= 0x80000007) {
-		cpuid(0x80000007, &a, &b, &c, &d);
-		tsc_invariant = d & (1u << 8);
-	}
+	tsc_invariant = boot_cpu.invariant_tsc;
 	for (int i = 0; i < 3; i++) {
 		uint64_t t = measure_once(CALIBRATE_MS);
 

@@ -7,6 +7,7 @@ ISO serves every test. The machine is QEMU's default `pc`, with an isa-debug-exi
 device at port 0xf4 through which the kernel tests report their status.
 """
 import os
+import re
 import shutil
 import subprocess
 
@@ -17,8 +18,10 @@ DEBUG_EXIT_PORT = "0xf4"
 def make_cfg_disk(path, cmdline, timeout=0):
     """Write a 1.44 MB FAT image at `path` telling GRUB the command line."""
     cfg = path + ".cfg"
+    # Inside GRUB's double quotes, \ " and $ must be escaped to stay literal.
+    quoted = re.sub(r'([\\"$])', r"\\\1", cmdline)
     with open(cfg, "w") as f:
-        f.write(f"set timeout={timeout}\nset kcmdline=\"{cmdline}\"\n")
+        f.write(f"set timeout={timeout}\nset kcmdline=\"{quoted}\"\n")
     if os.path.exists(path):
         os.remove(path)
     subprocess.run(["mformat", "-C", "-f", "1440", "-i", path, "::"], check=True)

@@ -14,6 +14,7 @@ void machine_halt(void) __noreturn;
 void qemu_exit(int status);		/* isa-debug-exit: QEMU exits with (status << 1) | 1 */
 
 void boot_stack_protector_init(void);	/* kernel/stackprotector.c */
+extern bool stack_canary_from_rdrand;
 void shell_run(void) __noreturn;	/* kernel/shell.c */
 int ktest_run(const char *filter);	/* kernel/ktest.c: failures, or -1 if none matched */
 void crash_run(const char *kind);	/* kernel/crash.c */

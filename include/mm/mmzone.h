@@ -74,4 +74,63 @@ void drain_all_pages(void);
 /* Is the allocator's state consistent? Walks every list; returns the problems found. */
 int page_alloc_check(void);
 
+/*
+ * Frees the allocator refused (mm/page_alloc_debug.c): each was reported with pr_err and
+ * then ignored, so the free lists stay intact. Kernel tests assert on these counts.
+ */
+enum bad_free_kind {
+	BAD_FREE_NULL,		/* __free_pages(NULL, ...) */
+	BAD_FREE_RANGE,		/* not a struct page of mem_map: pfn >= max_pfn */
+	BAD_FREE_RESERVED,	/* a PG_reserved frame: firmware, kernel image, hole */
+	BAD_FREE_DOUBLE,	/* already free: on a buddy or per-CPU list, or refcount 0 */
+	BAD_FREE_ORDER,		/* freed with another order than it was allocated with */
+	BAD_FREE_TAIL,		/* a page inside an allocated block, not its first page */
+	BAD_FREE_STATE,		/* still owned: PG_slab, PG_lru or PG_writeback set, or mapped */
+	NR_BAD_FREE,
+};
+
+struct page_alloc_stats {
+	unsigned long bad_free[NR_BAD_FREE];
+	unsigned long alloc_fail;	/* allocations that returned NULL */
+	unsigned long warn_suppressed;	/* failure messages left out by the rate limit */
+};
+
+extern struct page_alloc_stats page_alloc_stats;
+extern const char *const bad_free_names[NR_BAD_FREE];	/* "double free", ... */
+
+/*
+ * A consistent snapshot of one zone's counters (taken under zone->lock), for `free`,
+ * `meminfo`, /proc/buddyinfo and /proc/zoneinfo-like output (mm/buddyinfo.c). Pages.
+ */
+struct zone_counters {
+	const char *name;		/* "DMA", "DMA32", "Normal" */
+	bool populated;
+	unsigned long start_pfn, spanned, present, managed;
+	unsigned long free;		/* on the buddy free lists */
+	unsigned long pcp;		/* on the per-CPU lists (also free) */
+	unsigned long watermark[NR_WMARK];
+	unsigned long lowmem_reserve[MAX_NR_ZONES];
+	unsigned long nr_free[MAX_ORDER];	/* free blocks of each order, as in buddyinfo */
+	unsigned long alloc_fail;
+};
+
+struct mem_counters {
+	unsigned long totalram;		/* managed pages of all zones */
+	unsigned long freeram;		/* free pages of all zones, per-CPU lists included */
+	struct zone_counters zone[MAX_NR_ZONES];
+};
+
+void zone_counters_read(enum zone_type zt, struct zone_counters *zc);
+void mem_counters_read(struct mem_counters *mc);
+
+/*
+ * /proc/buddyinfo, in Linux's format: for each populated zone one line
+ * "Node 0, zone      DMA      1      0 ...", the number of free blocks of each order.
+ * Writes at most @size bytes (NUL-terminated) and returns the length stored (scnprintf).
+ * BUDDYINFO_LINE_MAX bytes hold one zone's line, so MAX_NR_ZONES of them hold it all.
+ */
+#define BUDDYINFO_LINE_MAX	160
+int buddyinfo_format(char *buf, size_t size);
+int buddyinfo_format_zone(char *buf, size_t size, const struct zone_counters *zc);
+
 #endif

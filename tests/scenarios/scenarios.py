@@ -328,6 +328,59 @@ def run_quiet_console(m):
     ]
 
 
+MEMORY_LINE = re.compile(r"^Memory: (\d+)K/(\d+)K available \((\d+)K kernel code, (\d+)K rodata, "
+                         r"(\d+)K data\+bss, (\d+)K mem_map, (\d+)K page tables, (\d+)K reserved\)$")
+RESERVED = re.compile(r"^memblock: reserved \[mem 0x([0-9a-f]+)-0x([0-9a-f]+)\] (.+)$")
+
+
+def run_free_totals(m):
+    """`free` must show what the memory map gave minus what the boot kept, to the page:
+    usable e820 RAM (page-aligned inward) minus the reservations the log names (kernel
+    image, boot information, the low 1 MiB) minus mem_map and boot page tables."""
+    name = m.spec.name
+    m.expect(r"teachos# ")
+    lines = m.kernel_lines()
+    usable = [(int(a, 16), int(b, 16) + 1) for a, b, t in
+              (E820.match(l).groups() for l in lines if E820.match(l)) if t == "usable"]
+    ram = sum((b // 4096) - ((a + 4095) // 4096) for a, b in usable if b // 4096 > (a + 4095) // 4096)
+    mem = next((MEMORY_LINE.match(l) for l in lines if MEMORY_LINE.match(l)), None)
+    if not mem:
+        return [check(f"{name}: boot summary line", False, "no 'Memory: ...K/...K available' line")]
+    avail_k, ram_k, code, ro, data, memmap, pgt, reserved_k = map(int, mem.groups())
+    # Reservations as the log names them, clipped to usable RAM (page-aligned outward).
+    named = 0
+    for l in lines:
+        r = RESERVED.match(l)
+        if not r:
+            continue
+        a, b = int(r.group(1), 16) // 4096, int(r.group(2), 16) // 4096 + 1
+        for ua, ub in usable:
+            lo, hi = max(a, (ua + 4095) // 4096), min(b, ub // 4096)
+            named += max(hi - lo, 0)
+    out = m.command("free -k")
+    row = re.search(r"^Mem:\s+(\d+)\s+(\d+)\s+(\d+)\s+0\s+0\s+(\d+)$", out, re.M)
+    checks = [
+        check(f"{name}: RAM in the summary = usable e820 pages", ram_k == ram * 4,
+              f"summary {ram_k}K, e820 {ram * 4}K"),
+        check(f"{name}: reserved = named reservations + mem_map + page tables",
+              reserved_k == (named * 4 + memmap + pgt), f"{reserved_k}K vs {named * 4}K named "
+              f"+ {memmap}K mem_map + {pgt}K page tables"),
+        check(f"{name}: available = RAM - reserved", avail_k == ram_k - reserved_k),
+        check(f"{name}: free shows the total", row is not None and int(row.group(1)) == avail_k,
+              repr(out)),
+    ]
+    if row:
+        total, used, free, available = map(int, row.groups())
+        checks.append(check(f"{name}: used + free = total", used + free == total, repr(out)))
+        checks.append(check(f"{name}: most memory is free after boot", free > total * 0.9,
+                            repr(out)))
+    out = m.command("free -m")
+    row_m = re.search(r"^Mem:\s+(\d+)\s", out, re.M)
+    checks.append(check(f"{name}: free -m is free -k in MiB", row_m is not None and
+                        int(row_m.group(1)) == avail_k // 1024, repr(out)))
+    return checks
+
+
 def run_uefi(m):
     """UEFI boots the same ISO; the EFI memory map tag is there too."""
     checks = run_ktest(m)
@@ -358,6 +411,10 @@ def all_boots():
         BootSpec("boot-uefi-6G-qemu64", run_boot_to_shell, mem="6G", cpu="qemu64",
                  firmware="uefi", timeout=240),
         BootSpec("no-long-mode", run_no_long_mode, cpu="pentium3", timeout=30),
+        BootSpec("free-64M", run_free_totals, mem="64M"),
+        BootSpec("free-512M", run_free_totals, mem="512M"),
+        BootSpec("free-6G", run_free_totals, mem="6G", cpu="qemu64"),
+        BootSpec("ktest-6G", run_ktest, "ktest=all panic=-1", mem="6G"),
         BootSpec("shell", run_shell, "loglevel=7"),
         BootSpec("bad-cmdline", run_bad_cmdline,
                  "loglevel=abc bogus=1 ktest= noequals crash=nosuch"),

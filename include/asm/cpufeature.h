@@ -1,0 +1,26 @@
+/*
+ * CPU features the kernel uses when present (kernel/cpufeature.c reads CPUID once).
+ * Absent features are handled, not assumed: with -cpu qemu64 there are no 1 GiB
+ * pages and no RDRAND, and the kernel still boots.
+ */
+#ifndef ASM_CPUFEATURE_H
+#define ASM_CPUFEATURE_H
+
+#include <kernel/compiler.h>
+
+struct cpu_features {
+	bool nx;		/* no-execute page bit (EFER.NXE) */
+	bool pge;		/* global pages (CR4.PGE) */
+	bool gbpages;		/* 1 GiB pages in the PDPT */
+	bool rdrand;
+	bool invariant_tsc;
+	unsigned int phys_bits;	/* physical address width */
+	char vendor[13];
+	char model[49];
+};
+
+extern struct cpu_features boot_cpu;
+
+void cpu_detect(void);
+
+#endif

@@ -1,0 +1,133 @@
+/*
+ * Showing memory the way Linux's tools do: the boot summary line ("Memory:
+ * 123456K/131072K available (...)"), and the shell's `free` (procps columns),
+ * `meminfo` (/proc/meminfo's first lines, DirectMap sizes, and per-zone counters and
+ * watermarks as /proc/zoneinfo shows them) and `buddyinfo` (/proc/buddyinfo).
+ * Numbers come straight from the zones; nothing here changes state.
+ */
+#include <kernel/console.h>
+#include <kernel/printk.h>
+#include <kernel/shell.h>
+#include <lib/errno.h>
+#include <lib/string.h>
+#include <mm/mm.h>
+#include <mm/mmzone.h>
+
+#define K(pages) ((unsigned long long)(pages) << (PAGE_SHIFT - 10))
+
+/* Free pages that an allocation could take without eating into the watermark reserves. */
+static unsigned long available_pages(void)
+{
+	unsigned long reserve = 0, free = nr_free_pages();
+
+	for (int i = 0; i < MAX_NR_ZONES; i++)
+		reserve += zones[i].watermark[WMARK_HIGH];
+	return free > reserve ? free - reserve : 0;
+}
+
+void mem_print_summary(void)
+{
+	const struct mem_boot_stats *s = &mem_boot_stats;
+
+	printk(KERN_INFO "Zone ranges:\n");
+	for (int i = 0; i < MAX_NR_ZONES; i++) {
+		const struct zone *z = &zones[i];
+
+		if (!z->spanned_pages)
+			printk(KERN_INFO "  %-8s empty\n", z->name);
+		else
+			printk(KERN_INFO "  %-8s [mem 0x%016llx-0x%016llx]\n", z->name,
+			       (unsigned long long)PFN_PHYS(z->zone_start_pfn),
+			       (unsigned long long)PFN_PHYS(z->zone_start_pfn + z->spanned_pages) - 1);
+	}
+	printk(KERN_INFO "mm: direct map: %lluK in 4K pages, %lluM in 2M pages, %lluG in 1G pages\n",
+	       (unsigned long long)s->direct_map[0] >> 10, (unsigned long long)s->direct_map[1] >> 20,
+	       (unsigned long long)s->direct_map[2] >> 30);
+	printk(KERN_INFO "Memory: %lluK/%lluK available (%lluK kernel code, %lluK rodata, "
+			 "%lluK data+bss, %lluK mem_map, %lluK page tables, %lluK reserved)\n",
+	       K(totalram_pages()), K(s->ram_pages), K(s->kernel_code), K(s->kernel_rodata),
+	       K(s->kernel_data), K(s->mem_map_pages), K(s->pgtable_pages), K(s->reserved_pages));
+}
+
+static unsigned long long scaled(unsigned long pages, unsigned int shift)
+{
+	return (unsigned long long)PFN_PHYS(pages) >> shift;
+}
+
+static int cmd_free(int argc, char **argv)
+{
+	unsigned int shift = 10;	/* -k: kibibytes, as procps' default */
+	unsigned long total = totalram_pages(), free = nr_free_pages();
+
+	if (argc > 2)
+		return -EINVAL;
+	if (argc == 2) {
+		if (strcmp(argv[1], "-b") == 0)
+			shift = 0;
+		else if (strcmp(argv[1], "-k") == 0)
+			shift = 10;
+		else if (strcmp(argv[1], "-m") == 0)
+			shift = 20;
+		else if (strcmp(argv[1], "-g") == 0)
+			shift = 30;
+		else
+			return -EINVAL;
+	}
+	console_printf("%-8s%12s%12s%12s%12s%12s%12s\n", "", "total", "used", "free", "shared",
+		       "buff/cache", "available");
+	console_printf("%-8s%12llu%12llu%12llu%12llu%12llu%12llu\n", "Mem:",
+		       scaled(total, shift), scaled(total - free, shift), scaled(free, shift), 0ull,
+		       0ull, scaled(available_pages(), shift));
+	console_printf("%-8s%12llu%12llu%12llu\n", "Swap:", 0ull, 0ull, 0ull);
+	return 0;
+}
+SHELL_COMMAND(free, cmd_free, "free [-b|-k|-m|-g]", "total, used and free memory (as procps free)");
+
+static int cmd_buddyinfo(int argc, char **argv)
+{
+	char buf[BUDDYINFO_LINE_MAX * MAX_NR_ZONES];
+
+	(void)argv;
+	if (argc != 1)
+		return -EINVAL;
+	buddyinfo_format(buf, sizeof(buf));
+	console_puts(buf);
+	return 0;
+}
+SHELL_COMMAND(buddyinfo, cmd_buddyinfo, "buddyinfo",
+	      "free blocks of each order per zone (as /proc/buddyinfo)");
+
+static void show_zone(const struct zone *z)
+{
+	console_printf("Node 0, zone %8s\n", z->name);
+	console_printf("  pages free     %lu\n", zone_free_pages_all(z));
+	console_printf("        min      %lu\n", z->watermark[WMARK_MIN]);
+	console_printf("        low      %lu\n", z->watermark[WMARK_LOW]);
+	console_printf("        high     %lu\n", z->watermark[WMARK_HIGH]);
+	console_printf("        spanned  %lu\n", z->spanned_pages);
+	console_printf("        present  %lu\n", z->present_pages);
+	console_printf("        managed  %lu\n", z->managed_pages);
+	console_printf("        protection: (%lu, %lu, %lu)\n", z->lowmem_reserve[0],
+		       z->lowmem_reserve[1], z->lowmem_reserve[2]);
+}
+
+static int cmd_meminfo(int argc, char **argv)
+{
+	const struct mem_boot_stats *s = &mem_boot_stats;
+
+	(void)argv;
+	if (argc != 1)
+		return -EINVAL;
+	console_printf("MemTotal:       %8llu kB\n", K(totalram_pages()));
+	console_printf("MemFree:        %8llu kB\n", K(nr_free_pages()));
+	console_printf("MemAvailable:   %8llu kB\n", K(available_pages()));
+	console_printf("DirectMap4k:    %8llu kB\n", (unsigned long long)s->direct_map[0] >> 10);
+	console_printf("DirectMap2M:    %8llu kB\n", (unsigned long long)s->direct_map[1] >> 10);
+	console_printf("DirectMap1G:    %8llu kB\n", (unsigned long long)s->direct_map[2] >> 10);
+	for (int i = 0; i < MAX_NR_ZONES; i++)
+		if (zone_populated(&zones[i]))
+			show_zone(&zones[i]);
+	return 0;
+}
+SHELL_COMMAND(meminfo, cmd_meminfo, "meminfo",
+	      "memory totals, and per zone: free, watermarks, spanned/present/managed pages");
