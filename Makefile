@@ -119,7 +119,7 @@ soak: $(B)/host/unit-tests
 	TEST_ITERS=10000000 $(B)/host/unit-tests
 
 bench: $(ISO)
-	@scripts/ensure-tools run
+	@scripts/ensure-tools bench
 	$(PYTHON) scripts/bench --iso $(ISO)
 
 compile_commands.json:

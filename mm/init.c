@@ -160,6 +160,11 @@ void mm_init(void)
 	max_pfn = PFN_DOWN(memblock_end_of_DRAM());
 	vmemmap_populate(max_pfn);
 	zones_init(max_pfn);
+	for (unsigned long i = 0; i < memblock.memory.cnt; i++) {
+		const struct memblock_region *r = &memblock.memory.regions[i];
+
+		account_present_pages(PFN_DOWN(r->base), PFN_DOWN(r->base + r->size));
+	}
 	mem_boot_stats.ram_pages = memblock_phys_mem_size() >> PAGE_SHIFT;
 	free_all_memory();
 	setup_zone_watermarks();

@@ -2,6 +2,7 @@
  * Setting the page allocator up at boot (the allocator itself is mm/page_alloc.c):
  *   zones_init()            spans DMA, DMA32 and Normal over [0, max_pfn) and writes every
  *                           struct page as reserved, holes included;
+ *   account_present_pages() counts a range of RAM, reserved or not, as present;
  *   free_pages_core()       hands one usable range over, as the largest naturally aligned
  *                           blocks that fit, each merged with free buddies: linear in pages;
  *   setup_zone_watermarks() sizes the MIN/LOW/HIGH marks, lowmem_reserve and the per-CPU
@@ -92,11 +93,23 @@ void free_pages_core(unsigned long start_pfn, unsigned long end_pfn)
 		while (pfn + (1ul << order) > end_pfn)
 			order--;
 		flags = spin_lock_irqsave(&z->lock);
-		z->present_pages += 1ul << order;
 		z->managed_pages += 1ul << order;
 		__free_one_page(z, pfn, order);
 		spin_unlock_irqrestore(&z->lock, flags);
 		pfn += 1ul << order;
+	}
+	update_preferred_zones();
+}
+
+/* Count the RAM frames [start_pfn, end_pfn) as present in their zones, reserved or not. */
+void account_present_pages(unsigned long start_pfn, unsigned long end_pfn)
+{
+	for (int zt = 0; zt < MAX_NR_ZONES; zt++) {
+		struct zone *z = &zones[zt];
+		unsigned long lo = MAX(start_pfn, z->zone_start_pfn), hi = MIN(end_pfn, zone_end_pfn(z));
+
+		if (hi > lo)
+			z->present_pages += hi - lo;
 	}
 	update_preferred_zones();
 }

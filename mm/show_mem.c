@@ -43,6 +43,8 @@ void mem_print_summary(void)
 	printk(KERN_INFO "mm: direct map: %lluK in 4K pages, %lluM in 2M pages, %lluG in 1G pages\n",
 	       (unsigned long long)s->direct_map[0] >> 10, (unsigned long long)s->direct_map[1] >> 20,
 	       (unsigned long long)s->direct_map[2] >> 30);
+	printk(KERN_INFO "mm: mm_init took %llu TSC ticks for %lu struct pages\n",
+	       (unsigned long long)s->mm_init_tsc, max_pfn);
 	printk(KERN_INFO "Memory: %lluK/%lluK available (%lluK kernel code, %lluK rodata, "
 			 "%lluK data+bss, %lluK mem_map, %lluK page tables, %lluK reserved)\n",
 	       K(totalram_pages()), K(s->ram_pages), K(s->kernel_code), K(s->kernel_rodata),

@@ -60,11 +60,13 @@ unsigned long nr_free_pages(void);	/* all zones, per-CPU lists included */
 unsigned long totalram_pages(void);	/* managed pages of all zones */
 
 /*
- * Setting up (mm/page_alloc.c): zones_init() spans the zones over [0, max_pfn) and
- * marks every struct page reserved; free_pages_core() then hands each usable range
- * to the allocator; setup_zone_watermarks() computes min/low/high once all is freed.
+ * Setting up (mm/page_alloc_init.c): zones_init() spans the zones over [0, max_pfn) and
+ * marks every struct page reserved; account_present_pages() counts each range of RAM;
+ * free_pages_core() hands each free range to the allocator; setup_zone_watermarks()
+ * computes min/low/high once all is freed.
  */
 void zones_init(unsigned long max_pfn);
+void account_present_pages(unsigned long start_pfn, unsigned long end_pfn);
 void free_pages_core(unsigned long start_pfn, unsigned long end_pfn);
 void setup_zone_watermarks(void);
 

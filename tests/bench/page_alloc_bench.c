@@ -49,6 +49,8 @@ static void boot(void)
 		exit(1);
 	}
 	zones_init(end >> PAGE_SHIFT);
+	account_present_pages(MiB >> PAGE_SHIFT, (256 * MiB) >> PAGE_SHIFT);
+	account_present_pages((4 * GiB) >> PAGE_SHIFT, end >> PAGE_SHIFT);
 	free_pages_core(MiB >> PAGE_SHIFT, (256 * MiB) >> PAGE_SHIFT);
 	free_pages_core((4 * GiB) >> PAGE_SHIFT, end >> PAGE_SHIFT);
 	setup_zone_watermarks();

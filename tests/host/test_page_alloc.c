@@ -86,8 +86,10 @@ static void free_range(const struct range *r)
 {
 	unsigned long s = PFN_UP(r->start), e = PFN_DOWN(r->end);
 
-	if (s < e)
+	if (s < e) {
+		account_present_pages(s, e);
 		free_pages_core(s, e);
+	}
 }
 
 /* Map the fake RAM and mem_map, then zones_init and free_pages_core as mm_init does. */
