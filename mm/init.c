@@ -43,6 +43,11 @@ static uint64_t boot_alloc_table(void)
 	return pa;
 }
 
+/*
+ * What is in use before the allocator exists. The low 1 MiB is reserved by memblock itself;
+ * ACPI tables and firmware data sit in regions the map does not call usable, which memblock
+ * never counts as memory, so they need no reservation here.
+ */
 static void reserve_boot_ranges(void)
 {
 	memblock_reserve_named(KERNEL_PHYS, __pa(_end) - KERNEL_PHYS, "kernel image");

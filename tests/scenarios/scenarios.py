@@ -381,6 +381,28 @@ def run_free_totals(m):
     return checks
 
 
+BUDDY_LINE = re.compile(r"^  Node 0, zone +(\S+)((?: +\d+){11}) *$", re.M)
+
+
+def run_demo_buddy(m):
+    """demo=buddy: the numbers in its buddyinfo lines must tell the story it claims."""
+    name = m.spec.name
+    m.expect(r"teachos# ")
+    steps = [list(map(int, b.split())) for _, b in BUDDY_LINE.findall(m.text())]
+    if len(steps) != 5:
+        return [check(f"{name}: five buddyinfo snapshots", False, f"found {len(steps)}")]
+    start, one, taken, half, end = steps
+    free = [sum(n << o for o, n in enumerate(s)) for s in steps]
+    return [
+        check(f"{name}: an order-3 block took 8 pages", free[0] - free[1] == 8),
+        check(f"{name}: 32 order-1 blocks took 64 pages", free[1] - free[2] == 64),
+        check(f"{name}: freeing every other one gives 16 order-1 blocks that cannot merge",
+              half[1] - taken[1] == 16 and half[2] == taken[2], f"{taken} -> {half}"),
+        check(f"{name}: everything merges back to the start", end == start, f"{start} vs {end}"),
+        check(f"{name}: the demo says so", "back to the state at the start: yes" in m.text()),
+    ]
+
+
 def run_uefi(m):
     """UEFI boots the same ISO; the EFI memory map tag is there too."""
     checks = run_ktest(m)
@@ -415,6 +437,7 @@ def all_boots():
         BootSpec("free-512M", run_free_totals, mem="512M"),
         BootSpec("free-6G", run_free_totals, mem="6G", cpu="qemu64"),
         BootSpec("ktest-6G", run_ktest, "ktest=all panic=-1", mem="6G"),
+        BootSpec("demo-buddy", run_demo_buddy, "demo=buddy"),
         BootSpec("shell", run_shell, "loglevel=7"),
         BootSpec("bad-cmdline", run_bad_cmdline,
                  "loglevel=abc bogus=1 ktest= noequals crash=nosuch"),
