@@ -28,9 +28,6 @@ CFLAGS := -std=gnu11 -ffreestanding -nostdlib -mno-red-zone -mcmodel=kernel \
 	-fno-asynchronous-unwind-tables -fno-common -fno-optimize-sibling-calls -fstack-protector-strong \
 	-mstack-protector-guard=global -O2 -g -Wall -Wextra -Werror -Iinclude \
 	-MMD -MP -DBUILD_COMPILER='"$(shell $(CC) --version | head -n 1)"'
-ifeq ($(cc_name),gcc)
-CFLAGS += -fno-tree-loop-distribute-patterns
-endif
 ifneq ($(UBSAN),)
 CFLAGS += -fsanitize=undefined -DCONFIG_UBSAN
 endif

@@ -36,8 +36,6 @@
 
 static bool present;
 
-bool serial_present(void) { return present; }
-
 bool serial_init(void)
 {
 	outb(COM1 + UART_IER, 0);

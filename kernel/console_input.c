@@ -1,36 +1,41 @@
 /*
  * Console input: one queue of typed characters that every input driver (the
  * serial port's receive interrupt, later the PS/2 keyboard) pushes into from
- * interrupt context, and the shell pops from. Single consumer; interrupts are
- * disabled around the pop so the producer never sees a half-updated queue.
+ * interrupt context, and the shell pops from. A spinlock that also disables
+ * interrupts guards it, so producers and the consumer may run on any CPU.
  * A full queue drops the newest character (the user sees it was not echoed).
  */
 #include <asm/x86.h>
 #include <kernel/console.h>
+#include <kernel/spinlock.h>
 
 #define INPUT_SIZE 256	/* a power of two: head and tail wrap with a mask */
 
 static char queue[INPUT_SIZE];
-static volatile unsigned int head, tail;	/* head: next to write; tail: next to read */
+static unsigned int head, tail;	/* head: next to write; tail: next to read */
+static spinlock_t input_lock = SPINLOCK_INIT;
 
 void console_input_push(char c)
 {
-	if (head - tail == INPUT_SIZE)
-		return;
-	queue[head % INPUT_SIZE] = c;
-	head++;
+	unsigned long flags = spin_lock_irqsave(&input_lock);
+
+	if (head - tail < INPUT_SIZE) {
+		queue[head % INPUT_SIZE] = c;
+		head++;
+	}
+	spin_unlock_irqrestore(&input_lock, flags);
 }
 
 int console_trygetc(void)
 {
-	unsigned long flags = local_irq_save();
+	unsigned long flags = spin_lock_irqsave(&input_lock);
 	int c = -1;
 
 	if (tail != head) {
 		c = (unsigned char)queue[tail % INPUT_SIZE];
 		tail++;
 	}
-	local_irq_restore(flags);
+	spin_unlock_irqrestore(&input_lock, flags);
 	return c;
 }
 

@@ -29,11 +29,12 @@ void cpu_detect(void)
 		boot_cpu.gbpages = d & (1u << 26);
 	}
 	if (max_ext >= 0x80000004) {
-		uint32_t *brand = (uint32_t *)boot_cpu.model;
+		uint32_t brand[12];	/* 48 bytes of text in three leaves */
 
 		for (uint32_t leaf = 0; leaf < 3; leaf++)
 			cpuid(0x80000002 + leaf, &brand[4 * leaf], &brand[4 * leaf + 1],
 			      &brand[4 * leaf + 2], &brand[4 * leaf + 3]);
+		memcpy(boot_cpu.model, brand, sizeof(brand));
 	}
 	if (max_ext >= 0x80000007) {
 		cpuid(0x80000007, &a, &b, &c, &d);

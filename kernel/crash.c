@@ -29,6 +29,13 @@ __noinline void crash_wild_write(void)
 	*(volatile uint64_t *)(0xdead000000ull + zero) = 1;	/* mapped by nothing */
 }
 
+__noinline void crash_null_call(void)
+{
+	void (*volatile fn)(void) = (void (*)(void))zero;
+
+	fn();	/* RIP becomes 0: the report must still show who called */
+}
+
 __noinline void crash_invalid_opcode(void)
 {
 	__asm__ volatile("ud2");
@@ -109,6 +116,7 @@ struct crash_kind {
 static const struct crash_kind kinds[] = {
 	{ "pf", crash_null_deref, "read through a NULL pointer (#PF)" },
 	{ "wild", crash_wild_write, "write to an unmapped address (#PF)" },
+	{ "nullcall", crash_null_call, "call through a NULL function pointer (#PF at RIP 0)" },
 	{ "ud", crash_invalid_opcode, "execute ud2 (#UD)" },
 	{ "de", crash_divide_error, "divide by zero (#DE)" },
 	{ "gp", crash_general_protection, "touch a non-canonical address (#GP)" },

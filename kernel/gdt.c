@@ -38,10 +38,7 @@ static void fill_gdt(struct cpu *c)
 
 static void load_gdt(struct cpu *c)
 {
-	struct {
-		uint16_t limit;
-		uint64_t base;
-	} __packed ptr = { sizeof(c->gdt) - 1, (uint64_t)c->gdt };
+	struct desc_ptr ptr = { sizeof(c->gdt) - 1, (uint64_t)c->gdt };
 
 	__asm__ volatile("lgdt %0" :: "m"(ptr));
 	/* Reload CS with a far return, then the data segments, then the task register. */

@@ -6,6 +6,7 @@
  * do_interrupt() is where every vector arrives in C.
  */
 #include <asm/segment.h>
+#include <asm/x86.h>
 #include <kernel/irq.h>
 #include <kernel/percpu.h>
 #include <kernel/traps.h>
@@ -41,10 +42,7 @@ static void set_gate(unsigned int vector, unsigned int ist)
 
 void idt_init(void)
 {
-	struct {
-		uint16_t limit;
-		uint64_t base;
-	} __packed ptr = { sizeof(idt) - 1, (uint64_t)idt };
+	struct desc_ptr ptr = { sizeof(idt) - 1, (uint64_t)idt };
 
 	for (unsigned int v = 0; v < 256; v++)
 		set_gate(v, 0);
@@ -56,12 +54,8 @@ void idt_init(void)
 
 void do_interrupt(struct pt_regs *regs)
 {
-	struct cpu *c = this_cpu();
-
-	c->irq_depth++;
 	if (regs->vector < NR_EXCEPTIONS)
 		do_exception(regs);
 	else
 		do_irq(regs->vector);
-	c->irq_depth--;
 }

@@ -121,14 +121,13 @@ void kmain(uint32_t magic, uint64_t info_phys)
 {
 	tsc_at_boot = boot_entry_tsc;
 	cpu_init(0);
+	printk(KERN_NOTICE "Linux-style teaching kernel %s\n", kernel_version);
+	cpu_detect();	/* logs into the ring; the console replays it later */
 	boot_stack_protector_init();
 	idt_init();
 	pic_init();	/* remapped and masked before anything can unmask a line */
 	drop_identity_map();
 	serial_init();
-
-	printk(KERN_NOTICE "Linux-style teaching kernel %s\n", kernel_version);
-	cpu_detect();
 	pr_info("stack protector: canary seeded from %s\n",
 		stack_canary_from_rdrand ? "RDRAND" : "the TSC (no RDRAND)");
 	tsc_init();

@@ -8,6 +8,7 @@
  */
 #include <kernel/bootinfo.h>
 #include <kernel/printk.h>
+#include <lib/printf.h>
 
 const char *mem_type_name(uint32_t type)
 {
@@ -139,21 +140,25 @@ static void print_efi_map(const struct boot_info *bi)
 	}
 }
 
+int e820_format_region(char *buf, size_t size, const struct mem_region *r)
+{
+	unsigned long long first = r->base, last = region_end(r) - (r->length ? 1 : 0);
+
+	if (r->type >= MEM_USABLE && r->type <= MEM_BAD)
+		return scnprintf(buf, size, "BIOS-e820: [mem 0x%016llx-0x%016llx] %s", first, last,
+				 mem_type_name(r->type));
+	return scnprintf(buf, size, "BIOS-e820: [mem 0x%016llx-0x%016llx] type %u", first, last,
+			 r->type);
+}
+
 void boot_print_memory_map(const struct boot_info *bi)
 {
 	struct mem_summary s;
-	unsigned int i;
+	char line[80];
 
-	for (i = 0; i < bi->nr_mem; i++) {
-		const struct mem_region *r = &bi->mem[i];
-		unsigned long long first = r->base, last = region_end(r) - (r->length ? 1 : 0);
-
-		if (r->type >= MEM_USABLE && r->type <= MEM_BAD)
-			printk(KERN_INFO "BIOS-e820: [mem 0x%016llx-0x%016llx] %s\n", first, last,
-				mem_type_name(r->type));
-		else
-			printk(KERN_INFO "BIOS-e820: [mem 0x%016llx-0x%016llx] type %u\n", first, last,
-				r->type);
+	for (unsigned int i = 0; i < bi->nr_mem; i++) {
+		e820_format_region(line, sizeof(line), &bi->mem[i]);
+		printk(KERN_INFO "%s\n", line);
 	}
 	if (bi->efi_nr_desc)
 		print_efi_map(bi);

@@ -73,14 +73,19 @@ static void print_repeats(uint64_t addr, unsigned int times)
 	printk(KERN_EMERG " ... %s repeated %u more times\n", sym, times - 1);
 }
 
-void show_trace(uint64_t rip, uint64_t rbp)
+void show_trace(uint64_t rip, uint64_t guess, uint64_t rbp)
 {
 	uint64_t lo, hi, last = 0;
 	unsigned int lines = 0, repeats = 0;
+	char sym[KSYM_NAME_LEN];
 
 	printk(KERN_EMERG "Call Trace:\n");
 	if (rip)
 		print_frame(rip);
+	if (guess && ksym_lookup(guess, NULL, NULL)) {
+		sprint_symbol(sym, sizeof(sym), guess);
+		printk(KERN_EMERG " ? %s\n", sym);
+	}
 	if (!stack_bounds(rbp, &lo, &hi)) {
 		printk(KERN_EMERG " (frame pointer 0x%016llx is on no known stack)\n",
 		       (unsigned long long)rbp);
@@ -117,7 +122,7 @@ void show_trace(uint64_t rip, uint64_t rbp)
 
 void dump_stack(void)
 {
-	show_trace(0, (uint64_t)__builtin_frame_address(0));
+	show_trace(0, 0, (uint64_t)__builtin_frame_address(0));
 }
 
 /* Print the code bytes around RIP, marking the faulting one <xx>, if they are kernel text. */
@@ -127,7 +132,7 @@ static void show_code(uint64_t rip)
 	char line[3 * 64 + 16];
 	int len = 0;
 
-	if (rip - 42 < (uint64_t)_text || rip + 22 > (uint64_t)_etext) {
+	if (rip < (uint64_t)_text + 42 || rip > (uint64_t)_etext - 22) {
 		printk(KERN_EMERG "Code: Unable to access opcode bytes at 0x%016llx.\n",
 		       (unsigned long long)rip);
 		return;
@@ -136,6 +141,21 @@ static void show_code(uint64_t rip)
 		len += scnprintf(line + len, sizeof(line) - len, i == 0 ? "<%02x> " : "%02x ",
 				 p[i]);
 	printk(KERN_EMERG "Code: %s\n", line);
+}
+
+/*
+ * A call through a bad pointer lands outside kernel text before the callee could set up
+ * a frame: the caller's return address is then the word on top of the stack. Shown with
+ * a "?" as Linux does for entries found by looking rather than by following frames.
+ */
+static uint64_t caller_on_stack(const struct pt_regs *regs)
+{
+	uint64_t lo, hi;
+
+	if (ksym_lookup(regs->rip, NULL, NULL) || !stack_bounds(regs->rsp, &lo, &hi) ||
+	    regs->rsp + 8 > hi)
+		return 0;
+	return *(const uint64_t *)regs->rsp;
 }
 
 void show_regs(const struct pt_regs *regs, uint64_t cr2)
@@ -163,7 +183,7 @@ void show_regs(const struct pt_regs *regs, uint64_t cr2)
 	printk(KERN_EMERG "CR0: %016llx CR2: %016llx CR3: %016llx CR4: %016llx\n",
 	       (unsigned long long)read_cr0(), (unsigned long long)cr2,
 	       (unsigned long long)read_cr3(), (unsigned long long)read_cr4());
-	show_trace(regs->rip, regs->rbp);
+	show_trace(regs->rip, caller_on_stack(regs), regs->rbp);
 }
 
 /* The #PF preamble, as Linux words it: what access, by whom, and why it failed. */
@@ -243,7 +263,7 @@ void panic(const char *fmt, ...)
 	vsnprintf(buf, sizeof(buf), fmt, ap);
 	va_end(ap);
 	printk(KERN_EMERG "Kernel panic - not syncing: %s\n", buf);
-	if (oops_in_progress == 1) {	/* die() already printed the fault's report */
+	if (oops_in_progress == 1) {	/* a plain panic; from die(), the report is printed */
 		struct pt_regs regs;
 
 		/* Report the caller: its RIP, and the frame chain from its frame up. */

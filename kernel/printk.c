@@ -11,6 +11,7 @@
 #include <kernel/console.h>
 #include <kernel/log.h>
 #include <kernel/oops.h>
+#include <kernel/percpu.h>
 #include <kernel/printk.h>
 #include <kernel/spinlock.h>
 #include <kernel/time.h>
@@ -109,11 +110,17 @@ static void log_store(int level, const char *text, size_t len, bool newline, boo
 	emit(r, from, newline);
 }
 
-/* Take the log lock; during an oops only try, as the code that crashed may hold it. */
+static unsigned long dropped_in_nmi;	/* messages an NMI could not log: the lock was held */
+
+/*
+ * Take the log lock. During an oops or an NMI only try: the interrupted code may hold it.
+ * An oops then writes anyway (the report matters more than a record it may garble); an
+ * NMI must not, as the code it interrupted resumes afterwards, so its message is dropped.
+ */
 static bool log_lock_busting(unsigned long *flags)
 {
 	*flags = local_irq_save();
-	if (oops_in_progress)
+	if (oops_in_progress || this_cpu()->in_nmi)
 		return spin_trylock(&log_lock);
 	spin_lock(&log_lock);
 	return true;
@@ -137,6 +144,11 @@ int vprintk(const char *fmt, va_list ap)
 	len = vscnprintf(buf, sizeof(buf), fmt, ap);
 	level = parse_level(&text);
 	locked = log_lock_busting(&flags);
+	if (!locked && !oops_in_progress) {
+		dropped_in_nmi++;
+		local_irq_restore(flags);
+		return 0;
+	}
 	/* One record per line; only the first line can continue an open record. */
 	for (line = text; *line;) {
 		const char *nl = strchr(line, '\n');

@@ -19,10 +19,7 @@ void qemu_exit(int status)
 
 void machine_restart(void)
 {
-	struct {
-		uint16_t limit;
-		uint64_t base;
-	} __packed empty_idt = { 0, 0 };
+	struct desc_ptr empty_idt = { 0, 0 };
 
 	local_irq_disable();
 	for (int i = 0; i < 10000 && (inb(0x64) & 0x02); i++)	/* input buffer full */

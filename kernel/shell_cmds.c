@@ -86,11 +86,11 @@ static int cmd_e820(int argc, char **argv)
 	(void)argv;
 	if (argc != 1)
 		return -EINVAL;
-	for (unsigned int i = 0; i < boot_info.nr_mem; i++) {
-		const struct mem_region *m = &boot_info.mem[i];
+	char line[80];
 
-		console_printf("BIOS-e820: [mem 0x%016llx-0x%016llx] %s\n", (unsigned long long)m->base,
-			       (unsigned long long)(m->base + m->length - 1), mem_type_name(m->type));
+	for (unsigned int i = 0; i < boot_info.nr_mem; i++) {
+		e820_format_region(line, sizeof(line), &boot_info.mem[i]);
+		console_printf("%s\n", line);
 	}
 	return 0;
 }

@@ -9,6 +9,7 @@
  * This file itself is built without the protector: it changes the canary under
  * its own feet.
  */
+#include <asm/cpufeature.h>
 #include <asm/x86.h>
 #include <kernel/kernel.h>
 #include <kernel/oops.h>
@@ -20,10 +21,7 @@ bool stack_canary_from_rdrand;
 
 static bool rdrand64(uint64_t *v)
 {
-	uint32_t a, b, c, d;
-
-	cpuid(1, &a, &b, &c, &d);
-	if (!(c & (1u << 30)))
+	if (!boot_cpu.rdrand)
 		return false;
 	for (int i = 0; i < 10; i++) {	/* the DRNG may be briefly exhausted: retry */
 		uint8_t ok;

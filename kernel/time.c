@@ -3,7 +3,10 @@
  * its 1.193182 MHz ticks (channel 2, gated by port 0x61, polled: no interrupt is
  * needed) and see how far the TSC moved meanwhile; the smallest of a few tries wins,
  * as a try that got interrupted or preempted by the host only reads too high.
- * Limits: assumes a constant-rate TSC (we log whether CPUID promises one); the
+ * A missing or silent PIT (some modern boards gate it) gives up after one timed-out
+ * try and falls back to an assumed 1 GHz, with a warning.
+ * Limits: assumes a constant-rate TSC (we log whether CPUID promises one); CPUID leaves
+ * 0x15/0x16 (the TSC frequency itself, on recent CPUs) are not used yet; the
  * scheduler issue adds the APIC timer and high-resolution timers on top.
  */
 #define pr_fmt(fmt) "tsc: " fmt
@@ -21,24 +24,25 @@
 
 uint64_t tsc_khz;
 uint64_t tsc_at_boot;
-bool tsc_invariant;
 
 /* TSC ticks during @ms milliseconds of PIT time, or 0 if the PIT never finished. */
 static uint64_t measure_once(unsigned int ms)
 {
 	uint32_t count = (uint32_t)(PIT_HZ * ms / 1000);
-	uint64_t start, end, spins = 0;
+	uint64_t start, end;
 
 	/* Gate low, speaker off; channel 2, lobyte/hibyte, mode 0 (interrupt on terminal count). */
 	outb(PIT_GATE, (inb(PIT_GATE) & ~0x03));
 	outb(PIT_CMD, 0xb0);
 	outb(PIT_CH2, count & 0xff);
 	outb(PIT_CH2, count >> 8);
+	if (inb(PIT_GATE) & 0x20)	/* mode 0 holds OUT2 low until the count runs out */
+		return 0;		/* so no 8254 is answering */
 	/* Raise the gate: counting starts; OUT2 goes high when the count reaches 0. */
 	outb(PIT_GATE, (inb(PIT_GATE) & ~0x02) | 0x01);
 	start = rdtsc();
 	while (!(inb(PIT_GATE) & 0x20))
-		if (++spins > 100000000)
+		if (rdtsc() - start > 10000000ull * ms)	/* longer than a 10 GHz TSC needs */
 			return 0;
 	end = rdtsc();
 	outb(PIT_GATE, inb(PIT_GATE) & ~0x01);
@@ -49,22 +53,24 @@ void tsc_init(void)
 {
 	uint64_t best = ~0ull;
 
-	tsc_invariant = boot_cpu.invariant_tsc;
 	for (int i = 0; i < 3; i++) {
 		uint64_t t = measure_once(CALIBRATE_MS);
 
-		if (t && t < best)
+		if (!t)
+			break;	/* a PIT that failed once will fail again: do not wait twice */
+		if (t < best)
 			best = t;
 	}
-	if (best == ~0ull) {
-		tsc_khz = 1000000;	/* the PIT never counted: assume 1 GHz and say so */
-		pr_warn("PIT calibration failed, assuming a 1 GHz TSC\n");
+	/* No answer, or an answer no x86_64 CPU could give (below 100 MHz, above 10 GHz). */
+	if (best == ~0ull || best / CALIBRATE_MS < 100000 || best / CALIBRATE_MS > 10000000) {
+		tsc_khz = 1000000;
+		pr_warn("PIT calibration failed, assuming a 1 GHz TSC: times will be off\n");
 		return;
 	}
 	tsc_khz = best / CALIBRATE_MS;
 	pr_info("Detected %llu.%03llu MHz processor (TSC %sinvariant)\n",
 		(unsigned long long)(tsc_khz / 1000), (unsigned long long)(tsc_khz % 1000),
-		tsc_invariant ? "" : "not ");
+		boot_cpu.invariant_tsc ? "" : "not ");
 }
 
 uint64_t tsc_to_ns(uint64_t delta)

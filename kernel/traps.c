@@ -90,6 +90,15 @@ void trap_catch_end(struct trap_catcher *tc)
 	this_cpu()->catcher = NULL;
 }
 
+bool trap_catch_call(struct trap_catcher *tc, void (*fn)(void))
+{
+	this_cpu()->catcher = tc;
+	if (trap_catch_begin(tc) == 0)
+		fn();
+	trap_catch_end(tc);
+	return tc->caught;
+}
+
 void do_exception(struct pt_regs *regs)
 {
 	/* Read CR2 first: a fault while reporting would overwrite it. */
@@ -108,7 +117,10 @@ void do_exception(struct pt_regs *regs)
 		return;
 	}
 	case X86_TRAP_NMI:
+		/* An NMI can arrive while printk holds its lock: in_nmi makes printk only try it. */
+		this_cpu()->in_nmi++;
 		pr_emerg("NMI received for unknown reason on CPU %u: resuming\n", this_cpu()->id);
+		this_cpu()->in_nmi--;
 		return;
 	case X86_TRAP_DF:
 		if (addr_in_stack_guard(regs->rsp) || addr_in_stack_guard(cr2)) {

@@ -63,10 +63,10 @@ static void overflow(struct overflow_data *d, uintptr_t lhs, uintptr_t rhs, char
 	report_begin(type_signed(d->type) ? "signed-integer-overflow" : "unsigned-integer-overflow",
 		     &d->loc);
 	if (type_signed(d->type))
-		printk(KERN_ERR "%lld %c %lld cannot be represented in type '%s'\n",
+		printk(KERN_ERR "%lld %c %lld cannot be represented in type %s\n",
 		       sval(d->type, lhs), op, sval(d->type, rhs), d->type->name);
 	else
-		printk(KERN_ERR "%llu %c %llu cannot be represented in type '%s'\n",
+		printk(KERN_ERR "%llu %c %llu cannot be represented in type %s\n",
 		       (unsigned long long)lhs, op, (unsigned long long)rhs, d->type->name);
 	report_end();
 }
@@ -78,7 +78,7 @@ void __ubsan_handle_mul_overflow(struct overflow_data *d, uintptr_t a, uintptr_t
 void __ubsan_handle_negate_overflow(struct overflow_data *d, uintptr_t v)
 {
 	report_begin("signed-integer-overflow", &d->loc);
-	printk(KERN_ERR "negation of %lld cannot be represented in type '%s'\n", sval(d->type, v),
+	printk(KERN_ERR "negation of %lld cannot be represented in type %s\n", sval(d->type, v),
 	       d->type->name);
 	report_end();
 }
@@ -89,7 +89,7 @@ void __ubsan_handle_divrem_overflow(struct overflow_data *d, uintptr_t lhs, uint
 	if (rhs == 0)
 		printk(KERN_ERR "division by zero\n");
 	else
-		printk(KERN_ERR "division of %lld by -1 cannot be represented in type '%s'\n",
+		printk(KERN_ERR "division of %lld by -1 cannot be represented in type %s\n",
 		       sval(d->type, lhs), d->type->name);
 	report_end();
 }
@@ -105,11 +105,11 @@ void __ubsan_handle_shift_out_of_bounds(struct shift_data *d, uintptr_t lhs, uin
 	if (type_signed(d->rhs_type) && sval(d->rhs_type, rhs) < 0)
 		printk(KERN_ERR "shift exponent %lld is negative\n", sval(d->rhs_type, rhs));
 	else if ((unsigned long long)rhs >= type_bits(d->lhs_type))
-		printk(KERN_ERR "shift exponent %llu is too large for %u-bit type '%s'\n",
+		printk(KERN_ERR "shift exponent %llu is too large for %u-bit type %s\n",
 		       (unsigned long long)rhs, type_bits(d->lhs_type), d->lhs_type->name);
 	else
 		printk(KERN_ERR "left shift of %lld by %llu places cannot be represented in type "
-				"'%s'\n", sval(d->lhs_type, lhs), (unsigned long long)rhs,
+				"%s\n", sval(d->lhs_type, lhs), (unsigned long long)rhs,
 		       d->lhs_type->name);
 	report_end();
 }
@@ -122,7 +122,7 @@ struct out_of_bounds_data {
 void __ubsan_handle_out_of_bounds(struct out_of_bounds_data *d, uintptr_t index)
 {
 	report_begin("array-index-out-of-bounds", &d->loc);
-	printk(KERN_ERR "index %lld is out of range for type '%s'\n", sval(d->index_type, index),
+	printk(KERN_ERR "index %lld is out of range for type %s\n", sval(d->index_type, index),
 	       d->array_type->name);
 	report_end();
 }
@@ -147,14 +147,14 @@ void __ubsan_handle_type_mismatch_v1(struct type_mismatch_data *d, uintptr_t ptr
 
 	if (!ptr) {
 		report_begin("null-ptr-deref", &d->loc);
-		printk(KERN_ERR "%s null pointer of type '%s'\n", what, d->type->name);
+		printk(KERN_ERR "%s null pointer of type %s\n", what, d->type->name);
 	} else if (ptr & (align - 1)) {
 		report_begin("misaligned-access", &d->loc);
-		printk(KERN_ERR "%s misaligned address %p for type '%s' which requires %lu byte "
+		printk(KERN_ERR "%s misaligned address %p for type %s which requires %lu byte "
 				"alignment\n", what, (void *)ptr, d->type->name, (unsigned long)align);
 	} else {
 		report_begin("object-size-mismatch", &d->loc);
-		printk(KERN_ERR "%s address %p with insufficient space for an object of type '%s'\n",
+		printk(KERN_ERR "%s address %p with insufficient space for an object of type %s\n",
 		       what, (void *)ptr, d->type->name);
 	}
 	report_end();
@@ -168,7 +168,7 @@ struct invalid_value_data {
 void __ubsan_handle_load_invalid_value(struct invalid_value_data *d, uintptr_t v)
 {
 	report_begin("invalid-load", &d->loc);
-	printk(KERN_ERR "load of value %llu is not a valid value for type '%s'\n",
+	printk(KERN_ERR "load of value %llu is not a valid value for type %s\n",
 	       (unsigned long long)v, d->type->name);
 	report_end();
 }

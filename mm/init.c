@@ -10,7 +10,7 @@
  *     direct map reaches.
  *  3. mem_map: one struct page per frame below max_pfn, at VMEMMAP_START, backed with
  *     2 MiB pages where possible. Frames in holes get a struct page too (marked
- *     reserved): a flat array is simple, and costs 16 bytes per 4 KiB of hole.
+ *     reserved): a flat array is simple, and costs 64 bytes per 4 KiB of hole.
  *  4. Zones and the buddy allocator get every free range; watermarks are set.
  * docs/memory.md walks through it.
  */

@@ -9,6 +9,7 @@
  * Invariant: this file is the only writer of page-table entries.
  */
 #include <asm/cpufeature.h>
+#include <kernel/oops.h>
 #include <mm/pgtable.h>
 #include <lib/errno.h>
 
@@ -19,6 +20,7 @@ uint64_t kernel_map_bytes[3];
 /* The table an entry points to, creating it if the entry is empty. */
 static pteval_t *next_table(pteval_t *entry, uint64_t (*alloc_table)(void))
 {
+	BUG_ON(*entry & _PAGE_PSE);	/* a large page is already there: no table to descend */
 	if (!(*entry & _PAGE_PRESENT)) {
 		uint64_t pa = alloc_table();
 

@@ -2,7 +2,7 @@
  * The virtual memory map (DESIGN.md section 3), usable from C and from assembly.
  * The kernel image is linked at KERNEL_VMA + its physical load address, so that
  * virtual = physical + KERNEL_VMA inside the image; the direct map puts all of RAM
- * at PAGE_OFFSET. Until mm/ grows a full direct map, boot/ maps the first 4 GiB there.
+ * at PAGE_OFFSET. boot/ maps the first 4 GiB there; mm/init.c then maps all usable RAM.
  */
 #ifndef ASM_LAYOUT_H
 #define ASM_LAYOUT_H
@@ -11,7 +11,6 @@
 #define KERNEL_PHYS		0x200000	/* where GRUB loads the image: 2 MiB */
 #define PAGE_OFFSET		0xffff888000000000
 #define EARLY_DIRECT_MAP_SIZE	0x100000000	/* 4 GiB mapped by boot/ */
-#define EARLY_KERNEL_MAX	0x800000	/* the image must fit in 8 MiB (4 page tables) */
 
 #define PAGE_SIZE		4096
 #define PAGE_SHIFT		12

@@ -23,6 +23,12 @@ static inline uint8_t inb(uint16_t port)
 /* A write to an unused port: a ~1 us delay that old devices (PIC, PIT) need. */
 static inline void io_delay(void) { outb(0x80, 0); }
 
+/* The operand of lgdt/lidt: a table's size minus one and its address. */
+struct desc_ptr {
+	uint16_t limit;
+	uint64_t base;
+} __packed;
+
 static inline uint64_t rdmsr(uint32_t msr)
 {
 	uint32_t lo, hi;

@@ -10,7 +10,6 @@
 bool serial_init(void);
 /* Register the serial console (log replay) and its receive interrupt (IRQ 4). */
 void serial_console_init(void);
-bool serial_present(void);
 /* Make sure a crash report is seen: register the serial console now if none is. */
 void serial_console_emergency(void);
 void serial_putc(char c);

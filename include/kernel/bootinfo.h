@@ -91,6 +91,9 @@ int multiboot2_parse(const void *info, size_t avail, uint64_t info_phys, struct 
 /* Logs the memory map in Linux's "BIOS-e820: [mem 0x...-0x...] usable" format. */
 void boot_print_memory_map(const struct boot_info *bi);
 
+/* One region as a line of that format (no newline); returns its length. */
+int e820_format_region(char *buf, size_t size, const struct mem_region *r);
+
 /* Name of a memory type as Linux's e820 code prints it ("usable", "ACPI NVS" ...). */
 const char *mem_type_name(uint32_t type);
 

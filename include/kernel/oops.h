@@ -17,8 +17,11 @@ void panic(const char *fmt, ...) __printf(1, 2) __noreturn;
 void show_regs(const struct pt_regs *regs, uint64_t cr2);
 void dump_stack(void);
 
-/* Print "Call Trace:" by walking the saved-RBP chain from @rbp (with @rip first if set). */
-void show_trace(uint64_t rip, uint64_t rbp);
+/*
+ * Print "Call Trace:": @rip first (if set), then @guess as a "? " line (if it is a kernel
+ * address), then every return address on the saved-RBP chain from @rbp.
+ */
+void show_trace(uint64_t rip, uint64_t guess, uint64_t rbp);
 
 /* Stop this CPU for good (interrupts off, hlt in a loop). */
 void halt_forever(void) __noreturn;

@@ -30,7 +30,7 @@ struct tss {
 struct cpu {
 	struct cpu *self;		/* must stay first: this_cpu() reads %gs:0 */
 	unsigned int id;
-	unsigned int irq_depth;		/* > 0 while in an interrupt or exception handler */
+	unsigned int in_nmi;		/* > 0 while the NMI handler runs: printk must not wait */
 	struct trap_catcher *catcher;	/* armed by a test expecting an exception, or NULL */
 	uint64_t gdt[7];		/* null, kcode, kdata, udata, ucode, tss (2 slots) */
 	struct tss tss;

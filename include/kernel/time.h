@@ -14,12 +14,11 @@
 #define NSEC_PER_SEC	1000000000ull
 
 extern uint64_t tsc_khz;	/* 0 until calibrated */
-extern uint64_t tsc_at_boot;	/* TSC when kmain started */
-extern bool tsc_invariant;	/* CPUID says the TSC rate does not change with P/C-states */
+extern uint64_t tsc_at_boot;	/* TSC early in _start32 (boot/entry32.S) */
 
 void tsc_init(void);
 uint64_t tsc_to_ns(uint64_t tsc_delta);
-uint64_t ktime_get_ns(void);	/* ns since kmain started; 0 before calibration */
+uint64_t ktime_get_ns(void);	/* ns since kernel entry; 0 before calibration */
 void udelay(uint64_t us);
 void mdelay(uint64_t ms);
 

@@ -50,6 +50,9 @@ struct trap_catcher {
 int trap_catch_begin(struct trap_catcher *tc) __attribute__((returns_twice));
 void trap_catch_end(struct trap_catcher *tc);
 
+/* Run @fn with @tc armed on this CPU; returns whether an exception was caught. */
+bool trap_catch_call(struct trap_catcher *tc, void (*fn)(void));
+
 /* Is @addr inside a known stack guard page (the boot stack's today)? */
 bool addr_in_stack_guard(uint64_t addr);
 

@@ -1,7 +1,7 @@
 /*
  * struct page: one per physical page frame (4 KiB), in one virtually contiguous
- * array indexed by frame number (mem_map; in the kernel it lives in the vmemmap
- * area, backed only where RAM exists, see mm/vmemmap.c). 64 bytes, as in Linux:
+ * array indexed by frame number (mem_map; in the kernel at VMEMMAP_START, backed for
+ * every frame below max_pfn, holes included: mm/init.c). 64 bytes, as in Linux:
  * 1.6% of RAM. The union holds what the page's current owner needs: the page
  * allocator and (later) the page cache use lru/mapping/index, the slab allocator
  * its own fields.

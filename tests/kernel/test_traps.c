@@ -14,16 +14,6 @@
 
 static volatile uint64_t zero;
 
-/* Run @fn with a catcher armed; returns whether an exception was caught. */
-static __noinline bool catch(struct trap_catcher *tc, void (*fn)(void))
-{
-	this_cpu()->catcher = tc;
-	if (trap_catch_begin(tc) == 0)
-		fn();
-	trap_catch_end(tc);
-	return tc->caught;
-}
-
 static __noinline void do_ud(void) { __asm__ volatile("ud2"); }
 static __noinline void do_de(void)
 {
@@ -53,7 +43,7 @@ static void test_invalid_opcode(struct ktest *t)
 {
 	struct trap_catcher tc;
 
-	KTEST_ASSERT_TRUE(t, catch(&tc, do_ud));
+	KTEST_ASSERT_TRUE(t, trap_catch_call(&tc, do_ud));
 	KTEST_EXPECT_EQ(t, tc.vector, X86_TRAP_UD);
 	KTEST_EXPECT_EQ(t, tc.error_code, 0);
 	KTEST_EXPECT_TRUE(t, rip_in(tc.rip, do_ud));
@@ -64,7 +54,7 @@ static void test_divide_error(struct ktest *t)
 {
 	struct trap_catcher tc;
 
-	KTEST_ASSERT_TRUE(t, catch(&tc, do_de));
+	KTEST_ASSERT_TRUE(t, trap_catch_call(&tc, do_de));
 	KTEST_EXPECT_EQ(t, tc.vector, X86_TRAP_DE);
 	KTEST_EXPECT_TRUE(t, rip_in(tc.rip, do_de));
 }
@@ -73,7 +63,7 @@ static void test_page_fault_read_not_present(struct ktest *t)
 {
 	struct trap_catcher tc;
 
-	KTEST_ASSERT_TRUE(t, catch(&tc, do_read_null));
+	KTEST_ASSERT_TRUE(t, trap_catch_call(&tc, do_read_null));
 	KTEST_EXPECT_EQ(t, tc.vector, X86_TRAP_PF);
 	KTEST_EXPECT_EQ(t, tc.cr2, 0x18);
 	KTEST_EXPECT_EQ(t, tc.error_code, 0);	/* not present, read, supervisor */
@@ -84,7 +74,7 @@ static void test_page_fault_write(struct ktest *t)
 {
 	struct trap_catcher tc;
 
-	KTEST_ASSERT_TRUE(t, catch(&tc, do_write_unmapped));
+	KTEST_ASSERT_TRUE(t, trap_catch_call(&tc, do_write_unmapped));
 	KTEST_EXPECT_EQ(t, tc.vector, X86_TRAP_PF);
 	KTEST_EXPECT_EQ(t, tc.cr2, 0xdead000000ull);
 	KTEST_EXPECT_EQ(t, tc.error_code, X86_PF_WRITE);
@@ -94,7 +84,7 @@ static void test_general_protection(struct ktest *t)
 {
 	struct trap_catcher tc;
 
-	KTEST_ASSERT_TRUE(t, catch(&tc, do_noncanonical));
+	KTEST_ASSERT_TRUE(t, trap_catch_call(&tc, do_noncanonical));
 	KTEST_EXPECT_EQ(t, tc.vector, X86_TRAP_GP);
 	KTEST_EXPECT_EQ(t, tc.error_code, 0);
 }
@@ -103,7 +93,7 @@ static void test_no_exception_no_catch(struct ktest *t)
 {
 	struct trap_catcher tc;
 
-	KTEST_EXPECT_TRUE(t, !catch(&tc, do_nothing));
+	KTEST_EXPECT_TRUE(t, !trap_catch_call(&tc, do_nothing));
 	KTEST_EXPECT_TRUE(t, this_cpu()->catcher == NULL);
 }
 
@@ -111,7 +101,7 @@ static void test_boot_stack_guard_unmapped(struct ktest *t)
 {
 	struct trap_catcher tc;
 
-	KTEST_ASSERT_TRUE(t, catch(&tc, do_write_guard));
+	KTEST_ASSERT_TRUE(t, trap_catch_call(&tc, do_write_guard));
 	KTEST_EXPECT_EQ(t, tc.cr2, (uint64_t)boot_stack_guard);
 	KTEST_EXPECT_EQ(t, tc.error_code, X86_PF_WRITE);
 	KTEST_EXPECT_TRUE(t, addr_in_stack_guard(tc.cr2));
@@ -123,7 +113,7 @@ static void test_identity_map_dropped(struct ktest *t)
 	struct trap_catcher tc;
 
 	/* Physical 1 MiB is RAM, but after boot only its direct-map address reaches it. */
-	KTEST_ASSERT_TRUE(t, catch(&tc, do_read_identity));
+	KTEST_ASSERT_TRUE(t, trap_catch_call(&tc, do_read_identity));
 	KTEST_EXPECT_EQ(t, tc.cr2, 0x100000);
 	KTEST_EXPECT_EQ(t, tc.error_code, 0);
 	(void)*(volatile uint8_t *)__va(0x100000);	/* no fault: the direct map is there */

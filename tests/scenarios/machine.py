@@ -65,7 +65,7 @@ class Machine:
 
     def expect(self, pattern, since=0, timeout=None):
         """Wait until @pattern (a regex) appears in the log after offset @since; returns
-        (match, offset just past it). Raises Timeout at the boot's deadline."""
+        (match, length of the log when it matched). Raises Timeout at the boot's deadline."""
         end = min(self.deadline, time.monotonic() + timeout) if timeout else self.deadline
         rx = re.compile(pattern, re.M)
         with self._lock:
@@ -84,11 +84,12 @@ class Machine:
         self.proc.stdin.write(text.encode())
         self.proc.stdin.flush()
 
-    def command(self, line, prompt="teachos# "):
-        """Type @line at the shell and return what it printed before the next prompt."""
+    def command(self, line, prompt="teachos# ", enter="\r"):
+        """Type @line (and Enter) at the shell and return what it printed before the next
+        prompt. Each call must produce exactly one prompt, or the next call sees a stale one."""
         mark = len(self.log)
         self.commands_sent += 1
-        self.send(line + "\r")
+        self.send(line + enter)
         m, _ = self.expect(re.escape(prompt), since=mark)
         out = self.text(mark)
         return out[:out.rfind(prompt)]
