@@ -16,13 +16,12 @@
  */
 #include <criterion/criterion.h>
 #include <stdint.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
-#include <unistd.h>
 
 #include <lib/args.h>
+
+#include "rng.h"
 
 /* ---- helpers ---- */
 
@@ -311,41 +310,6 @@ Test(args, split_max_leaves_rest_untouched)
 
 /* ---- randomized: against a reference splitter ---- */
 
-static uint64_t rng_state;
-
-static uint64_t rnd(void)
-{
-	/* splitmix64: the same sequence for a seed on every host */
-	uint64_t z = (rng_state += 0x9e3779b97f4a7c15ull);
-
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-	return z ^ (z >> 31);
-}
-
-static unsigned int rnd_below(unsigned int n)
-{
-	return n ? (unsigned int)(rnd() % n) : 0;
-}
-
-static unsigned long long test_seed(const char *what)
-{
-	const char *env = getenv("TEST_SEED");
-	unsigned long long seed = env ? strtoull(env, NULL, 0) :
-		(unsigned long long)time(NULL) ^ (unsigned long long)getpid() << 20;
-
-	fprintf(stderr, "args/%s: seed %llu (replay with TEST_SEED=%llu)\n", what, seed, seed);
-	rng_state = seed;
-	return seed;
-}
-
-static int test_iters(int dflt)
-{
-	const char *env = getenv("TEST_ITERS");
-
-	return env ? atoi(env) : dflt;
-}
-
 #define REF_MAX_ARGS 64
 #define REF_MAX_LEN 128
 
@@ -416,7 +380,7 @@ static void random_line(char *buf, size_t len)
 
 Test(args, random_against_reference)
 {
-	unsigned long long seed = test_seed("random_against_reference");
+	unsigned long long seed = test_seed("args/random_against_reference");
 	int iters = test_iters(20000);
 
 	for (int it = 0; it < iters; it++) {

@@ -19,12 +19,11 @@
 #include <criterion/criterion.h>
 #include <stdint.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <time.h>
-#include <unistd.h>
 
 #include <kernel/ksyms.h>
+
+#include "rng.h"
 
 /* ---- the table ---- */
 
@@ -259,36 +258,6 @@ Test(ksyms, sprint_truncates_like_snprintf)
 
 /* ---- randomized: against a linear search ---- */
 
-static uint64_t rng_state;
-
-static uint64_t rnd(void)
-{
-	/* splitmix64: the same sequence for a seed on every host */
-	uint64_t z = (rng_state += 0x9e3779b97f4a7c15ull);
-
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-	return z ^ (z >> 31);
-}
-
-static unsigned long long test_seed(const char *what)
-{
-	const char *env = getenv("TEST_SEED");
-	unsigned long long seed = env ? strtoull(env, NULL, 0) :
-		(unsigned long long)time(NULL) ^ (unsigned long long)getpid() << 20;
-
-	fprintf(stderr, "ksyms/%s: seed %llu (replay with TEST_SEED=%llu)\n", what, seed, seed);
-	rng_state = seed;
-	return seed;
-}
-
-static int test_iters(int dflt)
-{
-	const char *env = getenv("TEST_ITERS");
-
-	return env ? atoi(env) : dflt;
-}
-
 /* The reference: the last symbol at or below @addr, if @addr is before the sentinel. */
 static int ref_lookup(uint64_t addr)
 {
@@ -316,7 +285,7 @@ static uint64_t random_address(void)
 
 Test(ksyms, random_against_linear_search)
 {
-	unsigned long long seed = test_seed("random_against_linear_search");
+	unsigned long long seed = test_seed("ksyms/random_against_linear_search");
 	int iters = test_iters(100000);
 
 	for (int it = 0; it < iters; it++) {

@@ -17,12 +17,11 @@
 #include <criterion/criterion.h>
 #include <stdint.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <time.h>
-#include <unistd.h>
 
 #include <lib/ktap.h>
+
+#include "rng.h"
 
 /* The longest line the writer emits: its 256-byte buffer, newline included, no NUL. */
 #define LINE_MAX_BYTES 255
@@ -312,41 +311,6 @@ Test(ktap, absurd_depth_still_gives_whole_lines)
 
 /* ---- randomized: against lines formatted here ---- */
 
-static uint64_t rng_state;
-
-static uint64_t rnd(void)
-{
-	/* splitmix64: the same sequence for a seed on every host */
-	uint64_t z = (rng_state += 0x9e3779b97f4a7c15ull);
-
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-	return z ^ (z >> 31);
-}
-
-static unsigned int rnd_below(unsigned int n)
-{
-	return n ? (unsigned int)(rnd() % n) : 0;
-}
-
-static unsigned long long test_seed(const char *what)
-{
-	const char *env = getenv("TEST_SEED");
-	unsigned long long seed = env ? strtoull(env, NULL, 0) :
-		(unsigned long long)time(NULL) ^ (unsigned long long)getpid() << 20;
-
-	fprintf(stderr, "ktap/%s: seed %llu (replay with TEST_SEED=%llu)\n", what, seed, seed);
-	rng_state = seed;
-	return seed;
-}
-
-static int test_iters(int dflt)
-{
-	const char *env = getenv("TEST_ITERS");
-
-	return env ? atoi(env) : dflt;
-}
-
 /* Printable text without newlines, mostly short, sometimes longer than a line. */
 static void random_text(char *buf, size_t size)
 {
@@ -375,7 +339,7 @@ static int ref_line(char want[][CAP_LINE_SIZE], int n, unsigned int depth, const
 Test(ktap, random_against_reference)
 {
 	static char want[4][CAP_LINE_SIZE];
-	unsigned long long seed = test_seed("random_against_reference");
+	unsigned long long seed = test_seed("ktap/random_against_reference");
 	int iters = test_iters(20000);
 
 	for (int it = 0; it < iters; it++) {

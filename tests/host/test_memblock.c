@@ -21,13 +21,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
-#include <unistd.h>
 
 #include <lib/errno.h>
 #include <mm/memblock.h>
 
 #include "printk_stub.h"
+#include "rng.h"
 
 #define KiB 1024ull
 #define MiB (1024 * KiB)
@@ -712,41 +711,6 @@ Test(memblock, dump_format)
 
 /* ---- randomized: against a byte map ---- */
 
-static uint64_t rng_state;
-
-static uint64_t rnd(void)
-{
-	/* splitmix64: the same sequence for a seed on every host */
-	uint64_t z = (rng_state += 0x9e3779b97f4a7c15ull);
-
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-	return z ^ (z >> 31);
-}
-
-static uint64_t rnd_below(uint64_t n)
-{
-	return n ? rnd() % n : 0;
-}
-
-static unsigned long long test_seed(const char *what)
-{
-	const char *env = getenv("TEST_SEED");
-	unsigned long long seed = env ? strtoull(env, NULL, 0) :
-		(unsigned long long)time(NULL) ^ (unsigned long long)getpid() << 20;
-
-	fprintf(stderr, "memblock/%s: seed %llu (replay with TEST_SEED=%llu)\n", what, seed, seed);
-	rng_state = seed;
-	return seed;
-}
-
-static long test_iters(long dflt)
-{
-	const char *env = getenv("TEST_ITERS");
-
-	return env ? atol(env) : dflt;
-}
-
 /*
  * The model: one flag per byte of a window [WIN, WIN + WIN_SIZE) that straddles 1 MiB, so
  * memblock_phys_alloc()'s floor is inside it. Every operation stays inside the window.
@@ -889,7 +853,7 @@ static int model_change(bool *map, unsigned long max, uint64_t base,
 
 Test(memblock, random_against_byte_map)
 {
-	unsigned long long seed = test_seed("random_against_byte_map");
+	unsigned long long seed = test_seed("memblock/random_against_byte_map");
 	long steps = test_iters(30000), step;
 	static struct model m;
 
@@ -988,7 +952,7 @@ Test(memblock, random_against_byte_map)
 
 Test(memblock, random_maps_against_page_map)
 {
-	unsigned long long seed = test_seed("random_maps_against_page_map");
+	unsigned long long seed = test_seed("memblock/random_maps_against_page_map");
 	long rounds = test_iters(30000) / 10, round;
 
 	for (round = 0; round < rounds; round++) {

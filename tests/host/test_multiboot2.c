@@ -13,14 +13,13 @@
 #include <criterion/criterion.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <time.h>
-#include <unistd.h>
 #include <string.h>
 
 #include <kernel/bootinfo.h>
 #include <lib/errno.h>
 
 #include "printk_stub.h"
+#include "rng.h"
 
 #define KiB 1024ull
 #define MiB (1024 * KiB)
@@ -1191,39 +1190,12 @@ Test(multiboot2, summary_at_the_top_of_the_address_space)
 	cr_expect_eq(s.top, 0xffffffffffffffff);
 }
 
-/* ---- randomized: a small PRNG so a seed means the same on every host ---- */
-
-static uint64_t rng_state;
-
-static uint64_t rnd(void)
-{
-	/* xorshift64* */
-	rng_state ^= rng_state >> 12;
-	rng_state ^= rng_state << 25;
-	rng_state ^= rng_state >> 27;
-	return rng_state * 0x2545f4914f6cdd1dull;
-}
-
-static uint32_t rnd_below(uint32_t n)
-{
-	return (uint32_t)(rnd() % n);
-}
-
-static uint64_t test_seed(const char *what)
-{
-	const char *env = getenv("TEST_SEED");
-	uint64_t seed = env ? strtoull(env, NULL, 0) : (uint64_t)time(NULL) ^ (uint64_t)getpid();
-
-	fprintf(stderr, "%s: seed %llu (replay with TEST_SEED=%llu)\n", what,
-		(unsigned long long)seed, (unsigned long long)seed);
-	rng_state = seed ? seed : 1;
-	return seed;
-}
+/* ---- randomized ---- */
 
 /* Summary against a reference model: a map of 64 blocks of 256 bytes, one flag per block. */
 Test(multiboot2, summary_against_model)
 {
-	uint64_t seed = test_seed("summary_against_model");
+	unsigned long long seed = test_seed("summary_against_model");
 	unsigned int round;
 
 	for (round = 0; round < 2000; round++) {
@@ -1361,9 +1333,8 @@ static void mutate(uint8_t *buf, size_t len, size_t *avail)
 
 Test(multiboot2, fuzz_mutated_structures, .timeout = 300)
 {
-	const char *iters_env = getenv("TEST_ITERS");
-	unsigned long iters = iters_env ? strtoul(iters_env, NULL, 0) : 20000, it;
-	uint64_t seed = test_seed("fuzz_mutated_structures");
+	unsigned long iters = test_iters(20000), it;
+	unsigned long long seed = test_seed("fuzz_mutated_structures");
 	unsigned long parsed_ok = 0;
 
 	build_grub(&B);

@@ -31,14 +31,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <time.h>
-#include <unistd.h>
 
 #include <kernel/percpu.h>
 #include <kernel/printk.h>
 #include <mm/mmzone.h>
 
 #include "printk_stub.h"
+#include "rng.h"
 
 /* The fake machine's RAM (see layout.h) and the per-CPU area this_cpu() reads. */
 char *host_phys_base;
@@ -833,35 +832,6 @@ Test(page_alloc, counters_for_free_and_meminfo)
 
 /* ---- the randomized model test ---- */
 
-static unsigned long long rng_state;
-
-static unsigned long long rnd(void)
-{
-	rng_state ^= rng_state >> 12;
-	rng_state ^= rng_state << 25;
-	rng_state ^= rng_state >> 27;
-	return rng_state * 0x2545f4914f6cdd1dull;
-}
-
-static unsigned long long test_seed(const char *what)
-{
-	const char *env = getenv("TEST_SEED");
-	unsigned long long seed = env ? strtoull(env, NULL, 0) :
-		(unsigned long long)time(NULL) ^ (unsigned long long)getpid() << 20;
-
-	fprintf(stderr, "page_alloc/%s: seed %llu (replay with TEST_SEED=%llu)\n", what, seed,
-		seed);
-	rng_state = seed ? seed : 1;
-	return seed;
-}
-
-static long test_iters(long dflt)
-{
-	const char *env = getenv("TEST_ITERS");
-
-	return env ? atol(env) : dflt;
-}
-
 struct block {
 	unsigned long pfn;
 	unsigned int order;
@@ -1157,7 +1127,7 @@ static void model_run(const struct range *map, size_t nmap, const char *name, lo
 	model_free_everything(&m);
 	model_check_full(&m);
 	cr_assert_eq(nr_free_pages(), totalram_pages());
-	fprintf(stderr, "page_alloc/%s: %ld steps: %lu allocations, %lu failed, %lu from a lower "
+	fprintf(stderr, "%s: %ld steps: %lu allocations, %lu failed, %lu from a lower "
 		"zone, %lu below LOW; %lu pages in bulk; merged back to the boot layout %lu "
 		"times\n",
 		name, iters, m.allocs, m.failed, m.fell_back, m.min_pass, m.bulk_pages,
@@ -1168,10 +1138,10 @@ static void model_run(const struct range *map, size_t nmap, const char *name, lo
 
 Test(page_alloc, random_model_three_zones)
 {
-	model_run(holes_map, 4, "random_model_three_zones", 20000);
+	model_run(holes_map, 4, "page_alloc/random_model_three_zones", 20000);
 }
 
 Test(page_alloc, random_model_tiny)
 {
-	model_run(tiny_map, 2, "random_model_tiny", 5000);
+	model_run(tiny_map, 2, "page_alloc/random_model_tiny", 5000);
 }

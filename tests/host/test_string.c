@@ -15,14 +15,14 @@
  * strcmp/memcmp and would quietly use ours too, so only cr_assert(cond, msg) is used.
  */
 #include <criterion/criterion.h>
-#include <criterion/logging.h>
 #include <ctype.h>
 #include <errno.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
-#include <unistd.h>
+#include <sys/types.h>
+
+#include "rng.h"
 
 static void *libc_memcpy(void *d, const void *s, size_t n) { return memcpy(d, s, n); }
 static void *libc_memmove(void *d, const void *s, size_t n) { return memmove(d, s, n); }
@@ -51,43 +51,9 @@ static int (*const k_class[])(int) = {
 	k_tolower, k_toupper,
 };
 
-/* ---- randomness: splitmix64, seeded once per test and reported ---- */
+/* ---- randomness (rng.h), seeded once per test; the seed goes into failure messages ---- */
 
-static uint64_t rng_state;
 static unsigned long long seed;
-
-static uint64_t rnd(void)
-{
-	uint64_t z = (rng_state += 0x9e3779b97f4a7c15ULL);
-
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-	return z ^ (z >> 31);
-}
-
-static size_t rnd_below(size_t n)
-{
-	return n ? (size_t)(rnd() % n) : 0;
-}
-
-static void seed_rng(const char *test)
-{
-	const char *env = getenv("TEST_SEED");
-
-	if (env)
-		seed = strtoull(env, NULL, 0);
-	else
-		seed = (unsigned long long)time(NULL) ^ (unsigned long long)getpid() << 32;
-	rng_state = seed;
-	cr_log_info("%s: seed %llu (replay with TEST_SEED=%llu)", test, seed, seed);
-}
-
-static int iterations(int dflt)
-{
-	const char *env = getenv("TEST_ITERS");
-
-	return env ? atoi(env) : dflt;
-}
 
 static int sign(int v)
 {
@@ -465,9 +431,9 @@ static void random_memcmp_memchr_round(int iter)
 
 Test(string_random, mem_functions_match_libc)
 {
-	int rounds = iterations(5000);
+	int rounds = test_iters(5000);
 
-	seed_rng("string_random/mem_functions_match_libc");
+	seed = test_seed("string_random/mem_functions_match_libc");
 	for (int i = 0; i < rounds; i++) {
 		random_memmove_round(i);
 		random_memcpy_memset_round(i);
@@ -569,10 +535,10 @@ static void random_copy_round(int iter, const char *src)
 
 Test(string_random, str_functions_match_libc)
 {
-	int rounds = iterations(5000);
+	int rounds = test_iters(5000);
 	char a[48], b[48];
 
-	seed_rng("string_random/str_functions_match_libc");
+	seed = test_seed("string_random/str_functions_match_libc");
 	for (int i = 0; i < rounds; i++) {
 		rnd_string(a, 40);
 		rnd_string(b, 40);
@@ -757,9 +723,9 @@ static void random_kstrto_round(int iter)
 
 Test(string_random, kstrto_matches_strtoull_model)
 {
-	int rounds = iterations(20000);
+	int rounds = test_iters(20000);
 
-	seed_rng("string_random/kstrto_matches_strtoull_model");
+	seed = test_seed("string_random/kstrto_matches_strtoull_model");
 	for (int i = 0; i < rounds; i++)
 		random_kstrto_round(i);
 }

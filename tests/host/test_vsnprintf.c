@@ -13,15 +13,13 @@
  * renames snprintf & co; k_* are ours. Plain names are not used after the #include.
  */
 #include <criterion/criterion.h>
-#include <criterion/logging.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <sys/types.h>
-#include <time.h>
-#include <unistd.h>
+
+#include "rng.h"
 
 static int libc_vsnprintf(char *b, size_t n, const char *f, va_list ap)
 {
@@ -348,41 +346,8 @@ Test(printf, scnprintf_counts_stored_bytes)
 
 /* ---- random differential test against the host libc ---- */
 
-static uint64_t rng_state;
+/* The running test's seed, for the failure messages. */
 static unsigned long long seed;
-
-static uint64_t rnd(void)
-{
-	uint64_t z = (rng_state += 0x9e3779b97f4a7c15ULL);
-
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-	return z ^ (z >> 31);
-}
-
-static size_t rnd_below(size_t n)
-{
-	return n ? (size_t)(rnd() % n) : 0;
-}
-
-static void seed_rng(const char *test)
-{
-	const char *env = getenv("TEST_SEED");
-
-	if (env)
-		seed = strtoull(env, NULL, 0);
-	else
-		seed = (unsigned long long)time(NULL) ^ (unsigned long long)getpid() << 32;
-	rng_state = seed;
-	cr_log_info("%s: seed %llu (replay with TEST_SEED=%llu)", test, seed, seed);
-}
-
-static int iterations(int dflt)
-{
-	const char *env = getenv("TEST_ITERS");
-
-	return env ? atoi(env) : dflt;
-}
 
 /* Values near every boundary a formatter can get wrong, plus plain random ones. */
 static uint64_t rnd_value(void)
@@ -675,9 +640,9 @@ static void random_round(int iter)
 
 Test(printf_random, matches_libc_snprintf)
 {
-	int rounds = iterations(50000);
+	int rounds = test_iters(50000);
 
-	seed_rng("printf_random/matches_libc_snprintf");
+	seed = test_seed("printf_random/matches_libc_snprintf");
 	for (int i = 0; i < rounds; i++)
 		random_round(i);
 }
