@@ -61,10 +61,20 @@ static void demo_buddy(void)
 	show("0. the zone before (free blocks per order 0..10):", zt);
 
 	block = alloc_pages(GFP_KERNEL, 3);
+	if (!block)
+		return;
 	show("1. alloc_pages(GFP_KERNEL, 3): one 8-page block; a larger one splits if needed", zt);
 
-	for (int i = 0; i < PAIRS; i++)
+	for (int i = 0; i < PAIRS; i++) {
 		pairs[i] = alloc_pages(GFP_KERNEL, 1);
+		if (!pairs[i]) {
+			console_puts("demo: out of memory for order-1 blocks\n");
+			while (i--)
+				__free_pages(pairs[i], 1);
+			__free_pages(block, 3);
+			return;
+		}
+	}
 	show("2a. 32 x alloc_pages(GFP_KERNEL, 1)", zt);
 	for (int i = 0; i < PAIRS; i += 2) {
 		__free_pages(pairs[i], 1);
@@ -73,8 +83,7 @@ static void demo_buddy(void)
 	show("2b. every other order-1 block freed: free pages, but their buddies are in use", zt);
 
 	for (int i = 1; i < PAIRS; i += 2)
-		if (pairs[i])
-			__free_pages(pairs[i], 1);
+		__free_pages(pairs[i], 1);
 	__free_pages(block, 3);
 	show("3. everything freed: buddies merge back into large blocks", zt);
 	console_printf("\nback to the state at the start: %s\n",

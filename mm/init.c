@@ -20,7 +20,9 @@
 #include <asm/x86.h>
 #include <kernel/bootinfo.h>
 #include <kernel/oops.h>
+#include <kernel/params.h>
 #include <kernel/printk.h>
+#include <lib/errno.h>
 #include <lib/string.h>
 #include <mm/memblock.h>
 #include <mm/mm.h>
@@ -28,6 +30,17 @@
 #include <mm/pgtable.h>
 
 struct mem_boot_stats mem_boot_stats;
+static bool memblock_debug;
+
+/* memblock=debug: print memblock's tables before the page allocator takes over, as Linux. */
+static int set_memblock(const char *val)
+{
+	if (!val || strcmp(val, "debug"))
+		return -EINVAL;
+	memblock_debug = true;
+	return 0;
+}
+KERNEL_PARAM("memblock", set_memblock, "debug");
 
 extern const char _text[], _etext[], _erodata[], _edata[], _end[];
 extern const char boot_stack_guard[];
@@ -162,6 +175,8 @@ void mm_init(void)
 	memblock_set_current_limit(EARLY_DIRECT_MAP_SIZE);
 	reserve_boot_ranges();
 	paging_init();
+	if (memblock_debug)
+		memblock_dump();
 	max_pfn = PFN_DOWN(memblock_end_of_DRAM());
 	vmemmap_populate(max_pfn);
 	zones_init(max_pfn);

@@ -129,7 +129,10 @@ static unsigned long int_sqrt(unsigned long x)
 	return r;
 }
 
-/* Pages a per-CPU list moves at once: about a thousandth of the zone, Linux's shape. */
+/*
+ * Pages a per-CPU list moves at once: a quarter of min(managed/1024, 128), rounded down to
+ * 2^n - 1 (so at most 31), Linux's shape.
+ */
 static int zone_batchsize(unsigned long managed)
 {
 	unsigned long batch = MIN(managed / 1024, (512ul * 1024) / PAGE_SIZE) / 4;
@@ -138,7 +141,7 @@ static int zone_batchsize(unsigned long managed)
 		batch = 1;
 	/* 2^n - 1, as Linux does, so batches do not line up with block sizes. */
 	batch = (1ul << (63 - __builtin_clzl(batch + batch / 2))) - 1;
-	return (int)(batch < 1 ? 1 : batch > 63 ? 63 : batch);
+	return (int)(batch < 1 ? 1 : batch);
 }
 
 /*

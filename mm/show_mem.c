@@ -15,13 +15,22 @@
 
 #define K(pages) ((unsigned long long)(pages) << (PAGE_SHIFT - 10))
 
-/* Free pages that an allocation could take without eating into the watermark reserves. */
+/*
+ * Free pages that allocations could take without eating into the reserves: Linux's
+ * MemAvailable without the page cache part (there is none yet). The reserve of a zone
+ * is its HIGH watermark plus the largest lowmem_reserve it keeps (totalreserve_pages).
+ */
 static unsigned long available_pages(void)
 {
 	unsigned long reserve = 0, free = nr_free_pages();
 
-	for (int i = 0; i < MAX_NR_ZONES; i++)
-		reserve += zones[i].watermark[WMARK_HIGH];
+	for (int i = 0; i < MAX_NR_ZONES; i++) {
+		unsigned long most = 0;
+
+		for (int j = 0; j < MAX_NR_ZONES; j++)
+			most = MAX(most, zones[i].lowmem_reserve[j]);
+		reserve += zones[i].watermark[WMARK_HIGH] + most;
+	}
 	return free > reserve ? free - reserve : 0;
 }
 

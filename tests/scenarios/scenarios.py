@@ -353,16 +353,15 @@ def run_free_totals(m):
     if not mem:
         return [check(f"{name}: boot summary line", False, "no 'Memory: ...K/...K available' line")]
     avail_k, ram_k, code, ro, data, memmap, pgt, reserved_k = map(int, mem.groups())
-    # Reservations as the log names them, clipped to usable RAM (page-aligned outward).
-    named = 0
+    # Pages of the reservations the log names (rounded out to pages, a page shared by two
+    # counted once), inside usable RAM.
+    reserved_pages = set()
     for l in lines:
         r = RESERVED.match(l)
-        if not r:
-            continue
-        a, b = int(r.group(1), 16) // 4096, int(r.group(2), 16) // 4096 + 1
-        for ua, ub in usable:
-            lo, hi = max(a, (ua + 4095) // 4096), min(b, ub // 4096)
-            named += max(hi - lo, 0)
+        if r:
+            reserved_pages.update(range(int(r.group(1), 16) // 4096, int(r.group(2), 16) // 4096 + 1))
+    named = sum(1 for p in reserved_pages
+                if any((ua + 4095) // 4096 <= p < ub // 4096 for ua, ub in usable))
     out = m.command("free -k")
     row = re.search(r"^Mem:\s+(\d+)\s+(\d+)\s+(\d+)\s+0\s+0\s+(\d+)$", out, re.M)
     checks = [
