@@ -1,7 +1,7 @@
 /*
  * The first higher-half instructions. We arrive here from boot/entry32.S with paging
  * on and the identity map still present; switch to the boot stack at its virtual
- * address, clear RBP so the backtrace stops at kmain, and call kmain(magic, info_phys).
+ * address, clear RBP so the backtrace stops at start64, and call kmain(magic, info_phys).
  * The early page tables and the boot stack live here, in .bss.
  */
 #include <asm/layout.h>

@@ -2,10 +2,12 @@
  * kmain: the first C code, entered from boot/entry64.S on the boot stack with
  * paging on, interrupts off, and the multiboot2 magic and information address as
  * arguments. The order below matters: per-CPU data first (everything after uses
- * this_cpu()), the canary while kmain is the only protected function on the stack, exception
- * handlers before anything that can fault, the command line before the console so
- * that loglevel= already applies to the log replay, then the console, interrupts,
- * and finally the kernel tests, a crash demonstration, or the shell.
+ * this_cpu()), the banner and the CPU's features, the canary while kmain is the only
+ * protected function on the stack, exception handlers before anything that can fault,
+ * the command line before the console so that loglevel= already applies to the log
+ * replay, then the console, memory management (mm_init: from here on the early page
+ * tables and their identity map are gone), interrupts, and finally the kernel tests,
+ * a demonstration, a crash demonstration, or the shell.
  */
 #include <asm/layout.h>
 #include <asm/cpufeature.h>
@@ -93,15 +95,6 @@ static int set_panic(const char *val)
 }
 KERNEL_PARAM("panic", set_panic, "seconds before reboot after a panic (0 waits, <0 at once)");
 
-/* The identity map of low memory was only for the switch to long mode: drop it. */
-static void drop_identity_map(void)
-{
-	uint64_t *pml4 = __va(read_cr3() & ~0xfffull);
-
-	pml4[0] = 0;
-	write_cr3(read_cr3());	/* flush the TLB of the old translations */
-}
-
 static void parse_boot_info(uint32_t magic, uint64_t info_phys)
 {
 	if (magic != MULTIBOOT2_BOOTLOADER_MAGIC) {
@@ -126,7 +119,6 @@ void kmain(uint32_t magic, uint64_t info_phys)
 	boot_stack_protector_init();
 	idt_init();
 	pic_init();	/* remapped and masked before anything can unmask a line */
-	drop_identity_map();
 	serial_init();
 	pr_info("stack protector: canary seeded from %s\n",
 		stack_canary_from_rdrand ? "RDRAND" : "the TSC (no RDRAND)");

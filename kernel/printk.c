@@ -5,7 +5,8 @@
  * keeps everything, nothing printed before the first console is lost: register_console()
  * replays it. A message without a trailing newline stays open and KERN_CONT text is
  * appended to it. During an oops the lock is only tried, so a crash inside printk
- * still gets its report out.
+ * still gets its report out; an NMI also only tries it, and drops its message (counted,
+ * and shown by `dmesg`) when the code it interrupted holds it.
  */
 #include <asm/x86.h>
 #include <kernel/console.h>
@@ -111,6 +112,8 @@ static void log_store(int level, const char *text, size_t len, bool newline, boo
 }
 
 static unsigned long dropped_in_nmi;	/* messages an NMI could not log: the lock was held */
+
+unsigned long log_dropped(void) { return dropped_in_nmi; }
 
 /*
  * Take the log lock. During an oops or an NMI only try: the interrupted code may hold it.

@@ -60,6 +60,11 @@ static int cmd_dmesg(int argc, char **argv)
 		log_format_prefix(prefix, sizeof(prefix), &r);
 		console_printf("%s%s\n", prefix, r.text);
 	}
+	if (log_first_seq() > 0)
+		console_printf("(%llu older messages were overwritten)\n",
+			       (unsigned long long)log_first_seq());
+	if (log_dropped())
+		console_printf("(%lu messages dropped in NMI context)\n", log_dropped());
 	return 0;
 }
 SHELL_COMMAND(dmesg, cmd_dmesg, "dmesg [-l MAXLEVEL]",

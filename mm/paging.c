@@ -6,7 +6,8 @@
  * alignment of both addresses and the remaining size allow: a 1 GiB page needs
  * va, pa and size to cover a whole aligned GiB (and a CPU with pdpe1gb), a 2 MiB
  * page a whole aligned 2 MiB; everything else gets 4 KiB pages.
- * Invariant: this file is the only writer of page-table entries.
+ * Invariant: after boot/entry32.S built the early tables, this file is the only writer
+ * of page-table entries; mm_init switches CR3 away from the early tables for good.
  */
 #include <asm/cpufeature.h>
 #include <kernel/oops.h>

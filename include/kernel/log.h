@@ -24,6 +24,7 @@ extern int console_loglevel;	/* records with level < this reach the consoles */
 bool log_read(uint64_t seq, struct log_record *out);
 uint64_t log_first_seq(void);
 uint64_t log_next_seq(void);
+unsigned long log_dropped(void);	/* messages an NMI had to drop */
 
 /* "[    1.234567] " for a record, as in dmesg. Returns the length. */
 int log_format_prefix(char *buf, size_t size, const struct log_record *r);

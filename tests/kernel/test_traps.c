@@ -108,11 +108,11 @@ static void test_boot_stack_guard_unmapped(struct ktest *t)
 	KTEST_EXPECT_TRUE(t, !addr_in_stack_guard(tc.cr2 + PAGE_SIZE));
 }
 
-static void test_identity_map_dropped(struct ktest *t)
+static void test_no_identity_map(struct ktest *t)
 {
 	struct trap_catcher tc;
 
-	/* Physical 1 MiB is RAM, but after boot only its direct-map address reaches it. */
+	/* Physical 1 MiB is RAM, but the kernel's tables reach it only through the direct map. */
 	KTEST_ASSERT_TRUE(t, trap_catch_call(&tc, do_read_identity));
 	KTEST_EXPECT_EQ(t, tc.cr2, 0x100000);
 	KTEST_EXPECT_EQ(t, tc.error_code, 0);
@@ -155,7 +155,7 @@ static const struct ktest_case traps_cases[] = {
 	KTEST_CASE(test_general_protection),
 	KTEST_CASE(test_no_exception_no_catch),
 	KTEST_CASE(test_boot_stack_guard_unmapped),
-	KTEST_CASE(test_identity_map_dropped),
+	KTEST_CASE(test_no_identity_map),
 	KTEST_CASE(test_int3_resumes),
 	KTEST_CASE(test_stray_irq_counted),
 	KTEST_CASE(test_exception_names),
