@@ -12,6 +12,7 @@
  *     2 MiB pages where possible. Frames in holes get a struct page too (marked
  *     reserved): a flat array is simple, and costs 64 bytes per 4 KiB of hole.
  *  4. Zones and the buddy allocator get every free range; watermarks are set.
+ *  5. The slab allocator's own caches (kmem_cache_init) are set up on top of it.
  * docs/memory.md walks through it.
  */
 #define pr_fmt(fmt) "mm: " fmt
@@ -28,6 +29,7 @@
 #include <mm/mm.h>
 #include <mm/mmzone.h>
 #include <mm/pgtable.h>
+#include <mm/slab.h>
 
 struct mem_boot_stats mem_boot_stats;
 static bool memblock_debug;
@@ -191,4 +193,5 @@ void mm_init(void)
 	mem_boot_stats.reserved_pages = mem_boot_stats.ram_pages - totalram_pages();
 	mem_boot_stats.mm_init_tsc = rdtsc() - t0;
 	mem_print_summary();
+	kmem_cache_init();	/* the slab allocator stands on the page allocator */
 }

@@ -3,7 +3,8 @@
  *   memblock from the boot memory map, reservations (kernel image, boot information,
  *   modules, low 1 MiB) -> new kernel page tables: the direct map of all RAM and the
  *   kernel image mapped W^X -> the struct page array -> zones and the buddy allocator.
- * After mm_init(), alloc_pages() works and memblock is no longer used.
+ * -> the slab allocator's caches. After mm_init(), alloc_pages() and kmalloc() work and
+ * memblock is no longer used.
  */
 #ifndef MM_MM_H
 #define MM_MM_H

@@ -418,6 +418,32 @@ def run_ktest_ubsan(m):
     return checks
 
 
+FOO_ROW = re.compile(r"^  foo +(\d+) +(\d+) +(\d+) +(\d+) +(\d+) : tunables +0 +0 +0 : "
+                     r"slabdata +(\d+) +(\d+) +0$", re.M)
+
+
+def run_demo_slab(m):
+    """demo=slab: the slabinfo rows of the 117-byte struct foo cache add up, and kmalloc's
+    size classes give the course's ksize(kmalloc(160)) == 192."""
+    name = m.spec.name
+    m.expect(r"teachos# ")
+    rows = [tuple(map(int, r)) for r in FOO_ROW.findall(m.text())]
+    if len(rows) != 4:
+        return [check(f"{name}: four slabinfo rows for foo", False, f"found {len(rows)}")]
+    (a0, n0, size, per, pages, *_), (a1, n1, _, _, _, act1, slabs1), \
+        (a2, n2, _, _, _, _, slabs2), (a3, n3, _, _, _, _, slabs3) = rows
+    return [
+        check(f"{name}: 117-byte objects in 120-byte slots, as many as fit a page",
+              size == 120 and per == 4096 * pages // size and a0 == n0 == 0, str(rows[0])),
+        check(f"{name}: 100 objects fill ceil(100/per) slabs", a1 == 100 and
+              slabs1 == -(-100 // per) and n1 == slabs1 * per, str(rows[1])),
+        check(f"{name}: freeing keeps the slabs, shrink returns them",
+              a2 == 0 and slabs2 == slabs1 and a3 == n3 == slabs3 == 0, f"{rows[2]} {rows[3]}"),
+        check(f"{name}: ksize(kmalloc(160)) == 192",
+              re.search(r"kmalloc\(  160\): ksize   192,", m.text()) is not None),
+    ]
+
+
 def run_uefi(m):
     """UEFI boots the same ISO; the EFI memory map tag is there too."""
     checks = run_ktest(m)
@@ -453,6 +479,8 @@ def all_boots():
         BootSpec("free-6G", run_free_totals, mem="6G", cpu="qemu64"),
         BootSpec("ktest-6G", run_ktest, "ktest=all panic=-1", mem="6G"),
         BootSpec("demo-buddy", run_demo_buddy, "demo=buddy"),
+        BootSpec("demo-slab", run_demo_slab, "demo=slab"),
+        BootSpec("ktest-slub-debug", run_ktest, "ktest=slab,slab_debug,page_alloc slub_debug panic=-1"),
         BootSpec("shell", run_shell, "loglevel=7"),
         BootSpec("bad-cmdline", run_bad_cmdline,
                  "loglevel=abc bogus=1 ktest= noequals crash=nosuch"),
