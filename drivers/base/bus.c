@@ -63,8 +63,8 @@ void driver_unregister(struct device_driver *drv)
 
 	if (!driver_is_registered(drv)) {
 		sprint_symbol(sym, sizeof(sym), (uint64_t)__builtin_return_address(0));
-		pr_err("driver_unregister: driver '%s' is not registered, ignored (called from %s)\n",
-		       drv->name ? drv->name : "(unnamed)", sym);
+		pr_err("driver_unregister: driver '%s' is not registered, ignored "
+		       "(called from %s)\n", drv->name ? drv->name : "(unnamed)", sym);
 		return;
 	}
 	/* Off the bus first, so that no device registered meanwhile can bind to it. */

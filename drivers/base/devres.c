@@ -50,6 +50,8 @@ struct devres {
 	uint8_t data[] __aligned(ARCH_KMALLOC_MINALIGN);
 };
 
+_Static_assert(sizeof(struct devres) == 40, "docs/devres.md counts on a 40-byte header");
+
 struct devres_stats devres_stats;
 bool devres_log;
 
@@ -106,7 +108,8 @@ void devres_free(void *res)
 	if (!res)
 		return;
 	dr = to_devres(res);
-	BUG_ON(!list_empty(&dr->node.entry));	/* still on a device: freeing it corrupts the list */
+	/* Still on a device's list: freeing it would corrupt the list. */
+	BUG_ON(!list_empty(&dr->node.entry));
 	kfree(dr);
 }
 
@@ -265,7 +268,7 @@ void *devm_kmalloc(struct device *dev, size_t size, gfp_t gfp)
 	return p;
 }
 
-/* A misuse the caller can survive: say what and who, count it, carry on (@what: "f(args)"). */
+/* A misuse the kernel survives: say what (@what: "f(args)") and who did it, then carry on. */
 static void report_misuse(struct device *dev, const char *what, void *caller)
 {
 	char sym[KSYM_NAME_LEN];
@@ -366,7 +369,8 @@ void devres_show(struct device *dev, const char *indent)
 		if (dr->node.release == devm_action_release) {
 			struct action_devres *a = (void *)dr->data;
 
-			console_printf("%s%2u  action %s(%p)\n", indent, ++i, dr->node.name, a->data);
+			console_printf("%s%2u  action %s(%p)\n", indent, ++i, dr->node.name,
+				       a->data);
 		} else {
 			console_printf("%s%2u  %s: %zu bytes at %p (a %zu-byte kmalloc object)\n",
 				       indent, ++i, dr->node.name, dr->node.size, (void *)dr->data,

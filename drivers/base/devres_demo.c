@@ -5,10 +5,11 @@
  * takes, in order: its state (devm_kzalloc), "power on" with "power off" as a managed
  * action, a scratch buffer it frees early (devm_kfree), a sample buffer, and "IRQ on"
  * with "IRQ off" as an action. Sensor 0 answers and binds; sensor 1 does not answer
- * its ID register, so its probe fails after taking four resources, and the driver
- * core releases them newest first. Then `devices -v` shows what sensor 0 holds, and
+ * its ID register, so its probe fails holding three resources (it took four and gave
+ * one back early), which the driver core releases newest first. Then `devices -v` shows what sensor 0 holds, and
  * unregistering the driver calls remove() and releases them, again newest first.
- * Everything is unregistered at the end, so the demo can run again. docs/devres.md
+ * The sensors' parent is "demo-hub", a device on no bus. Everything is unregistered at
+ * the end, children before their parent, so the demo can run again. docs/devres.md
  * shows and explains this output.
  */
 #include <drivers/devres.h>
@@ -93,9 +94,14 @@ static struct device_driver sensor_driver = {
 	.remove = sensor_remove,
 };
 
+/* The sensors hang off a pretend controller, a device on no bus that no driver binds. */
+static struct device hub = { .name = "demo-hub" };
+
+#define SENSOR(id) { .name = "demo-sensor." #id, .parent = &hub, .bus = &testbus_type }
+
 static struct sensor_device sensors[] = {
-	{ .dev = { .name = "demo-sensor.0", .bus = &testbus_type }, .answers = true },
-	{ .dev = { .name = "demo-sensor.1", .bus = &testbus_type }, .answers = false },
+	{ .dev = SENSOR(0), .answers = true },
+	{ .dev = SENSOR(1), .answers = false },
 };
 
 static void show_devices(void)
@@ -112,7 +118,8 @@ static void demo_devres(void)
 	bool log_was = devres_log;
 
 	devres_log = true;
-	console_printf("\n1. register the driver demo-sensor (no devices yet)\n");
+	device_register(&hub);
+	console_printf("\n1. register the driver demo-sensor (no sensors yet)\n");
 	driver_register(&sensor_driver);
 	for (unsigned int i = 0; i < ARRAY_SIZE(sensors); i++) {
 		console_printf("\n%u. register %s: it matches demo-sensor, which probes it\n",
@@ -125,6 +132,7 @@ static void demo_devres(void)
 	show_devices();
 	for (unsigned int i = 0; i < ARRAY_SIZE(sensors); i++)
 		device_unregister(&sensors[i].dev);
+	device_unregister(&hub);	/* last: its children point at it */
 	devres_log = log_was;
 }
 DEMO(devres, demo_devres, "managed resources: a driver's probe fails, another binds and unbinds");

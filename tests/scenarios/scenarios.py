@@ -444,6 +444,34 @@ def run_demo_slab(m):
     ]
 
 
+DEVRES_EVENT = re.compile(r"^\S+ (\S+): DEVRES (ADD|REM|REL) (0x[0-9a-f]+) ", re.M)
+
+
+def run_demo_devres(m):
+    """demo=devres: each device's managed resources are released newest first, all of
+    them, on a failed probe and on unbind alike."""
+    name = m.spec.name
+    m.expect(r"teachos# ")
+    text = "\n".join(m.kernel_lines())
+    live, released = {}, {}
+    for dev, op, addr in DEVRES_EVENT.findall(text):
+        if op == "ADD":
+            live.setdefault(dev, []).append(addr)
+        elif op == "REM":
+            live[dev].remove(addr)
+        else:
+            released.setdefault(dev, []).append(addr)
+    expected = {dev: list(reversed(addrs)) for dev, addrs in live.items()}
+    return [
+        check(f"{name}: resources of two devices seen", len(live) == 2, str(live)),
+        check(f"{name}: every resource released, newest first", released == expected,
+              f"released {released}, expected {expected}"),
+        check(f"{name}: the failed probe is reported",
+              re.search(r"probe with driver demo-sensor failed with error -5 \(3 resources "
+                        r"released\)", text) is not None),
+    ]
+
+
 def run_uefi(m):
     """UEFI boots the same ISO; the EFI memory map tag is there too."""
     checks = run_ktest(m)
@@ -480,6 +508,7 @@ def all_boots():
         BootSpec("ktest-6G", run_ktest, "ktest=all panic=-1", mem="6G"),
         BootSpec("demo-buddy", run_demo_buddy, "demo=buddy"),
         BootSpec("demo-slab", run_demo_slab, "demo=slab"),
+        BootSpec("demo-devres", run_demo_devres, "demo=devres"),
         BootSpec("ktest-slub-debug", run_ktest, "ktest=slab,slab_debug,page_alloc slub_debug panic=-1"),
         BootSpec("shell", run_shell, "loglevel=7"),
         BootSpec("bad-cmdline", run_bad_cmdline,
