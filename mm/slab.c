@@ -40,8 +40,9 @@
  *
  * Limits: flush_cpu_slabs reaches into other CPUs' kmem_cache_cpu directly, fine while only
  * the boot CPU runs (SMP needs an IPI, as drain_all_pages does). The free fast path trusts
- * its pointer, as Linux's does: an interior pointer, or a double free that is not of the last
- * object freed, is caught only in debug caches (which never take the fast path).
+ * its pointer, as Linux's does: an interior pointer into this CPU's active slab, or a double
+ * free that is not of the last object freed, is caught only in debug caches (which never
+ * take the fast path); frees that miss the fast path are checked in every cache.
  */
 #define pr_fmt(fmt) "slab: " fmt
 

@@ -7,15 +7,17 @@
  *   SLAB_POISON      a free object is filled with 0x6b and ends with 0xa5; any change by the
  *                    next allocation means somebody wrote to it after freeing it;
  *   SLAB_STORE_USER  the call sites of the last alloc and free of each object, for reports;
- *   SLAB_CONSISTENCY_CHECKS  a free must be of an object start of this cache that is not
- *                    already on the freelist (which is walked: debug costs O(objects)).
+ *   SLAB_CONSISTENCY_CHECKS  kept for Linux's slub_debug=F; every debug cache, whichever
+ *                    flag made it one, checks that a free is of an object start of this
+ *                    cache not already on the freelist (walked: debug costs O(objects)).
  * The free pointer sits behind the object in a debug cache, so poison covers all of it.
  *
  * What is done after a report, so the cache stays sound and the kernel carries on: a bad
  * free (double, interior pointer, wrong cache) is ignored; damaged red zones are restored;
  * an object whose poison was damaged is quarantined: never handed out again, since whoever
  * still writes to it would corrupt its next owner; a damaged freelist link is cut and the
- * free objects behind it are quarantined too. Each of these prints "FIX <cache>: ...".
+ * free objects behind it are quarantined too. Each repair prints "FIX <cache>: ..."; an
+ * ignored free (wrong cache, interior pointer) is reported without one.
  *
  * Limits: a write after free is found when the object is allocated again or by
  * kmem_cache_check, not when it happens (that needs page protection, as KFENCE does); a
