@@ -60,7 +60,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -69,8 +68,7 @@
 #include <mm/mmzone.h>
 #include <mm/slab.h>
 
-char *host_phys_base;
-struct cpu cpus[NR_CPUS];
+#include "fake_machine.h"
 
 /* An empty symbol table for kernel/ksyms.c: callers print as bare addresses. */
 const uint32_t ksym_count = 0;
@@ -355,23 +353,12 @@ static void setup_libraries(void)
 
 /* ---- the fake machine ---- */
 
-static unsigned long ram_end;
-
+/* RAM at [1 MiB, @end) (tests/host/fake_machine.c), then the slab allocator. */
 static void boot(unsigned long end)
 {
-	ram_end = end;
-	host_phys_base = mmap(NULL, end, PROT_READ | PROT_WRITE,
-			      MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-	mem_map = mmap(NULL, (end >> PAGE_SHIFT) * sizeof(struct page), PROT_READ | PROT_WRITE,
-		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-	if (host_phys_base == MAP_FAILED || mem_map == MAP_FAILED) {
-		perror("kmalloc_vs_malloc: mmap");
-		exit(1);
-	}
-	zones_init(end >> PAGE_SHIFT);
-	account_present_pages(MiB >> PAGE_SHIFT, end >> PAGE_SHIFT);
-	free_pages_core(MiB >> PAGE_SHIFT, end >> PAGE_SHIFT);
-	setup_zone_watermarks();
+	const struct fake_range ram[] = { { MiB, end } };
+
+	fake_machine_boot(ram, 1);
 	kmem_cache_init();
 }
 

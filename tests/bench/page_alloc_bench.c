@@ -11,20 +11,18 @@
  * N = 0 so setup cancels out. Built like tests/host (HOSTED_TEST) but at -O2 without
  * sanitizers; not part of the Criterion binary.
  *
- * The fake machine: RAM at [1 MiB, 256 MiB) and [4 GiB, 4 GiB + 256 MiB), so GFP_KERNEL is
+ * The fake machine (tests/host/fake_machine.c): RAM at [1 MiB, 256 MiB) and [4 GiB, 4 GiB + 256 MiB), so GFP_KERNEL is
  * served by the Normal zone, whose free memory starts as order-10 blocks only.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 
 #include <kernel/ksyms.h>
 #include <kernel/percpu.h>
 #include <mm/mmzone.h>
 
-char *host_phys_base;
-struct cpu cpus[NR_CPUS];
+#include "fake_machine.h"
 
 /* An empty symbol table for kernel/ksyms.c: callers print as bare addresses. */
 const uint32_t ksym_count = 0;
@@ -37,23 +35,11 @@ const char ksym_names[1];
 
 static void boot(void)
 {
-	unsigned long end = 4 * GiB + 256 * MiB;
-	size_t map_bytes = (end >> PAGE_SHIFT) * sizeof(struct page);
+	static const struct fake_range ram[] = {
+		{ MiB, 256 * MiB }, { 4 * GiB, 4 * GiB + 256 * MiB },
+	};
 
-	host_phys_base = mmap(NULL, end, PROT_READ | PROT_WRITE,
-			      MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-	mem_map = mmap(NULL, map_bytes, PROT_READ | PROT_WRITE,
-		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-	if (host_phys_base == MAP_FAILED || mem_map == MAP_FAILED) {
-		perror("page_alloc_bench: mmap");
-		exit(1);
-	}
-	zones_init(end >> PAGE_SHIFT);
-	account_present_pages(MiB >> PAGE_SHIFT, (256 * MiB) >> PAGE_SHIFT);
-	account_present_pages((4 * GiB) >> PAGE_SHIFT, end >> PAGE_SHIFT);
-	free_pages_core(MiB >> PAGE_SHIFT, (256 * MiB) >> PAGE_SHIFT);
-	free_pages_core((4 * GiB) >> PAGE_SHIFT, end >> PAGE_SHIFT);
-	setup_zone_watermarks();
+	fake_machine_boot(ram, 2);
 }
 
 static __attribute__((noinline)) void run_pairs(long n, unsigned int order)

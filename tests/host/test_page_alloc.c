@@ -2,10 +2,11 @@
  * Host unit tests of the buddy page allocator (mm/page_alloc.c, page_alloc_init.c,
  * page_alloc_debug.c, buddyinfo.c), with Criterion under ASan/UBSan.
  *
- * Each test boots a fake machine: "physical memory" is one big anonymous mapping made with
- * MAP_NORESERVE (host_phys_base, so __va works), mem_map another, and a memory map of usable
- * ranges handed over with free_pages_core(). The maps: a tiny DMA-only PC, one with holes and
- * edges that fit no big order in all three zones, and 6 GiB with the 3-4 GiB PCI hole.
+ * Each test boots a fake machine (fake_machine.c): "physical memory" is one big anonymous
+ * mapping made with MAP_NORESERVE (host_phys_base, so __va works), mem_map another, and a
+ * memory map of usable ranges handed over with free_pages_core(). The maps: a tiny DMA-only
+ * PC, one with holes and edges that fit no big order in all three zones, and 6 GiB with the
+ * 3-4 GiB PCI hole.
  *
  * The randomized model test runs long sequences of alloc_pages (orders 0..10 weighted to small
  * ones, and 11 which must fail), frees by page and by address, alloc_pages_bulk, drains and
@@ -30,33 +31,25 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 
 #include <kernel/percpu.h>
 #include <kernel/printk.h>
 #include <mm/mmzone.h>
 
+#include "fake_machine.h"
 #include "printk_stub.h"
 #include "rng.h"
-
-/* The fake machine's RAM (see layout.h) and the per-CPU area this_cpu() reads. */
-char *host_phys_base;
-struct cpu cpus[NR_CPUS];
 
 #define MiB (1ul << 20)
 #define GiB (1ul << 30)
 #define NORMAL_PFN ZONE_DMA32_END_PFN
 
-struct range {
-	uint64_t start, end;	/* bytes, usable RAM */
-};
-
-static const struct range tiny_map[] = {
+static const struct fake_range tiny_map[] = {
 	{ 0x1000, 0x9f000 }, { 0x100000, 0x400000 },
 };
 
 /* Three zones; edges at odd pages, one mid-page; a range across the 16 MiB line. */
-static const struct range holes_map[] = {
+static const struct fake_range holes_map[] = {
 	{ 0x1000, 0x9f000 },
 	{ 0x100000, 0x1c35000 },
 	{ 0x2345800, 0x4000000 },
@@ -64,74 +57,24 @@ static const struct range holes_map[] = {
 };
 
 /* 6 GiB of RAM as QEMU lays it out: below the PCI hole at 3 GiB, and from 4 GiB. */
-static const struct range big_map[] = {
+static const struct fake_range big_map[] = {
 	{ 0x1000, 0x9f000 }, { 0x100000, 3 * GiB }, { 4 * GiB, 7 * GiB },
 };
 
-static size_t phys_bytes, map_bytes;
 static char boot_buddyinfo[4 * BUDDYINFO_LINE_MAX];
 static unsigned long boot_free[MAX_NR_ZONES];
 
-static unsigned long map_end_pfn(const struct range *r, size_t n)
+/* Boot the fake machine on @r, then note buddyinfo and free pages per zone as booted. */
+static void boot(const struct fake_range *r, size_t n)
 {
-	uint64_t top = 0;
-
-	for (size_t i = 0; i < n; i++)
-		top = r[i].end > top ? r[i].end : top;
-	return PFN_DOWN(top);
-}
-
-static void free_range(const struct range *r)
-{
-	unsigned long s = PFN_UP(r->start), e = PFN_DOWN(r->end);
-
-	if (s < e) {
-		account_present_pages(s, e);
-		free_pages_core(s, e);
-	}
-}
-
-/* Map the fake RAM and mem_map, then zones_init and free_pages_core as mm_init does. */
-static void machine_setup(unsigned long end_pfn)
-{
-	phys_bytes = end_pfn << PAGE_SHIFT;
-	map_bytes = end_pfn * sizeof(struct page);
-	host_phys_base = mmap(NULL, phys_bytes, PROT_READ | PROT_WRITE,
-			      MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-	mem_map = mmap(NULL, map_bytes, PROT_READ | PROT_WRITE,
-		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-	cr_assert(host_phys_base != MAP_FAILED && mem_map != MAP_FAILED, "mmap failed");
-	zones_init(end_pfn);
-}
-
-static void machine_finish_boot(void)
-{
-	setup_zone_watermarks();
+	fake_machine_boot(r, n);
 	buddyinfo_format(boot_buddyinfo, sizeof(boot_buddyinfo));
 	for (int z = 0; z < MAX_NR_ZONES; z++)
 		boot_free[z] = zone_free_pages_all(&zones[z]);
 	printk_capture_reset();
 }
 
-static void boot(const struct range *r, size_t n)
-{
-	machine_setup(map_end_pfn(r, n));
-	for (size_t i = 0; i < n; i++)
-		free_range(&r[i]);
-	machine_finish_boot();
-}
-
-static void machine_teardown(void)
-{
-	if (host_phys_base && host_phys_base != MAP_FAILED)
-		munmap(host_phys_base, phys_bytes);
-	if (mem_map && mem_map != MAP_FAILED)
-		munmap(mem_map, map_bytes);
-	host_phys_base = NULL;
-	mem_map = NULL;
-}
-
-TestSuite(page_alloc, .fini = machine_teardown);
+TestSuite(page_alloc, .fini = fake_machine_teardown);
 
 /* ---- small helpers ---- */
 
@@ -247,8 +190,8 @@ Test(page_alloc, tiny_machine_boot_layout)
 Test(page_alloc, boot_in_pieces_merges_to_the_same_blocks)
 {
 	char whole[4 * BUDDYINFO_LINE_MAX], pieces[4 * BUDDYINFO_LINE_MAX];
-	unsigned long end = map_end_pfn(holes_map, 4);
-	struct range cut[64];
+	unsigned long end = PFN_DOWN(holes_map[3].end);	/* the highest range */
+	struct fake_range cut[64], back_to_front[64];
 	size_t n = 0;
 
 	boot(holes_map, 4);
@@ -260,7 +203,7 @@ Test(page_alloc, boot_in_pieces_merges_to_the_same_blocks)
 	cr_assert_eq(zones[ZONE_NORMAL].zone_start_pfn, NORMAL_PFN);
 	cr_assert_eq(zones[ZONE_NORMAL].spanned_pages, end - NORMAL_PFN);
 	cr_assert(PageFlag(&mem_map[0x2345], PG_reserved), "a partial page must stay reserved");
-	machine_teardown();
+	fake_machine_teardown();
 
 	/* Cut every range at a few odd pages and hand the pieces over back to front. */
 	for (size_t i = 0; i < 4; i++) {
@@ -276,10 +219,9 @@ Test(page_alloc, boot_in_pieces_merges_to_the_same_blocks)
 			n++;
 		}
 	}
-	machine_setup(end);
-	for (size_t i = n; i-- > 0;)
-		free_range(&cut[i]);
-	machine_finish_boot();
+	for (size_t i = 0; i < n; i++)
+		back_to_front[i] = cut[n - 1 - i];
+	boot(back_to_front, n);
 	strcpy(pieces, boot_buddyinfo);
 	cr_assert_str_eq(pieces, whole);
 	cr_assert_eq(page_alloc_check(), 0);
@@ -1082,7 +1024,7 @@ static void model_bulk(struct model *m)
 	cr_assert_eq(added, 0, "seed %llu step %ld: count and slots disagree", m->seed, m->step);
 }
 
-static void model_run(const struct range *map, size_t nmap, const char *name, long dflt)
+static void model_run(const struct fake_range *map, size_t nmap, const char *name, long dflt)
 {
 	long iters = test_iters(dflt), every = iters / 2000 > 300 ? iters / 2000 : 300;
 	struct model m = { .seed = test_seed(name) };

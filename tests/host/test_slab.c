@@ -1,7 +1,7 @@
 /*
  * Host unit tests of the slab allocator and kmalloc (mm/slab*.c, mm/kmalloc.c) with Criterion
- * under ASan/UBSan, on a fake machine as in test_page_alloc.c (whose host_phys_base and cpus[]
- * they share): 64 MiB of "RAM" in one MAP_NORESERVE mapping, its mem_map in another, zones
+ * under ASan/UBSan, on the fake machine of fake_machine.c (which owns host_phys_base and
+ * cpus[]): 64 MiB of "RAM" in one MAP_NORESERVE mapping, its mem_map in another, zones
  * and the buddy allocator booted over [4 KiB, 636 KiB) and [1 MiB, 64 MiB), then
  * kmem_cache_init(). slab_host_reset() forgets the previous test's caches first.
  *
@@ -28,7 +28,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -36,32 +35,22 @@
 #include <mm/mmzone.h>
 #include <mm/slab.h>
 
+#include "fake_machine.h"
 #include "printk_stub.h"
 
 #define MiB (1ul << 20)
 #define MACHINE_END (64 * MiB)
 
-static size_t phys_bytes, map_bytes;
 unsigned long slab_machine_free_pages;	/* free pages before kmem_cache_init */
 
 /* Shared with test_slab_debug.c: boot the fake machine and the slab allocator on it. */
 void slab_machine_boot(const char *slub_debug)
 {
-	unsigned long end = MACHINE_END >> PAGE_SHIFT;
+	static const struct fake_range ram[] = {
+		{ 0x1000, 0x9f000 }, { MiB, MACHINE_END },
+	};
 
-	phys_bytes = MACHINE_END;
-	map_bytes = end * sizeof(struct page);
-	host_phys_base = mmap(NULL, phys_bytes, PROT_READ | PROT_WRITE,
-			      MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-	mem_map = mmap(NULL, map_bytes, PROT_READ | PROT_WRITE,
-		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-	cr_assert(host_phys_base != MAP_FAILED && mem_map != MAP_FAILED, "mmap failed");
-	zones_init(end);
-	account_present_pages(1, 0x9f);
-	free_pages_core(1, 0x9f);
-	account_present_pages(MiB >> PAGE_SHIFT, end);
-	free_pages_core(MiB >> PAGE_SHIFT, end);
-	setup_zone_watermarks();
+	fake_machine_boot(ram, 2);
 	memset(cpus, 0, sizeof(cpus));
 	slab_host_reset();
 	if (slub_debug)
@@ -74,12 +63,7 @@ void slab_machine_boot(const char *slub_debug)
 
 void slab_machine_teardown(void)
 {
-	if (host_phys_base && host_phys_base != MAP_FAILED)
-		munmap(host_phys_base, phys_bytes);
-	if (mem_map && mem_map != MAP_FAILED)
-		munmap(mem_map, map_bytes);
-	host_phys_base = NULL;
-	mem_map = NULL;
+	fake_machine_teardown();
 	cpus[0].id = 0;
 }
 
