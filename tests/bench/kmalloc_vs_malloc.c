@@ -63,18 +63,11 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <kernel/ksyms.h>
 #include <kernel/percpu.h>
 #include <mm/mmzone.h>
 #include <mm/slab.h>
 
 #include "fake_machine.h"
-
-/* An empty symbol table for kernel/ksyms.c: callers print as bare addresses. */
-const uint32_t ksym_count = 0;
-const uint64_t ksym_addrs[1];
-const uint32_t ksym_name_offs[1];
-const char ksym_names[1];
 
 #define KiB (1ul << 10)
 #define MiB (1ul << 20)

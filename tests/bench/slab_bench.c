@@ -17,18 +17,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <kernel/ksyms.h>
 #include <kernel/percpu.h>
 #include <mm/mmzone.h>
 #include <mm/slab.h>
 
 #include "fake_machine.h"
-
-/* An empty symbol table for kernel/ksyms.c: callers print as bare addresses. */
-const uint32_t ksym_count = 0;
-const uint64_t ksym_addrs[1];
-const uint32_t ksym_name_offs[1];
-const char ksym_names[1];
 
 #define MiB (1ul << 20)
 #define BATCH 256
