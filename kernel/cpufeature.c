@@ -13,15 +13,27 @@ struct cpu_features boot_cpu;
 
 void cpu_detect(void)
 {
-	uint32_t a, b, c, d, max_ext;
+	uint32_t a, b, c, d, max_std, max_ext;
 
 	cpuid(0, &a, &b, &c, &d);
 	memcpy(boot_cpu.vendor, &b, 4);
 	memcpy(boot_cpu.vendor + 4, &d, 4);
 	memcpy(boot_cpu.vendor + 8, &c, 4);
+	max_std = a;
 	cpuid(1, &a, &b, &c, &d);
 	boot_cpu.pge = d & (1u << 13);
+	boot_cpu.apic = d & (1u << 9);
 	boot_cpu.rdrand = c & (1u << 30);
+	boot_cpu.pcid = c & (1u << 17);
+	boot_cpu.x2apic = c & (1u << 21);
+	boot_cpu.tsc_deadline = c & (1u << 24);
+	if (max_std >= 7) {
+		cpuid_count(7, 0, &a, &b, &c, &d);
+		boot_cpu.smep = b & (1u << 7);
+		boot_cpu.invpcid = b & (1u << 10);
+		boot_cpu.smap = b & (1u << 20);
+		boot_cpu.umip = c & (1u << 2);
+	}
 	cpuid(0x80000000, &max_ext, &b, &c, &d);
 	if (max_ext >= 0x80000001) {
 		cpuid(0x80000001, &a, &b, &c, &d);
@@ -47,7 +59,11 @@ void cpu_detect(void)
 	}
 	pr_info("CPU: %s (%s), %u physical address bits\n", boot_cpu.model[0] ? boot_cpu.model :
 		"unknown model", boot_cpu.vendor, boot_cpu.phys_bits);
-	pr_info("CPU: features:%s%s%s%s%s\n", boot_cpu.nx ? " nx" : "", boot_cpu.pge ? " pge" : "",
-		boot_cpu.gbpages ? " pdpe1gb" : "", boot_cpu.rdrand ? " rdrand" : "",
-		boot_cpu.invariant_tsc ? " constant_tsc" : "");
+	pr_info("CPU: features:%s%s%s%s%s%s%s%s%s%s%s%s%s\n", boot_cpu.nx ? " nx" : "",
+		boot_cpu.pge ? " pge" : "", boot_cpu.gbpages ? " pdpe1gb" : "",
+		boot_cpu.rdrand ? " rdrand" : "", boot_cpu.invariant_tsc ? " constant_tsc" : "",
+		boot_cpu.smep ? " smep" : "", boot_cpu.smap ? " smap" : "",
+		boot_cpu.umip ? " umip" : "", boot_cpu.pcid ? " pcid" : "",
+		boot_cpu.invpcid ? " invpcid" : "", boot_cpu.apic ? " apic" : "",
+		boot_cpu.x2apic ? " x2apic" : "", boot_cpu.tsc_deadline ? " tsc_deadline_timer" : "");
 }

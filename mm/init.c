@@ -24,6 +24,7 @@
 #include <kernel/params.h>
 #include <kernel/printk.h>
 #include <lib/errno.h>
+#include <lib/printf.h>
 #include <lib/string.h>
 #include <mm/memblock.h>
 #include <mm/mm.h>
@@ -75,16 +76,43 @@ static void reserve_boot_ranges(void)
 				       "boot module");
 }
 
+/*
+ * CPU protections, each only when CPUID offers it (-cpu qemu64 has none of the newer ones):
+ * NX and global pages shape the entries we are about to write; SMEP and SMAP stop the
+ * kernel from executing or touching user pages by accident (a classic exploit path);
+ * UMIP hides the descriptor-table addresses from ring 3; PCID tags TLB entries with the
+ * address space, so a CR3 switch need not flush (mm/tlb.c). PCIDE may only be set while
+ * CR3's low 12 bits are 0, which they are: the early tables use PCID 0.
+ */
 static void enable_paging_features(void)
 {
-	if (boot_cpu.nx)
-		wrmsr(MSR_EFER, rdmsr(MSR_EFER) | (1ull << 11));	/* NXE */
-	else
+	const struct { bool have; uint64_t cr4; const char *name; } bits[] = {
+		{ boot_cpu.pge, X86_CR4_PGE, "pge" },
+		{ boot_cpu.smep, X86_CR4_SMEP, "smep" },
+		{ boot_cpu.smap, X86_CR4_SMAP, "smap" },
+		{ boot_cpu.umip, X86_CR4_UMIP, "umip" },
+		{ boot_cpu.pcid, X86_CR4_PCIDE, "pcid" },
+	};
+	uint64_t cr4 = read_cr4();
+	char on[64];
+	int n = 0;
+
+	if (boot_cpu.nx) {
+		wrmsr(MSR_EFER, rdmsr(MSR_EFER) | EFER_NXE);
+		n += snprintf(on + n, sizeof(on) - n, " nx");
+	} else {
 		supported_pte_mask &= ~_PAGE_NX;
-	if (boot_cpu.pge)
-		write_cr4(read_cr4() | (1ull << 7));	/* PGE */
-	else
+	}
+	if (!boot_cpu.pge)
 		supported_pte_mask &= ~_PAGE_GLOBAL;
+	for (unsigned int i = 0; i < ARRAY_SIZE(bits); i++) {
+		if (!bits[i].have)
+			continue;
+		cr4 |= bits[i].cr4;
+		n += snprintf(on + n, sizeof(on) - n, " %s", bits[i].name);
+	}
+	write_cr4(cr4);
+	pr_info("protections on:%s\n", n ? on : " none");
 }
 
 static void map_or_die(uint64_t va, uint64_t pa, uint64_t size, pteval_t prot, bool large)
@@ -193,5 +221,6 @@ void mm_init(void)
 	mem_boot_stats.reserved_pages = mem_boot_stats.ram_pages - totalram_pages();
 	mem_boot_stats.mm_init_tsc = rdtsc() - t0;
 	mem_print_summary();
+	check_wx_pages();
 	kmem_cache_init();	/* the slab allocator stands on the page allocator */
 }

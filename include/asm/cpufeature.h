@@ -14,6 +14,14 @@ struct cpu_features {
 	bool gbpages;		/* 1 GiB pages in the PDPT */
 	bool rdrand;
 	bool invariant_tsc;
+	bool smep;		/* CR4.SMEP: the kernel may not execute user pages */
+	bool smap;		/* CR4.SMAP: the kernel may not touch user pages unless EFLAGS.AC */
+	bool umip;		/* CR4.UMIP: sgdt/sidt/sldt/str/smsw fault in ring 3 */
+	bool pcid;		/* CR4.PCIDE: TLB entries tagged with a 12-bit address-space id */
+	bool invpcid;		/* the INVPCID instruction: flush another PCID's entries */
+	bool apic;		/* a local APIC */
+	bool x2apic;
+	bool tsc_deadline;	/* the APIC timer's TSC-deadline mode */
 	unsigned int phys_bits;	/* physical address width */
 	char vendor[13];
 	char model[49];

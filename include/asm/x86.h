@@ -43,6 +43,14 @@ static inline void wrmsr(uint32_t msr, uint64_t v)
 }
 
 #define MSR_EFER		0xc0000080
+#define EFER_NXE		(1ull << 11)
+
+/* CR4 bits we set. */
+#define X86_CR4_PGE		(1ull << 7)	/* global pages */
+#define X86_CR4_UMIP		(1ull << 11)	/* user-mode instruction prevention */
+#define X86_CR4_PCIDE		(1ull << 17)	/* process-context identifiers */
+#define X86_CR4_SMEP		(1ull << 20)	/* supervisor-mode execution prevention */
+#define X86_CR4_SMAP		(1ull << 21)	/* supervisor-mode access prevention */
 #define MSR_FS_BASE		0xc0000100
 #define MSR_GS_BASE		0xc0000101
 #define MSR_KERNEL_GS_BASE	0xc0000102

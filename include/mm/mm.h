@@ -16,6 +16,10 @@
 void mm_init(void);
 void mem_print_summary(void);	/* mm/show_mem.c */
 
+/* mm/wx_check.c: pages of the kernel half both writable and executable (should be 0). */
+unsigned long wx_count_pages(bool report);
+void check_wx_pages(void);	/* the walk, with Linux's "Checked W+X mappings" verdict */
+
 /* What the boot kept for itself, in pages, for `free` and the boot summary. */
 struct mem_boot_stats {
 	unsigned long ram_pages;	/* usable RAM per the memory map (after page alignment) */
