@@ -2,7 +2,7 @@
  * The shell's view of the slab allocator: `slabinfo` (/proc/slabinfo, version 2.1),
  * `slabinfo -w` (the waste view: slab memory against objects, kmalloc requests against
  * class sizes), `slabinfo -s` (shrink every cache, as tools/mm/slabinfo -s), `slabinfo -v`
- * (check every cache, as tools/mm/slabinfo -v) and `vmstat -m` (procps' slab listing).
+ * (check every cache, as tools/mm/slabinfo -v). `vmstat -m` lives with vmstat in mm/vmstat.c.
  * The formats are in mm/slabinfo.c; the output is built in one buffer, then printed, so no
  * lock is held while the console writes.
  */
@@ -68,13 +68,3 @@ static int cmd_slabinfo(int argc, char **argv)
 }
 SHELL_COMMAND(slabinfo, cmd_slabinfo, "slabinfo [-w|-s|-v]",
 	      "slab caches as /proc/slabinfo; -w waste per cache, -s shrink all, -v check all");
-
-static int cmd_vmstat(int argc, char **argv)
-{
-	if (argc != 2 || strcmp(argv[1], "-m") != 0)
-		return -EINVAL;
-	if (slab_ready("vmstat"))
-		print_report(vmstat_m_format(report, sizeof(report)));
-	return 0;
-}
-SHELL_COMMAND(vmstat, cmd_vmstat, "vmstat -m", "slab caches as procps vmstat -m shows them");

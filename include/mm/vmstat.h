@@ -1,0 +1,34 @@
+/*
+ * Event counters of the memory manager, named as Linux's /proc/vmstat names them
+ * (mm/vmstat.c prints them). Each CPU counts into its own array without a lock or an
+ * atomic (an event is counted on the CPU where it happens, with interrupts off or
+ * from code that cannot migrate); a reader sums the CPUs, so a total may lag by the
+ * events in flight, which is fine for statistics and exact once the system is quiet.
+ */
+#ifndef MM_VMSTAT_H
+#define MM_VMSTAT_H
+
+#include <kernel/compiler.h>
+
+enum vm_event_item {
+	PGFAULT,			/* page faults that reached the handler */
+	PGMAJFAULT,			/* faults that had to wait for I/O (none without swap/files) */
+	PGCOWFAULT,			/* write faults on a copy-on-write page: copied or reused */
+	PGSPURIOUS,			/* faults the page table already allowed: a stale TLB entry */
+	PGFAULT_OOPS,			/* faults nothing could handle: an oops (or a caught test fault) */
+	NR_TLB_LOCAL_FLUSH_ONE,		/* invlpg of one page */
+	NR_TLB_LOCAL_FLUSH_ALL,		/* whole flush of the current address space (CR3 reload) */
+	NR_TLB_LOCAL_FLUSH_GLOBAL,	/* whole flush including global pages (CR4.PGE toggle) */
+	NR_TLB_FLUSH_DEFERRED,		/* flush of a space not loaded: done at its next switch-in */
+	NR_TLB_SWITCH_NOFLUSH,		/* CR3 switches that kept the TLB (PCID) */
+	NR_TLB_SWITCH_FLUSH,		/* CR3 switches that flushed it */
+	NR_VM_EVENT_ITEMS
+};
+
+extern const char *const vm_event_names[NR_VM_EVENT_ITEMS];
+
+void count_vm_events(enum vm_event_item item, unsigned long delta);
+static inline void count_vm_event(enum vm_event_item item) { count_vm_events(item, 1); }
+unsigned long vm_event_sum(enum vm_event_item item);	/* over all CPUs */
+
+#endif
