@@ -13,6 +13,7 @@
 #include <asm/cpufeature.h>
 #include <asm/x86.h>
 #include <drivers/serial.h>
+#include <kernel/bench.h>
 #include <kernel/bootinfo.h>
 #include <kernel/demo.h>
 #include <kernel/irq.h>
@@ -140,6 +141,11 @@ void kmain(uint32_t magic, uint64_t info_phys)
 		int failed = ktest_run(ktest_filter);
 
 		qemu_exit(failed == 0 ? 0 : 1);
+		machine_halt();
+	}
+	if (bench_filter) {
+		bench_run(bench_filter);
+		qemu_exit(0);
 		machine_halt();
 	}
 	if (demo_name)
