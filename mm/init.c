@@ -48,16 +48,33 @@ KERNEL_PARAM("memblock", set_memblock, "debug");
 extern const char _text[], _etext[], _erodata[], _edata[], _end[];
 extern const char boot_stack_guard[];
 
-static uint64_t boot_alloc_table(void)
+/*
+ * The boot's page source: table pages from memblock, cleared, counted in the boot summary.
+ * They stay reserved; should an unmap after boot free one, kernel_pt_ops hands it to the
+ * buddy allocator (mm/paging.c).
+ */
+static uint64_t boot_alloc_table(struct pt_ops *ops)
 {
 	uint64_t pa = memblock_phys_alloc(PAGE_SIZE, PAGE_SIZE);
 
+	(void)ops;
 	if (pa) {
 		memset(__va(pa), 0, PAGE_SIZE);
 		mem_boot_stats.pgtable_pages++;
 	}
 	return pa;
 }
+
+/* Only a map that fails (and then panics) undoes itself at boot. */
+static void boot_free_table(struct pt_ops *ops, uint64_t pa)
+{
+	(void)ops;
+	memblock_phys_free(pa, PAGE_SIZE);
+	mem_boot_stats.pgtable_pages--;
+}
+
+static struct pt_ops boot_pt_ops = { .alloc_table = boot_alloc_table,
+				     .free_table = boot_free_table };
 
 /*
  * What is in use before the allocator exists. The low 1 MiB is reserved by memblock itself;
@@ -117,7 +134,7 @@ static void enable_paging_features(void)
 
 static void map_or_die(uint64_t va, uint64_t pa, uint64_t size, pteval_t prot, bool large)
 {
-	if (kernel_map_range(va, pa, size, prot, large, boot_alloc_table))
+	if (kernel_map_range(va, pa, size, prot, large, &boot_pt_ops))
 		panic("mm: out of memory building the kernel page tables");
 }
 
@@ -150,7 +167,7 @@ static void map_kernel_image(void)
 
 static void paging_init(void)
 {
-	uint64_t pgd = boot_alloc_table();
+	uint64_t pgd = boot_alloc_table(&boot_pt_ops);
 
 	if (!pgd)
 		panic("mm: no memory for the kernel page table");
