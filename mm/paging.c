@@ -5,8 +5,9 @@
  * count of page-table pages (meminfo's PageTables).
  * A table built at boot came from memblock and is marked reserved; if an unmap ever frees
  * one, it joins the buddy allocator as a newly managed page (Linux's free_reserved_page).
- * Invariant: nr_pgtable_pages() is the number of table pages reachable from init_pgd and
- * every other PGD built with kernel_pt_ops, plus those waiting in a TLB batch.
+ * Invariant: nr_pgtable_pages() counts every table page taken from memblock at boot or from
+ * the buddy allocator since and not given back: those reachable from init_pgd (and later
+ * from every PGD built with kernel_pt_ops), and those waiting in a TLB batch.
  * docs/paging.md explains it.
  */
 #include <asm/cpufeature.h>

@@ -18,8 +18,8 @@
  *    owner. The PUD tables under PGD entries 256..511 map the kernel half, which every address
  *    space shares by copying those PGD entries: they are never freed, or a copy would point
  *    to a freed page.
- * Callers serialise changes to one set of tables (the owner's lock); lookups may run
- * alongside only if they tolerate a mapping that is going away.
+ * Callers serialise the calls on one set of tables, lookups included (the owner's lock,
+ * later): nothing in here takes a lock.
  * docs/paging.md walks through it.
  */
 #include <lib/errno.h>
@@ -29,7 +29,7 @@ pteval_t supported_pte_mask = ~0ull;
 uint64_t kernel_map_bytes[3];
 
 #define PGD_LEVEL	4	/* levels: PGD 4, PUD 3, PMD 2, PTE 1 */
-#define PHYS_ADDR_LAST	(PTE_ADDR_MASK | (PAGE_SIZE - 1))	/* 2^52 - 1: what an entry can hold */
+#define PHYS_ADDR_LAST	(PTE_ADDR_MASK | (PAGE_SIZE - 1))	/* 2^52 - 1: an entry's limit */
 
 /* What one call carries down the walk. */
 struct pt_walk {
@@ -95,7 +95,7 @@ static inline bool table_freeable(int level, uint64_t va)
 
 /* ---- recording for the TLB ---- */
 
-/* Translations of [start, end), in pages of 1 << @shift bytes, changed; @seen: old | new entries. */
+/* Translations of [start, end), pages of 1 << @shift bytes, changed; @seen: old | new entries. */
 static void tlb_add(struct tlb_batch *tlb, uint64_t start, uint64_t end, unsigned int shift,
 		    pteval_t seen, uint64_t nr_pages)
 {

@@ -26,7 +26,7 @@ typedef uint64_t pteval_t;
 #define _PAGE_PCD	(1ull << 4)	/* cache disable */
 #define _PAGE_ACCESSED	(1ull << 5)	/* set by the CPU */
 #define _PAGE_DIRTY	(1ull << 6)	/* set by the CPU, in leaf entries */
-#define _PAGE_PSE	(1ull << 7)	/* a large page, in a PUD or PMD entry (PAT in a PTE: unused) */
+#define _PAGE_PSE	(1ull << 7)	/* large page, in a PUD or PMD entry (a PTE's PAT bit) */
 #define _PAGE_GLOBAL	(1ull << 8)	/* kept in the TLB across CR3 switches */
 /*
  * Bits 9, 10 and 11 are ignored by the CPU: software bits, free for the users of this API
@@ -60,7 +60,7 @@ static inline unsigned int pte_index(uint64_t va) { return (va >> 12) & 511; }
  */
 static inline bool va_is_kernel(uint64_t va) { return (int64_t)va < 0; }
 
-/* Protections for kernel mappings; _PAGE_NX and _PAGE_GLOBAL are dropped when the CPU lacks them. */
+/* Kernel protections; map and protect drop _PAGE_NX and _PAGE_GLOBAL if the CPU lacks them. */
 #define PAGE_KERNEL		(_PAGE_PRESENT | _PAGE_RW | _PAGE_GLOBAL | _PAGE_NX)
 #define PAGE_KERNEL_RO		(_PAGE_PRESENT | _PAGE_GLOBAL | _PAGE_NX)
 #define PAGE_KERNEL_EXEC	(_PAGE_PRESENT | _PAGE_GLOBAL)
@@ -77,7 +77,7 @@ struct pt_ops {
 };
 
 extern pteval_t supported_pte_mask;	/* bits the CPU understands: map and protect apply it */
-extern uint64_t kernel_map_bytes[3];	/* bytes map_pages mapped since boot with 4K, 2M, 1G leaves */
+extern uint64_t kernel_map_bytes[3];	/* bytes map_pages mapped since boot: 4K, 2M, 1G leaves */
 
 /* map_pages flags: which large pages it may use (1 GiB only on a CPU with pdpe1gb). */
 #define MAP_PAGES_2M		0x1u

@@ -40,8 +40,8 @@ struct tlb_batch {
 	struct pt_ops *ops;		/* where unlinked table pages go after the flush */
 	uint64_t start, end;		/* virtual: every changed translation lies in [start, end);
 					   start == end: nothing to flush */
-	unsigned int stride_shift;	/* log2 of the smallest page changed (12, 21 or 30):
-					   one invlpg per 1 << stride_shift bytes covers the range */
+	unsigned int stride_shift;	/* log2 of the smallest page changed (12, 21 or 30): one
+					   invlpg per 1 << stride_shift bytes covers the range */
 	bool global;			/* a changed entry was global (_PAGE_GLOBAL): a whole flush
 					   must drop global entries too, a CR3 reload does not */
 	unsigned long nr_pages;		/* 4 KiB pages whose translation changed (statistics) */
@@ -89,7 +89,7 @@ void tlb_batch_done(struct tlb_batch *tlb);
 struct tlb_stats {
 	unsigned long page;	/* invlpg instructions executed */
 	unsigned long range;	/* batches flushed page by page */
-	unsigned long full;	/* batches flushed with one whole flush (CR3 reload or CR4.PGE toggle) */
+	unsigned long full;	/* batches flushed whole (CR3 reload, or CR4.PGE off and on) */
 };
 extern struct tlb_stats tlb_stats;
 

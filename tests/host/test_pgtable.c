@@ -18,7 +18,9 @@
  * the end the whole window is compared. A third run makes 2% of table allocations fail:
  * a failed map must leave nothing behind, a failed unmap or protect must have done a prefix
  * of its range. Teardown unmaps everything and then every page must be back in the buddy
- * allocator. Seed: TEST_SEED or the clock; TEST_ITERS sets the steps (default 1500).
+ * allocator. Seed: TEST_SEED or the clock. A step checks up to GiBs of tables, so it weighs
+ * like a hundred operations of the other model tests: TEST_ITERS / 100 steps (default 1500;
+ * `make soak`'s 10 million give 100000 steps, a few minutes per window).
  *
  * The targeted tests pin lookups, the choice of page sizes, splitting, protection without
  * needless splits, all-or-nothing maps under -EEXIST and -ENOMEM, the kernel half's PUD
@@ -48,7 +50,7 @@ struct fake_source {
 	struct pt_ops ops;
 	long live;			/* table pages handed out and not back */
 	unsigned long allocs, frees;
-	long fail_after;		/* allocations that succeed before all fail; < 0: no limit */
+	long fail_after;		/* allocations that succeed before all fail; < 0: all do */
 	unsigned int fail_permille;	/* random failures */
 	uint8_t *is_table;		/* per pfn */
 };
@@ -161,7 +163,7 @@ static void free_everything_and_check_no_leak(void)
 		if (!pgd[i])
 			continue;
 		cr_assert(i >= 256, "user PGD entry %d still present", i);
-		cr_assert(all_zero(__va(pgd[i] & PTE_ADDR_MASK)), "kernel PUD table %d not empty", i);
+		cr_assert(all_zero(__va(pgd[i] & PTE_ADDR_MASK)), "kernel PUD table %d in use", i);
 		in_flush = true;
 		fake_free_table(&src.ops, pgd[i] & PTE_ADDR_MASK);
 		in_flush = false;
@@ -226,7 +228,8 @@ Test(pgtable, map_lookup_unmap_4k)
 	cr_assert_eq(leaf(va + PAGE_SIZE + 0x123, &pa, &prot), PAGE_SIZE);
 	cr_assert_eq(pa, 0x1235123);
 	cr_assert_eq(prot, RW_NX | _PAGE_USER);
-	cr_assert_eq(*lookup_address(pgd, va + 2 * PAGE_SIZE, &size), 0x1236000 | RW_NX | _PAGE_USER);
+	cr_assert_eq(*lookup_address(pgd, va + 2 * PAGE_SIZE, &size),
+		     0x1236000 | RW_NX | _PAGE_USER);
 	cr_assert_eq(leaf(va - PAGE_SIZE, &pa, &prot), 0);
 	cr_assert_eq(leaf(va + 3 * PAGE_SIZE, &pa, &prot), 0);
 	/* Tables in the user half allow user access; the leaf decides. */
@@ -269,7 +272,8 @@ Test(pgtable, largest_page_that_fits)
 	cr_assert_eq(do_map(0x7f0000000000ull, 3 * GiB, GiB, RW_NX, MAP_PAGES_2M), 0);
 	cr_assert_eq(do_map(0x7f0040000000ull, 5 * GiB + 2 * MiB, GiB, RW_NX, MAP_PAGES_LARGE), 0);
 	cr_assert_eq(kernel_map_bytes[1], 2 * GiB);
-	cr_assert_eq(do_map(0x7f0080000000ull, 9 * GiB + PAGE_SIZE, 2 * MiB, RW_NX, MAP_PAGES_LARGE), 0);
+	cr_assert_eq(do_map(0x7f0080000000ull, 9 * GiB + PAGE_SIZE, 2 * MiB, RW_NX,
+			    MAP_PAGES_LARGE), 0);
 	cr_assert_eq(kernel_map_bytes[0], 2 * MiB, "pa not aligned: 4K pages");
 	cr_assert_eq(do_unmap(0x7f0000000000ull, 4 * GiB), 0);
 	cr_assert_eq(last_flush.stride_shift, PAGE_SHIFT);
@@ -412,7 +416,8 @@ Test(pgtable, failed_map_leaves_nothing)
 	/* Undone: a 1 GiB page, and the PMD table made for the page after it. */
 	cr_assert_eq(do_map(0x7f0000000000ull, 0, PAGE_SIZE, RW_NX, 0), 0);
 	src.fail_after = 1;
-	cr_assert_eq(do_map(0x7f0040000000ull, 0, GiB + PAGE_SIZE, RW_NX, MAP_PAGES_LARGE), -ENOMEM);
+	cr_assert_eq(do_map(0x7f0040000000ull, 0, GiB + PAGE_SIZE, RW_NX, MAP_PAGES_LARGE),
+		     -ENOMEM);
 	cr_assert_eq(last_flush.nr_tables, 1);
 	cr_assert(flushed(0x7f0040000000ull) && flushed(0x7f0080000000ull),
 		  "the range reaches the unlinked table's span");
@@ -549,7 +554,10 @@ struct model {
 static struct model M;
 
 static uint64_t va_of(uint64_t i) { return M.base + i * PAGE_SIZE; }
-static unsigned int pgd_slot(uint64_t i) { return (unsigned int)((va_of(i) >> 39) - (M.base >> 39)); }
+static unsigned int pgd_slot(uint64_t i)
+{
+	return (unsigned int)((va_of(i) >> 39) - (M.base >> 39));
+}
 
 static void model_init(uint64_t base)
 {
@@ -723,9 +731,9 @@ static long verify(pteval_t *table, int level, uint64_t va, uint64_t end)
 			if (level == 1)
 				cr_assert(!M.prot[i], "page %#lx is mapped in the model only", va);
 			else if (level == 2)
-				cr_assert(!M.in_2m[span_first / PMD_SIZE], "2M at %#lx: model has pages", va);
+				cr_assert(!M.in_2m[span_first / PMD_SIZE], "2M %#lx: mapped", va);
 			else if (level == 3)
-				cr_assert(!M.in_1g[span_first / GiB], "1G at %#lx: model has pages", va);
+				cr_assert(!M.in_1g[span_first / GiB], "1G at %#lx: mapped", va);
 			else
 				cr_assert(!M.in_pgd[pgd_slot(i)]);
 			continue;
@@ -893,12 +901,12 @@ static void resync_after_enomem(const struct step *s, uint64_t lo, uint64_t hi)
 			prot = 0;
 		want = s->op == 1 || !M.prot[i] ? 0 : (M.prot[i] & ~s->clear) | s->set;
 		if (s->op == 0 || i < s->first || i >= s->first + s->n || want == M.prot[i]) {
-			cr_assert(as_before(i, pa, prot), "page %#lx changed", (unsigned long)va_of(i));
+			cr_assert(as_before(i, pa, prot), "page %#lx changed", va_of(i));
 		} else if (prot == want && (!want || pa == M.pa[i])) {
 			cr_assert(!stopped, "page %#lx done after one left undone",
 				  (unsigned long)va_of(i));
 		} else {
-			cr_assert(as_before(i, pa, prot), "page %#lx half done", (unsigned long)va_of(i));
+			cr_assert(as_before(i, pa, prot), "page %#lx half done", va_of(i));
 			stopped = true;
 		}
 		set_page(i, pa, prot, size ? (uint8_t)__builtin_ctzll(size) : 0);
@@ -932,8 +940,11 @@ static void run_random(uint64_t base, unsigned int fail_permille, long steps)
 			s.flags = MAP_PAGES_LARGE;
 		} else if (s.op == 0) {
 			/* Frames share the window's offset within a GiB most of the time. */
-			s.pa = rnd_below(64) * GiB + (rnd_below(10) < 7 ? va_of(s.first) & (GiB - 1)
-									: rnd_below(PAGES_1G) * PAGE_SIZE);
+			uint64_t off = va_of(s.first) & (GiB - 1);
+
+			if (rnd_below(10) >= 7)
+				off = rnd_below(PAGES_1G) * PAGE_SIZE;
+			s.pa = rnd_below(64) * GiB + off;
 			s.prot = _PAGE_PRESENT | random_flags(30);
 			s.flags = (unsigned int)rnd_below(4);
 		} else if (s.op == 2) {
@@ -961,7 +972,7 @@ static void run_random(uint64_t base, unsigned int fail_permille, long steps)
 		for (unsigned int k = 0; k < 2 && va_is_kernel(base); k++) {
 			pteval_t e = pgd[pgd_index(base) + k];
 
-			cr_assert(!kernel_pgd[k] || e == kernel_pgd[k], "a kernel PUD table went away");
+			cr_assert(!kernel_pgd[k] || e == kernel_pgd[k], "a kernel PUD table left");
 			kernel_pgd[k] = e;
 		}
 		cr_assert_eq(src.live, model_tables(), "seed %llu step %ld: live table pages",
@@ -971,10 +982,10 @@ static void run_random(uint64_t base, unsigned int fail_permille, long steps)
 			verify_all();
 	}
 	verify_all();
-	fprintf(stderr, "pgtable_model: %ld steps: %lu maps (%lu -EEXIST), %lu unmaps, %lu protects, "
-		"%lu -ENOMEM; mapped %lu 4K, %lu 2M, %lu 1G leaves; %ld table pages at the end\n",
-		steps, nr[0], exists, nr[1], nr[2], failed, (unsigned long)(kernel_map_bytes[0] >> 12),
-		(unsigned long)(kernel_map_bytes[1] >> 21), (unsigned long)(kernel_map_bytes[2] >> 30),
+	fprintf(stderr, "pgtable_model: %ld steps: %lu maps (%lu -EEXIST), %lu unmaps, "
+		"%lu protects, %lu -ENOMEM; mapped %lu 4K, %lu 2M, %lu 1G leaves; "
+		"%ld table pages at the end\n", steps, nr[0], exists, nr[1], nr[2], failed,
+		kernel_map_bytes[0] >> 12, kernel_map_bytes[1] >> 21, kernel_map_bytes[2] >> 30,
 		src.live);
 	src.fail_permille = 0;
 	cr_assert_eq(do_unmap(M.base, M.npages * PAGE_SIZE), 0);
@@ -985,17 +996,22 @@ static void run_random(uint64_t base, unsigned int fail_permille, long steps)
 	free_everything_and_check_no_leak();
 }
 
+static long steps(void)
+{
+	return MAX(test_iters(150000) / 100, 1);
+}
+
 Test(pgtable_model, random_user_half)
 {
-	run_random(512 * GiB - 2 * GiB, 0, test_iters(1500));
+	run_random(512 * GiB - 2 * GiB, 0, steps());
 }
 
 Test(pgtable_model, random_kernel_half)
 {
-	run_random(0xffffc90000000000ull - 2 * GiB, 0, test_iters(1500));
+	run_random(0xffffc90000000000ull - 2 * GiB, 0, steps());
 }
 
 Test(pgtable_model, random_with_failing_allocations)
 {
-	run_random(0x7f0000000000ull - 2 * GiB, 20, test_iters(1500));
+	run_random(0x7f0000000000ull - 2 * GiB, 20, steps());
 }

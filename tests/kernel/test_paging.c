@@ -58,8 +58,9 @@ static void test_map_write_unmap_faults(struct ktest *t)
 	/* Four frames from anywhere, at four consecutive pages. */
 	tlb_batch_init(&tlb, &kernel_pt_ops);
 	for (int i = 0; i < 4; i++)
-		KTEST_EXPECT_EQ(t, map_pages(init_pgd, TEST_VA + i * PAGE_SIZE, page_to_phys(pages[i]),
-					     PAGE_SIZE, PAGE_KERNEL, 0, &tlb), 0);
+		KTEST_EXPECT_EQ(t, map_pages(init_pgd, TEST_VA + i * PAGE_SIZE,
+					     page_to_phys(pages[i]), PAGE_SIZE, PAGE_KERNEL, 0,
+					     &tlb), 0);
 	KTEST_EXPECT_TRUE(t, tlb_batch_empty(&tlb));
 	tlb_flush_batch(&tlb);
 	for (int i = 0; i < 4; i++) {
@@ -69,7 +70,8 @@ static void test_map_write_unmap_faults(struct ktest *t)
 		KTEST_EXPECT_EQ(t, ((uint64_t *)page_address(pages[i]))[7], 0x1000 + i);
 		KTEST_EXPECT_EQ(t, follow_pte(init_pgd, (uint64_t)&v[7], &pa, &prot), PAGE_SIZE);
 		KTEST_EXPECT_EQ(t, pa, page_to_phys(pages[i]) + 56);
-		KTEST_EXPECT_EQ(t, prot & ~(_PAGE_ACCESSED | _PAGE_DIRTY), PAGE_KERNEL & supported_pte_mask);
+		KTEST_EXPECT_EQ(t, prot & ~(_PAGE_ACCESSED | _PAGE_DIRTY),
+				PAGE_KERNEL & supported_pte_mask);
 	}
 
 	before = tlb_stats;
@@ -98,7 +100,7 @@ static void test_protection_takes_effect(struct ktest *t)
 				     0, &tlb), 0);
 	tlb_flush_batch(&tlb);
 	target = TEST_VA;
-	KTEST_EXPECT_TRUE(t, !trap_catch_call(&tc, write_target));	/* now in the TLB, writable */
+	KTEST_EXPECT_TRUE(t, !trap_catch_call(&tc, write_target));	/* in the TLB, writable */
 
 	KTEST_EXPECT_EQ(t, protect_range(init_pgd, TEST_VA, PAGE_SIZE, 0, _PAGE_RW, &tlb), 0);
 	tlb_flush_batch(&tlb);
