@@ -14,8 +14,6 @@
 #include <mm/pgtable.h>
 #include <mm/tlb.h>
 
-#define X86_CR4_PGE	(1ull << 7)
-
 struct tlb_stats tlb_stats;
 
 static inline void invlpg(uint64_t va)

@@ -1,0 +1,54 @@
+/*
+ * bench=pgtable: the page-table API's big operations in the running kernel, measured with
+ * rdtsc, so in instructions under QEMU's -icount shift=0 (scripts/bench). It maps 1 GiB
+ * of the unused vmalloc range in 4 KiB pages, as 256 calls of 4 MiB that all alias one
+ * order-10 block (real RAM, so nothing odd is ever mapped), then unmaps the GiB in one
+ * call and flushes: the figures of issue 4 with the real buddy allocator, invlpg and CR3.
+ * The hosted twin, under callgrind, is scripts/bench-pgtable; docs/paging.md section 7.
+ */
+#include <asm/x86.h>
+#include <kernel/bench.h>
+#include <kernel/printk.h>
+#include <mm/gfp.h>
+#include <mm/pgtable.h>
+
+#define BENCH_VA	0xffffc90000000000ull	/* as tests/kernel/test_paging.c: unused so far */
+#define CHUNK		(4ull << 20)		/* one order-10 block */
+#define GIB		(1ull << 30)
+
+static void bench_pgtable(void)
+{
+	struct page *block = alloc_pages(GFP_KERNEL, MAX_ORDER - 1);
+	unsigned long tables = nr_pgtable_pages(), full = tlb_stats.full;
+	uint64_t t0, t_map, t_unmap, t_flush;
+	struct tlb_batch tlb;
+
+	if (!block) {
+		pr_err("bench: pgtable: no 4 MiB block\n");
+		return;
+	}
+	tlb_batch_init(&tlb, &kernel_pt_ops);
+	t0 = rdtsc();
+	for (uint64_t off = 0; off < GIB; off += CHUNK)
+		if (map_pages(init_pgd, BENCH_VA + off, page_to_phys(block), CHUNK, PAGE_KERNEL, 0,
+			      &tlb))
+			break;
+	t_map = rdtsc() - t0;
+	tlb_flush_batch(&tlb);
+	tables = nr_pgtable_pages() - tables;
+	t0 = rdtsc();
+	unmap_range(init_pgd, BENCH_VA, GIB, &tlb);
+	t_unmap = rdtsc() - t0;
+	t0 = rdtsc();
+	tlb_flush_batch(&tlb);
+	t_flush = rdtsc() - t0;
+	pr_info("bench: pgtable: map 1 GiB in 4 KiB pages (256 calls): %llu TSC ticks, "
+		"%llu per page, %lu table pages\n", (unsigned long long)t_map,
+		(unsigned long long)t_map >> 18, tables);
+	pr_info("bench: pgtable: unmap it (one call): %llu TSC ticks, %llu per page; flush and "
+		"free the tables: %llu; whole TLB flushes: %lu\n", (unsigned long long)t_unmap,
+		(unsigned long long)t_unmap >> 18, (unsigned long long)t_flush,
+		tlb_stats.full - full);
+	__free_pages(block, MAX_ORDER - 1);
+}
+KBENCH(pgtable, bench_pgtable, "map and unmap 1 GiB of kernel page tables in 4 KiB pages");
