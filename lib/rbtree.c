@@ -152,7 +152,7 @@ static void erase_fixup(struct rb_node *node, struct rb_node *parent, struct rb_
 		near = left ? sib->rb_left : sib->rb_right;
 		far = left ? sib->rb_right : sib->rb_left;
 		if (!rb_is_red(near) && !rb_is_red(far)) {
-			/* Take one black off the sibling's side too; now parent's subtree is short. */
+			/* One black off the sibling's side too: now parent's subtree is short. */
 			rb_set_color(sib, RB_RED);
 			if (rb_is_red(parent)) {
 				rb_set_color(parent, RB_BLACK);
@@ -170,7 +170,7 @@ static void erase_fixup(struct rb_node *node, struct rb_node *parent, struct rb_
 			far = sib;
 			sib = near;
 		}
-		/* Sibling goes up in parent's colour; parent and far nephew, black, add one each side. */
+		/* Sibling rises in parent's colour; black parent and far nephew add one a side. */
 		rotate_up(sib, root, aug);
 		rb_set_color(sib, rb_color(parent));
 		rb_set_color(parent, RB_BLACK);
@@ -227,7 +227,7 @@ static bool unlink_with_successor(struct rb_node *node, struct rb_node **fix_par
 	if (child)
 		rb_set_parent_color(child, sparent, RB_BLACK);	/* red lone child takes s's black */
 	if (aug) {
-		/* s's value must describe node's spot before the propagation compares against it. */
+		/* s's value must describe node's spot before propagation compares against it. */
 		aug->copy(node, s);
 		if (sparent != s)
 			aug->propagate(sparent, s);

@@ -265,8 +265,10 @@ Test(rbtree, ordered_and_helpers)
 	cr_assert(rb_next(&items[499].rb) == &spare.rb && rb_prev(&items[501].rb) == &spare.rb);
 	rbtree_postorder_for_each_entry_safe(pos, n, &root, rb) {
 		/* Children come first: both must already be gone (poisoned below). */
-		cr_assert(!pos->rb.rb_left || rb_entry(pos->rb.rb_left, struct item, rb)->val == -1);
-		cr_assert(!pos->rb.rb_right || rb_entry(pos->rb.rb_right, struct item, rb)->val == -1);
+		struct rb_node *l = pos->rb.rb_left, *r = pos->rb.rb_right;
+
+		cr_assert(!l || rb_entry(l, struct item, rb)->val == -1);
+		cr_assert(!r || rb_entry(r, struct item, rb)->val == -1);
 		pos->val = -1;
 		freed++;
 	}
