@@ -186,6 +186,8 @@ void show_regs(const struct pt_regs *regs, uint64_t cr2)
 	show_trace(regs->rip, caller_on_stack(regs), regs->rbp);
 }
 
+const char *pf_cause;
+
 /* The #PF preamble, as Linux words it: what access, by whom, and why it failed. */
 static void show_fault_oops(const struct pt_regs *regs, uint64_t cr2)
 {
@@ -205,6 +207,8 @@ static void show_fault_oops(const struct pt_regs *regs, uint64_t cr2)
 	printk(KERN_EMERG "#PF: %s %s in %s mode\n", (e & X86_PF_USER) ? "user" : "supervisor",
 	       access, user_mode(regs) ? "user" : "kernel");
 	printk(KERN_EMERG "#PF: error_code(0x%04llx) - %s\n", (unsigned long long)e, why);
+	if (pf_cause)
+		printk(KERN_EMERG "#PF: the fault handler says: %s\n", pf_cause);
 }
 
 /* Exceptions whose error code is a segment selector: decode it. */

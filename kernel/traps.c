@@ -5,8 +5,9 @@
  * decoded, CR2, the registers and a backtrace, then panics. A double fault whose
  * stack pointer or fault address lies in a stack guard page is reported as
  * "kernel stack overflow": the handler runs on its own IST stack (kernel/gdt.c),
- * which is why it can report at all. The page-fault handler proper (demand paging,
- * copy-on-write) arrives with mm/fault.c and takes #PF before this falls back.
+ * which is why it can report at all. A #PF goes to the page-fault handler (mm/fault.c:
+ * demand paging, copy-on-write, stale TLB entries) first; only what it cannot handle
+ * reaches a test's catcher or the oops, with the handler's reason in the report.
  */
 #include <asm/layout.h>
 #include <asm/x86.h>
@@ -15,6 +16,8 @@
 #include <kernel/percpu.h>
 #include <kernel/printk.h>
 #include <kernel/traps.h>
+#include <mm/fault.h>
+#include <mm/vmstat.h>
 
 static const char *const exception_names[NR_EXCEPTIONS] = {
 	[X86_TRAP_DE] = "divide error",
@@ -105,6 +108,19 @@ void do_exception(struct pt_regs *regs)
 	uint64_t cr2 = read_cr2();
 	unsigned int v = regs->vector;
 
+	if (v == X86_TRAP_PF) {
+		enum fault_result r = do_page_fault(regs, cr2);
+
+		if (r == FAULT_HANDLED)
+			return;
+		if (try_catch(regs, cr2))
+			return;
+		count_vm_event(PGFAULT_OOPS);
+		pf_cause = fault_result_name(r);
+		if (r == FAULT_STACK_GUARD)
+			die("kernel stack overflow (guard page)", regs, cr2);
+		die(exception_name(v), regs, cr2);
+	}
 	if (v != X86_TRAP_NMI && v != X86_TRAP_DF && try_catch(regs, cr2))
 		return;
 

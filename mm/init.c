@@ -28,6 +28,7 @@
 #include <lib/string.h>
 #include <mm/memblock.h>
 #include <mm/mm.h>
+#include <mm/mmu_context.h>
 #include <mm/mmzone.h>
 #include <mm/pgtable.h>
 #include <mm/slab.h>
@@ -222,6 +223,8 @@ void mm_init(void)
 	memblock_set_current_limit(EARLY_DIRECT_MAP_SIZE);
 	reserve_boot_ranges();
 	paging_init();
+	preallocate_kernel_pgds(&boot_pt_ops);
+	init_mm_setup();
 	if (memblock_debug)
 		memblock_dump();
 	max_pfn = PFN_DOWN(memblock_end_of_DRAM());
@@ -240,4 +243,5 @@ void mm_init(void)
 	mem_print_summary();
 	check_wx_pages();
 	kmem_cache_init();	/* the slab allocator stands on the page allocator */
+	mm_cache_init();	/* address spaces: mm_struct and vm_area_struct caches */
 }

@@ -238,6 +238,8 @@ static void unmap_ptes(struct tlb_batch *tlb, pteval_t *pt, uint64_t va, uint64_
 		if (!old)
 			continue;
 		e[i] = 0;
+		if (tlb->release)
+			tlb->release(tlb, va + i * PAGE_SIZE, old, PAGE_SIZE);
 		seen |= old;
 		last = i;
 		count++;
@@ -252,6 +254,8 @@ static void clear_leaf(struct tlb_batch *tlb, pteval_t *e, uint64_t va, int leve
 	pteval_t old = *e;
 
 	*e = 0;
+	if (tlb->release)
+		tlb->release(tlb, va, old & ~_PAGE_PSE, level_size(level));
 	tlb_add(tlb, va, va + level_size(level), level_shift(level), old,
 		level_size(level) >> PAGE_SHIFT);
 }
@@ -391,9 +395,13 @@ static void prune_path(struct tlb_batch *tlb, pteval_t *table, int level, uint64
  */
 static void map_undo(struct pt_walk *w, pteval_t *pgd, uint64_t va)
 {
+	void (*release)(struct tlb_batch *, uint64_t, uint64_t, uint64_t) = w->tlb->release;
+
+	w->tlb->release = NULL;	/* the frames are still the caller's: it never got them mapped */
 	if (w->failed_at != va)
 		unmap_level(w, pgd, PGD_LEVEL, va, w->failed_at);
 	prune_path(w->tlb, pgd, PGD_LEVEL, w->failed_at);
+	w->tlb->release = release;
 }
 
 int map_pages(pteval_t *pgd, uint64_t va, uint64_t pa, uint64_t size, pteval_t prot,

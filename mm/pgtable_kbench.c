@@ -11,15 +11,21 @@
 #include <kernel/printk.h>
 #include <mm/gfp.h>
 #include <mm/pgtable.h>
+#include <mm/vmstat.h>
 
 #define BENCH_VA	0xffffc90000000000ull	/* as tests/kernel/test_paging.c: unused so far */
 #define CHUNK		(4ull << 20)		/* one order-10 block */
 #define GIB		(1ull << 30)
 
+static unsigned long whole_flushes(void)
+{
+	return vm_event_sum(NR_TLB_LOCAL_FLUSH_ALL) + vm_event_sum(NR_TLB_LOCAL_FLUSH_GLOBAL);
+}
+
 static void bench_pgtable(void)
 {
 	struct page *block = alloc_pages(GFP_KERNEL, MAX_ORDER - 1);
-	unsigned long tables = nr_pgtable_pages(), full = tlb_stats.full;
+	unsigned long tables = nr_pgtable_pages(), full = whole_flushes();
 	uint64_t t0, t_map, t_unmap, t_flush;
 	struct tlb_batch tlb;
 
@@ -48,7 +54,7 @@ static void bench_pgtable(void)
 	pr_info("bench: pgtable: unmap it (one call): %llu TSC ticks, %llu per page; flush and "
 		"free the tables: %llu; whole TLB flushes: %lu\n", (unsigned long long)t_unmap,
 		(unsigned long long)t_unmap >> 18, (unsigned long long)t_flush,
-		tlb_stats.full - full);
+		whole_flushes() - full);
 	__free_pages(block, MAX_ORDER - 1);
 }
 KBENCH(pgtable, bench_pgtable, "map and unmap 1 GiB of kernel page tables in 4 KiB pages");

@@ -1,54 +1,212 @@
 /*
- * Flushing this CPU's TLB for a struct tlb_batch (include/mm/tlb.h states the contract).
- * Up to TLB_SINGLE_PAGE_FLUSH_CEILING pages: one invlpg per page of the batch's stride. An
- * invlpg also drops the paging-structure cache entries that translated its address (Intel
- * SDM vol. 3, 4.10.4.1), which is what unlinked tables need before they are reused.
- * More pages: one whole flush. Reloading CR3 drops every translation but the global ones;
- * when a global entry changed, clearing and setting CR4.PGE drops those too.
- * Not here yet: other CPUs (shootdown by IPI, once they run), PCID/INVPCID (a CR3 load then
- * keeps translations, so a whole flush needs INVPCID or the no-flush bit cleared), and
- * skipping the flush for an address space that is not loaded.
- * docs/paging.md explains the TLB.
+ * The TLB: flushing what a page-table change left behind (a struct tlb_batch,
+ * include/mm/tlb.h states the contract), and switching address spaces (switch_mm).
+ *
+ * Flushing a batch: up to TLB_SINGLE_PAGE_FLUSH_CEILING pages, one invlpg per page of the
+ * batch's stride (an invlpg also drops the paging-structure cache entries that translated
+ * the address, Intel SDM vol. 3 4.10.4.1, which unlinked table pages need before reuse);
+ * more pages, one whole flush: a CR3 load drops every non-global translation of the current
+ * address space, a CR4.PGE toggle drops everything, global entries and all PCIDs included.
+ *
+ * PCID: with CR4.PCIDE each TLB entry is tagged with the 12-bit id in CR3's low bits, so a
+ * CR3 load with bit 63 set switches spaces without flushing, and coming back finds the
+ * old translations still there. Each mm gets its own id (init_mm has 0). The price:
+ * invlpg and a CR3 load only reach the current id, so a change to a space that is not
+ * loaded cannot be flushed now; instead the space is marked stale on this CPU and its next
+ * switch_mm loads CR3 without bit 63, which drops all of that id's entries. A new mm starts
+ * stale, since a reused id may still have entries of the mm that had it before.
+ * Without PCID, every CR3 load flushes, so a space that is not loaded has nothing cached
+ * and its flushes are skipped (they are counted as nr_tlb_flush_not_loaded either way).
+ *
+ * Kernel mappings (tlb->mm NULL, the upper half) are global and shared by all spaces, so
+ * invlpg (which drops a global entry in every PCID) or a PGE toggle serves them.
+ * One CPU: other CPUs' TLBs (shootdowns by IPI) are the SMP issue's. docs/paging.md, "The TLB".
  */
+#include <asm/cpufeature.h>
 #include <asm/x86.h>
+#include <kernel/oops.h>
+#include <kernel/percpu.h>
+#include <mm/mm_types.h>
 #include <mm/pgtable.h>
 #include <mm/tlb.h>
+#include <mm/vmstat.h>
 
-struct tlb_stats tlb_stats;
+#define CR3_NOFLUSH	(1ull << 63)	/* with PCIDE: keep the new PCID's translations */
+#define NR_PCIDS	4096
+
+struct mm_struct init_mm;
+static struct mm_struct *loaded_mm[NR_CPUS];	/* the space whose PGD is in each CPU's CR3 */
+static uint64_t pcid_used[NR_PCIDS / 64];	/* bit n: id n belongs to an mm (0: init_mm) */
+static spinlock_t pcid_lock = SPINLOCK_INIT;
+
+static bool pcid_on(void)
+{
+	return read_cr4() & X86_CR4_PCIDE;
+}
 
 static inline void invlpg(uint64_t va)
 {
 	__asm__ volatile("invlpg (%0)" ::"r"(va) : "memory");
 }
 
-static void flush_tlb_all_local(bool global)
+struct mm_struct *current_loaded_mm(void)
+{
+	return loaded_mm[smp_processor_id()];
+}
+
+/* Drop every translation, global ones and every PCID's included. */
+static void flush_everything(void)
 {
 	unsigned long flags = local_irq_save();
 	uint64_t cr4 = read_cr4();
 
-	if (global && (cr4 & X86_CR4_PGE)) {
-		write_cr4(cr4 & ~X86_CR4_PGE);	/* drops everything, global entries too */
+	if (cr4 & X86_CR4_PGE) {
+		write_cr4(cr4 & ~X86_CR4_PGE);
 		write_cr4(cr4);
 	} else {
-		write_cr3(read_cr3());
+		write_cr3(read_cr3());	/* no PGE means no PCID either: this drops it all */
 	}
 	local_irq_restore(flags);
+	count_vm_event(NR_TLB_LOCAL_FLUSH_GLOBAL);
+}
+
+void flush_tlb_all(void)
+{
+	flush_everything();
+}
+
+/* Is @mm (NULL: the kernel half) reachable by invlpg / CR3 on this CPU right now? */
+static bool mm_is_loaded(const struct mm_struct *mm)
+{
+	return !mm || mm == &init_mm || mm == current_loaded_mm();
+}
+
+static void flush_not_loaded(struct mm_struct *mm)
+{
+	/* Nothing to do without PCID: its entries went at the CR3 switch away from it. */
+	mm->context.stale_cpus |= 1ull << smp_processor_id();
+	count_vm_event(NR_TLB_FLUSH_NOT_LOADED);
+}
+
+/* Flush the non-global translations of the loaded space (all of them). */
+static void flush_loaded_mm(void)
+{
+	write_cr3(read_cr3() & ~CR3_NOFLUSH);
+	count_vm_event(NR_TLB_LOCAL_FLUSH_ALL);
+}
+
+static void flush_pages(uint64_t start, uint64_t end, unsigned int stride_shift)
+{
+	uint64_t n = 0;
+
+	for (uint64_t va = start; va != end; va += 1ull << stride_shift, n++)
+		invlpg(va);
+	count_vm_events(NR_TLB_LOCAL_FLUSH_ONE, n);
+	count_vm_event(NR_TLB_LOCAL_FLUSH_RANGE);
 }
 
 void tlb_flush_batch(struct tlb_batch *tlb)
 {
-	if (tlb->start != tlb->end) {
-		if (tlb_batch_wants_full_flush(tlb)) {
-			flush_tlb_all_local(tlb->global);
-			tlb_stats.full++;
-		} else {
-			uint64_t stride = 1ull << tlb->stride_shift;
-
-			for (uint64_t va = tlb->start; va != tlb->end; va += stride)
-				invlpg(va);
-			tlb_stats.page += tlb_batch_nr_invlpg(tlb);
-			tlb_stats.range++;
-		}
+	if (tlb->start == tlb->end) {
+		tlb_batch_done(tlb);
+		return;
 	}
+	if (!mm_is_loaded(tlb->mm))
+		flush_not_loaded(tlb->mm);
+	else if (!tlb_batch_wants_full_flush(tlb))
+		flush_pages(tlb->start, tlb->end, tlb->stride_shift);
+	else if (tlb->global || va_is_kernel(tlb->start))
+		flush_everything();	/* kernel entries may sit under every PCID */
+	else
+		flush_loaded_mm();
 	tlb_batch_done(tlb);
+}
+
+/* The Linux-named entry points, for changes made outside a batch. */
+void flush_tlb_range(struct mm_struct *mm, uint64_t start, uint64_t end)
+{
+	struct tlb_batch tlb;
+
+	tlb_batch_init(&tlb, NULL);
+	tlb.mm = mm;
+	tlb.start = start;
+	tlb.end = end;
+	tlb.global = va_is_kernel(start);
+	tlb_flush_batch(&tlb);
+}
+
+void flush_tlb_page(struct mm_struct *mm, uint64_t va)
+{
+	flush_tlb_range(mm, va, va + PAGE_SIZE);
+}
+
+/* A PCID for a new mm: the lowest free one, or 0 (shared with init_mm) when all are taken. */
+static uint16_t pcid_alloc(void)
+{
+	unsigned long flags = spin_lock_irqsave(&pcid_lock);
+	uint16_t id = 0;
+
+	for (unsigned int w = 0; w < NR_PCIDS / 64 && !id; w++) {
+		if (pcid_used[w] == ~0ull)
+			continue;
+		id = (uint16_t)(w * 64 + __builtin_ctzll(~pcid_used[w]));
+		pcid_used[w] |= 1ull << (id % 64);
+	}
+	spin_unlock_irqrestore(&pcid_lock, flags);
+	return id;
+}
+
+static void pcid_free(uint16_t id)
+{
+	unsigned long flags;
+
+	if (!id)
+		return;
+	flags = spin_lock_irqsave(&pcid_lock);
+	pcid_used[id / 64] &= ~(1ull << (id % 64));
+	spin_unlock_irqrestore(&pcid_lock, flags);
+}
+
+void mm_context_init(struct mm_struct *mm)
+{
+	mm->context.pcid = pcid_on() ? pcid_alloc() : 0;
+	mm->context.stale_cpus = ~0ull;	/* a reused id may still have the old owner's entries */
+}
+
+void mm_context_destroy(struct mm_struct *mm)
+{
+	for (unsigned int i = 0; i < NR_CPUS; i++)
+		BUG_ON(loaded_mm[i] == mm);	/* the caller switched away first */
+	pcid_free(mm->context.pcid);
+}
+
+/*
+ * Load @next's page tables on this CPU. Interrupts must be off (the scheduler calls this
+ * inside the context switch), so the loaded_mm record and CR3 never disagree.
+ */
+void switch_mm(struct mm_struct *next)
+{
+	unsigned int cpu = smp_processor_id();
+	uint64_t cr3 = __pa(next->pgd);
+	uint64_t bit = 1ull << cpu;
+
+	if (loaded_mm[cpu] == next)
+		return;
+	if (pcid_on()) {
+		cr3 |= next->context.pcid;
+		if (!(next->context.stale_cpus & bit) && next->context.pcid)
+			cr3 |= CR3_NOFLUSH;
+	}
+	next->context.stale_cpus &= ~bit;
+	loaded_mm[cpu] = next;
+	write_cr3(cr3);
+	count_vm_event(cr3 & CR3_NOFLUSH ? NR_TLB_SWITCH_NOFLUSH : NR_TLB_SWITCH_FLUSH);
+}
+
+/* Boot: the kernel's own space is the one loaded (mm_init switched CR3 to init_pgd). */
+void init_mm_setup(void)
+{
+	init_mm.pgd = init_pgd;
+	init_mm.context.pcid = 0;
+	loaded_mm[smp_processor_id()] = &init_mm;
 }

@@ -27,9 +27,10 @@ const char *const vm_event_names[NR_VM_EVENT_ITEMS] = {
 	[PGSPURIOUS] = "pgfault_spurious",
 	[PGFAULT_OOPS] = "pgfault_oops",
 	[NR_TLB_LOCAL_FLUSH_ONE] = "nr_tlb_local_flush_one",
+	[NR_TLB_LOCAL_FLUSH_RANGE] = "nr_tlb_local_flush_range",
 	[NR_TLB_LOCAL_FLUSH_ALL] = "nr_tlb_local_flush_all",
 	[NR_TLB_LOCAL_FLUSH_GLOBAL] = "nr_tlb_local_flush_global",
-	[NR_TLB_FLUSH_DEFERRED] = "nr_tlb_flush_deferred",
+	[NR_TLB_FLUSH_NOT_LOADED] = "nr_tlb_flush_not_loaded",
 	[NR_TLB_SWITCH_NOFLUSH] = "nr_tlb_switch_noflush",
 	[NR_TLB_SWITCH_FLUSH] = "nr_tlb_switch_flush",
 };

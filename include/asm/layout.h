@@ -10,6 +10,8 @@
 #define KERNEL_VMA		0xffffffff80000000
 #define KERNEL_PHYS		0x200000	/* where GRUB loads the image: 2 MiB */
 #define PAGE_OFFSET		0xffff888000000000
+#define VMALLOC_START		0xffffc90000000000	/* vmalloc, vmap, ioremap: 32 TiB */
+#define VMALLOC_END		0xffffe8ffffffffff	/* the last byte */
 #define EARLY_DIRECT_MAP_SIZE	0x100000000	/* 4 GiB mapped by boot/ */
 
 #define PAGE_SIZE		4096

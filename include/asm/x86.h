@@ -118,6 +118,7 @@ static inline uint64_t read_rflags(void)
 }
 
 #define X86_EFLAGS_IF	(1ul << 9)
+#define X86_EFLAGS_AC	(1ul << 18)	/* alignment check; with SMAP: user access allowed */
 
 #ifdef HOSTED_TEST
 /* Host unit tests run in user mode, where cli/sti fault: there are no interrupts to stop. */

@@ -42,4 +42,7 @@ void warn_slowpath(const char *file, int line, const char *cond, uint64_t ip);
 		panic("kernel BUG at %s:%d: %s", __FILE__, __LINE__, #cond);        \
 } while (0)
 
+/* Why mm/fault.c could not handle the page fault being reported (or NULL). */
+extern const char *pf_cause;
+
 #endif

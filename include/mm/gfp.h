@@ -44,6 +44,20 @@ void free_pages(unsigned long addr, unsigned int order);
 static inline void free_page(unsigned long addr) { free_pages(addr, 0); }
 
 /*
+ * References to a page that several owners hold (a frame mapped by two address spaces
+ * after fork): get_page takes one more, put_page drops one and frees the page with the
+ * last. Plain increments: one CPU, interrupts off where pages are shared (SMP: atomics).
+ */
+static inline void get_page(struct page *page) { page->refcount++; }
+static inline void put_page(struct page *page)
+{
+	if (page->refcount > 1)
+		page->refcount--;
+	else
+		__free_page(page);
+}
+
+/*
  * Fill @array[0..nr) with order-0 pages that need not be contiguous, skipping slots
  * that are already non-NULL. Returns how many slots hold a page afterwards.
  */

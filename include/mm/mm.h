@@ -14,6 +14,9 @@
 #define VMEMMAP_START	0xffffea0000000000ull	/* the struct page array (mem_map) */
 
 void mm_init(void);
+struct pt_ops;
+void preallocate_kernel_pgds(struct pt_ops *ops);	/* mm/mmap.c, from mm_init */
+void mm_cache_init(void);	/* the mm_struct and vm_area_struct caches */
 void mem_print_summary(void);	/* mm/show_mem.c */
 
 /* mm/wx_check.c: pages of the kernel half both writable and executable (should be 0). */

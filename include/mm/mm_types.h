@@ -87,6 +87,12 @@ enum {
 /* mm->flags bits */
 #define MMF_TOPDOWN	0	/* get_unmapped_area searches down from mmap_base */
 
+/* What the TLB code keeps per address space (mm/tlb.c). */
+typedef struct {
+	uint16_t pcid;			/* process-context id in CR3 with PCIDE; 0: init_mm's */
+	uint64_t stale_cpus;		/* bit n: CPU n may hold stale entries of this space */
+} mm_context_t;
+
 struct mm_struct {
 	struct rb_root mm_rb;		/* the VMAs, by vm_start */
 	int map_count;			/* number of VMAs */
@@ -127,6 +133,8 @@ struct mm_struct {
 	unsigned long min_flt;		/* faults served without I/O */
 	unsigned long maj_flt;		/* faults that had to read from a disk */
 	unsigned long cow_flt;		/* write faults that copied a shared page */
+
+	mm_context_t context;		/* PCID and TLB state (mm/tlb.c) */
 };
 
 #endif

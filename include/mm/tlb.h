@@ -29,6 +29,7 @@
 #include <kernel/compiler.h>
 
 struct pt_ops;
+struct mm_struct;
 
 /*
  * Above this many invlpg instructions one whole flush is cheaper (Linux's default
@@ -38,6 +39,14 @@ struct pt_ops;
 
 struct tlb_batch {
 	struct pt_ops *ops;		/* where unlinked table pages go after the flush */
+	struct mm_struct *mm;		/* whose tables changed; NULL: the kernel half (init_mm) */
+	/*
+	 * Optional: called by unmap_range for every leaf it clears (@old: the entry, without
+	 * PSE; @size: 4K, 2M or 1G), so the owner of the frames can account for them. The
+	 * frames must not be freed before tlb_flush_batch: collect them via release_arg.
+	 */
+	void (*release)(struct tlb_batch *tlb, uint64_t va, uint64_t old, uint64_t size);
+	void *release_arg;
 	uint64_t start, end;		/* virtual: every changed translation lies in [start, end);
 					   start == end: nothing to flush */
 	unsigned int stride_shift;	/* log2 of the smallest page changed (12, 21 or 30): one
@@ -85,12 +94,12 @@ void tlb_flush_batch(struct tlb_batch *tlb);
  */
 void tlb_batch_done(struct tlb_batch *tlb);
 
-/* What mm/tlb.c did since boot. */
-struct tlb_stats {
-	unsigned long page;	/* invlpg instructions executed */
-	unsigned long range;	/* batches flushed page by page */
-	unsigned long full;	/* batches flushed whole (CR3 reload, or CR4.PGE off and on) */
-};
-extern struct tlb_stats tlb_stats;
+/*
+ * Flushes for changes made outside a batch (Linux's names). @mm NULL means the kernel half.
+ * Counted in vmstat -s: nr_tlb_local_flush_one/range/all/global, nr_tlb_flush_not_loaded.
+ */
+void flush_tlb_page(struct mm_struct *mm, uint64_t va);
+void flush_tlb_range(struct mm_struct *mm, uint64_t start, uint64_t end);
+void flush_tlb_all(void);	/* every translation, global ones included */
 
 #endif

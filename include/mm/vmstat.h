@@ -17,9 +17,11 @@ enum vm_event_item {
 	PGSPURIOUS,			/* faults the page table already allowed: a stale TLB entry */
 	PGFAULT_OOPS,			/* faults nothing could handle: an oops (or a caught test fault) */
 	NR_TLB_LOCAL_FLUSH_ONE,		/* invlpg of one page */
+	NR_TLB_LOCAL_FLUSH_RANGE,	/* flushes done page by page (each counts its pages above) */
 	NR_TLB_LOCAL_FLUSH_ALL,		/* whole flush of the current address space (CR3 reload) */
 	NR_TLB_LOCAL_FLUSH_GLOBAL,	/* whole flush including global pages (CR4.PGE toggle) */
-	NR_TLB_FLUSH_DEFERRED,		/* flush of a space not loaded: done at its next switch-in */
+	NR_TLB_FLUSH_NOT_LOADED,	/* flush of a space not loaded: nothing cached, or (PCID) done
+					   when it is next switched in */
 	NR_TLB_SWITCH_NOFLUSH,		/* CR3 switches that kept the TLB (PCID) */
 	NR_TLB_SWITCH_FLUSH,		/* CR3 switches that flushed it */
 	NR_VM_EVENT_ITEMS

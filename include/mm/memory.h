@@ -1,0 +1,26 @@
+/*
+ * Anonymous memory of an address space (mm/memory.c): demand-zero pages, copy-on-write,
+ * fork's copy of a VMA's mappings, and unmapping with the frames freed after the flush.
+ * Callers hold the mm's mmap_lock. Errors: -ENOMEM (no frame or no table page).
+ */
+#ifndef MM_MEMORY_H
+#define MM_MEMORY_H
+
+#include <mm/mm_types.h>
+
+/* Leaf rights for a page of a VMA with @vm_flags; write access only if @writable too. */
+pteval_t vm_page_prot(unsigned long vm_flags, bool writable);
+
+/* Map a zeroed frame at @addr (not mapped yet) of anonymous @vma. */
+int do_anonymous_page(struct vm_area_struct *vma, uint64_t addr);
+
+/* A write to the read-only page at @addr (frame @pa) of a copy-on-write @vma: copy or reuse. */
+int do_wp_page(struct vm_area_struct *vma, uint64_t addr, uint64_t pa);
+
+/* Unmap [start, end) of @mm, accounting and freeing the frames (after the TLB flush). */
+int zap_vma_range(struct mm_struct *mm, uint64_t start, uint64_t end);
+
+/* fork: map @src's frames into @dst (same range), write-protecting both if copy-on-write. */
+int copy_anon_range(struct vm_area_struct *dst, struct vm_area_struct *src);
+
+#endif

@@ -1,0 +1,166 @@
+/*
+ * The page-fault handler (#PF, vector 14). The CPU gives the faulting address in CR2 and an
+ * error code: P (0: no translation, 1: the translation forbids this access), W (a write),
+ * U (from ring 3), RSVD (a reserved bit set in an entry: corrupted tables), I (an
+ * instruction fetch). do_page_fault sorts each fault into one case, in this order:
+ *  1. Reserved bit: the page tables are corrupt. Never handled: an oops.
+ *  2. User address, from the kernel: without EFLAGS.AC (stac) under SMAP, or an
+ *     instruction fetch under SMEP, it is a bug, reported as such.
+ *  3. Spurious: the entry in memory already allows the access. The CPU used a stale TLB
+ *     entry (a permission was widened without a flush, which is allowed: x86 rechecks
+ *     the tables on a fault), so flushing that one page and retrying is the whole fix.
+ *  4. Kernel address: a stack guard page is reported as a stack overflow; anything else
+ *     is a kernel bug (the caller prints the oops).
+ *  5. User address inside a VMA that allows the access: not mapped yet -> demand paging
+ *     (a zeroed frame); mapped read-only in a writable private VMA -> copy-on-write.
+ *  6. Anything else: a bad access (a segfault for a user program later; an oops now).
+ * Counted: pgfault for every fault, pgcowfault, pgfault_spurious, and per address space
+ * min_flt/cow_flt (the task's counts are added by the caller's context).
+ * Runs with interrupts off (the IDT gate is an interrupt gate). docs/paging.md.
+ */
+#define pr_fmt(fmt) "fault: " fmt
+
+#include <asm/x86.h>
+#include <kernel/oops.h>
+#include <kernel/printk.h>
+#include <kernel/traps.h>
+#include <lib/errno.h>
+#include <mm/fault.h>
+#include <mm/memory.h>
+#include <mm/mmu_context.h>
+#include <mm/pgtable.h>
+#include <mm/vma.h>
+#include <mm/vmstat.h>
+
+static inline void invlpg(uint64_t va)
+{
+	__asm__ volatile("invlpg (%0)" ::"r"(va) : "memory");
+}
+
+/* Would the entry that maps @addr now allow the access @error_code describes? */
+static bool access_allowed(pteval_t *pgd, uint64_t addr, unsigned long error_code)
+{
+	uint64_t pa;
+	pteval_t prot;
+
+	if (!follow_pte(pgd, addr, &pa, &prot))
+		return false;
+	if ((error_code & X86_PF_WRITE) && !(prot & _PAGE_RW))
+		return false;
+	if ((error_code & X86_PF_USER) && !(prot & _PAGE_USER))
+		return false;
+	if ((error_code & X86_PF_INSTR) && (prot & _PAGE_NX & supported_pte_mask))
+		return false;
+	return true;
+}
+
+bool spurious_fault(uint64_t addr, unsigned long error_code)
+{
+	pteval_t *pgd = __va(read_cr3() & PTE_ADDR_MASK);
+
+	if (!access_allowed(pgd, addr, error_code))
+		return false;
+	invlpg(addr);
+	count_vm_event(PGSPURIOUS);
+	return true;
+}
+
+/* Case 5: the fault is in @vma; returns 0 when the access can be retried. */
+static int handle_mm_fault(struct vm_area_struct *vma, uint64_t addr, unsigned long error_code)
+{
+	struct mm_struct *mm = vma->vm_mm;
+	uint64_t pa;
+	pteval_t prot;
+	int err;
+
+	if (!(error_code & X86_PF_PROT) || !follow_pte(mm->pgd, addr, &pa, &prot)) {
+		err = do_anonymous_page(vma, addr);
+		if (!err)
+			mm->min_flt++;
+		return err;
+	}
+	if ((error_code & X86_PF_WRITE) && !(prot & _PAGE_RW) && is_cow_mapping(vma->vm_flags)) {
+		err = do_wp_page(vma, addr, pa);
+		if (!err) {
+			mm->min_flt++;
+			mm->cow_flt++;
+			count_vm_event(PGCOWFAULT);
+		}
+		return err;
+	}
+	return -EFAULT;
+}
+
+static bool access_error(const struct vm_area_struct *vma, unsigned long error_code)
+{
+	if (error_code & X86_PF_WRITE)
+		return !(vma->vm_flags & VM_WRITE);
+	if (error_code & X86_PF_INSTR)
+		return !(vma->vm_flags & VM_EXEC);
+	return !(vma->vm_flags & VM_READ);
+}
+
+/* Case 2: the kernel touched a user address in a way SMEP or SMAP forbids. */
+static enum fault_result kernel_user_access(const struct pt_regs *regs, unsigned long error_code)
+{
+	if ((read_cr4() & X86_CR4_SMEP) && (error_code & X86_PF_INSTR))
+		return FAULT_SMEP;
+	if ((read_cr4() & X86_CR4_SMAP) && !(regs->rflags & X86_EFLAGS_AC))
+		return FAULT_SMAP;
+	return FAULT_HANDLED;
+}
+
+static enum fault_result user_addr_fault(struct pt_regs *regs, uint64_t addr,
+					 unsigned long error_code)
+{
+	struct mm_struct *mm = current_loaded_mm();
+	struct vm_area_struct *vma;
+	int err;
+
+	(void)regs;
+	if (!mm || mm == &init_mm)
+		return FAULT_BAD_AREA;	/* the kernel's own space has no user half */
+	vma = vma_lookup(mm, addr);
+	if (!vma || access_error(vma, error_code))
+		return FAULT_BAD_AREA;
+	err = handle_mm_fault(vma, addr, error_code);
+	if (err == -ENOMEM)
+		return FAULT_OOM;
+	return err ? FAULT_BAD_AREA : FAULT_HANDLED;
+}
+
+enum fault_result do_page_fault(struct pt_regs *regs, uint64_t addr)
+{
+	unsigned long error_code = regs->error_code;
+
+	count_vm_event(PGFAULT);
+	if (error_code & X86_PF_RSVD)
+		return FAULT_RSVD;
+	if (!va_is_kernel(addr) && !(error_code & X86_PF_USER)) {
+		enum fault_result r = kernel_user_access(regs, error_code);
+
+		if (r != FAULT_HANDLED)
+			return r;
+	}
+	if (spurious_fault(addr, error_code))
+		return FAULT_HANDLED;
+	if (va_is_kernel(addr))
+		return addr_in_stack_guard(addr) ? FAULT_STACK_GUARD : FAULT_KERNEL;
+	return user_addr_fault(regs, addr, error_code);
+}
+
+const char *fault_result_name(enum fault_result r)
+{
+	static const char *const names[] = {
+		[FAULT_HANDLED] = "handled",
+		[FAULT_RSVD] = "reserved bit set in a page-table entry (corrupt tables)",
+		[FAULT_KERNEL] = "kernel address not mapped or not allowed",
+		[FAULT_STACK_GUARD] = "kernel stack guard page hit (stack overflow)",
+		[FAULT_SMAP] = "SMAP: kernel access to a user address outside stac/clac",
+		[FAULT_SMEP] = "SMEP: kernel tried to execute a user page",
+		[FAULT_BAD_AREA] = "no VMA allows this access",
+		[FAULT_OOM] = "out of memory",
+	};
+
+	return r < ARRAY_SIZE(names) ? names[r] : "?";
+}

@@ -1,0 +1,219 @@
+/*
+ * Address spaces: creating one (its own PGD, the kernel half shared), mapping, unmapping
+ * and protecting anonymous memory in it, copying it for fork, and destroying it.
+ * The VMA bookkeeping is mm/vma.c's; this file connects it to the page tables (mm/pgtable.c
+ * through mm/memory.c) and the TLB (mm/tlb.c). Reserving memory with vm_mmap_anon only
+ * creates a VMA: the VSZ (total_vm) grows at once, the RSS only when pages are touched and
+ * the fault handler (mm/fault.c) maps them.
+ * The kernel half: every PGD copies init_pgd's entries 256..511 when it is made, so those
+ * entries must never change afterwards. mm_init preallocates the PUD tables of the kernel
+ * regions that grow after boot, so that new kernel mappings only ever change tables below
+ * the shared PUDs (and mm_alloc warns if one did not).
+ * Callers own the mm (one user per space so far: no mm_users count yet). docs/paging.md.
+ */
+#define pr_fmt(fmt) "mm: " fmt
+
+#include <kernel/oops.h>
+#include <kernel/printk.h>
+#include <lib/errno.h>
+#include <lib/string.h>
+#include <mm/gfp.h>
+#include <mm/mm.h>
+#include <mm/memory.h>
+#include <mm/mmu_context.h>
+#include <mm/pgtable.h>
+#include <mm/slab.h>
+#include <mm/vma.h>
+
+#define KERNEL_PGD_FIRST 256	/* PGD entries from here on map the kernel half */
+
+static struct kmem_cache *mm_cachep;
+
+/* The kernel-half PGD entries present after boot: they must never change afterwards. */
+static unsigned int kernel_pgds_at_boot;
+
+static unsigned int count_kernel_pgds(void)
+{
+	unsigned int n = 0;
+
+	for (unsigned int i = KERNEL_PGD_FIRST; i < PTRS_PER_TABLE; i++)
+		n += !!(init_pgd[i] & _PAGE_PRESENT);
+	return n;
+}
+
+/*
+ * Give the kernel-half PGD entries of the regions that get mappings after boot (vmalloc,
+ * ioremap and kernel stacks: [VMALLOC_START, VMEMMAP_START)) their PUD tables now, so
+ * that the entries every new PGD copies stay right for every later kernel mapping. About
+ * 66 pages. The direct map, mem_map and the image are complete by now.
+ */
+void preallocate_kernel_pgds(struct pt_ops *ops)
+{
+	for (unsigned int i = pgd_index(VMALLOC_START); i < pgd_index(VMEMMAP_START); i++) {
+		uint64_t pa;
+
+		if (init_pgd[i] & _PAGE_PRESENT)
+			continue;
+		pa = ops->alloc_table(ops);
+		if (!pa)
+			panic("mm: no memory for the kernel's PUD tables");
+		init_pgd[i] = pa | _PAGE_PRESENT | _PAGE_RW;
+	}
+	kernel_pgds_at_boot = count_kernel_pgds();
+}
+
+void mm_cache_init(void)
+{
+	mm_cachep = KMEM_CACHE(mm_struct, 0);
+	if (!mm_cachep)
+		pr_err("no mm_struct cache: address spaces cannot be created\n");
+	vma_cache_init();
+}
+
+struct mm_struct *mm_alloc(void)
+{
+	struct mm_struct *mm = mm_cachep ? kmem_cache_zalloc(mm_cachep, GFP_KERNEL) : NULL;
+	struct page *pgd;
+
+	if (!mm)
+		return NULL;
+	pgd = alloc_page(GFP_KERNEL | __GFP_ZERO);
+	if (!pgd) {
+		kmem_cache_free(mm_cachep, mm);
+		return NULL;
+	}
+	pgtable_stats.allocated++;
+	/* A kernel mapping outside the preallocated regions would be missing from this copy. */
+	WARN_ON(count_kernel_pgds() != kernel_pgds_at_boot);
+	mm_struct_init(mm, page_address(pgd));
+	memcpy(mm->pgd + KERNEL_PGD_FIRST, init_pgd + KERNEL_PGD_FIRST,
+	       (PTRS_PER_TABLE - KERNEL_PGD_FIRST) * sizeof(pteval_t));
+	mm_context_init(mm);
+	return mm;
+}
+
+static void zap_vma(struct vm_area_struct *vma, void *arg)
+{
+	(void)arg;
+	zap_vma_range(vma->vm_mm, vma->vm_start, vma->vm_end);
+}
+
+void mm_destroy(struct mm_struct *mm)
+{
+	unsigned long flags = local_irq_save();
+
+	if (current_loaded_mm() == mm)
+		switch_mm(&init_mm);
+	local_irq_restore(flags);
+	mmap_write_lock(mm);
+	mm_vmas_destroy(mm, zap_vma, NULL);
+	mmap_write_unlock(mm);
+	for (unsigned int i = 0; i < KERNEL_PGD_FIRST; i++)
+		BUG_ON(mm->pgd[i]);	/* every user table went with its last mapping */
+	mm_context_destroy(mm);
+	free_page((unsigned long)mm->pgd);
+	pgtable_stats.freed++;
+	kmem_cache_free(mm_cachep, mm);
+}
+
+unsigned long vm_mmap_anon(struct mm_struct *mm, unsigned long addr, unsigned long len,
+			   unsigned long vm_flags, const char *name)
+{
+	struct vm_area_struct *vma;
+	int err;
+
+	if (!len || len > TASK_SIZE)
+		return (unsigned long)-EINVAL;
+	len = ALIGN_UP(len, PAGE_SIZE);
+	mmap_write_lock(mm);
+	addr = get_unmapped_area(mm, len, addr);
+	if (IS_ERR_VALUE(addr)) {
+		mmap_write_unlock(mm);
+		return addr;
+	}
+	vma = vm_area_alloc(mm);
+	if (!vma) {
+		mmap_write_unlock(mm);
+		return (unsigned long)-ENOMEM;
+	}
+	vma->vm_start = addr;
+	vma->vm_end = addr + len;
+	/* What mmap would let mprotect add later: everything, as for MAP_PRIVATE|MAP_ANONYMOUS. */
+	vma->vm_flags = vm_flags | VM_MAYREAD | VM_MAYWRITE | VM_MAYEXEC;
+	vma->vm_pgoff = addr >> PAGE_SHIFT;
+	vma->anon_name = name;
+	err = insert_vm_struct(mm, vma);
+	mmap_write_unlock(mm);
+	if (err) {
+		vm_area_free(vma);
+		return (unsigned long)err;
+	}
+	return addr;
+}
+
+int vm_munmap(struct mm_struct *mm, unsigned long addr, unsigned long len)
+{
+	int err;
+
+	mmap_write_lock(mm);
+	err = vma_unmap_range(mm, addr, addr + len, zap_vma, NULL);
+	mmap_write_unlock(mm);
+	return err;
+}
+
+/* mprotect on the pages already mapped: write access is never added here (see below). */
+static void protect_vma(struct vm_area_struct *vma, unsigned long oldflags, void *arg)
+{
+	pteval_t want = vm_page_prot(vma->vm_flags, false), set, clear;
+	struct tlb_batch tlb;
+
+	(void)oldflags;
+	(void)arg;
+	/*
+	 * Taking write access away is immediate; giving it back is left to the write fault,
+	 * which must see whether the frame is shared copy-on-write (then it copies).
+	 */
+	clear = _PAGE_RW | ((_PAGE_NX | _PAGE_USER) & ~want);
+	set = want & (_PAGE_NX | _PAGE_USER);
+	tlb_batch_init(&tlb, &kernel_pt_ops);
+	tlb.mm = vma->vm_mm;
+	protect_range(vma->vm_mm->pgd, vma->vm_start, vma->vm_end - vma->vm_start, set, clear,
+		      &tlb);
+	tlb_flush_batch(&tlb);
+}
+
+int vm_mprotect(struct mm_struct *mm, unsigned long addr, unsigned long len, unsigned long prot)
+{
+	int err;
+
+	mmap_write_lock(mm);
+	err = vma_protect_range(mm, addr, addr + ALIGN_UP(len, PAGE_SIZE), prot, protect_vma,
+				NULL);
+	mmap_write_unlock(mm);
+	return err;
+}
+
+static int copy_vma(struct vm_area_struct *dst, struct vm_area_struct *src, void *arg)
+{
+	(void)arg;
+	return copy_anon_range(dst, src);
+}
+
+struct mm_struct *dup_mm(struct mm_struct *oldmm)
+{
+	struct mm_struct *mm = mm_alloc();
+	int err;
+
+	if (!mm)
+		return NULL;
+	mmap_write_lock(oldmm);
+	err = dup_vmas(mm, oldmm, copy_vma, NULL);
+	mmap_write_unlock(oldmm);
+	if (err) {
+		/* dup_vmas emptied the VMA tree; the pages copied so far are still mapped. */
+		zap_vma_range(mm, 0, TASK_SIZE);
+		mm_destroy(mm);
+		return NULL;
+	}
+	return mm;
+}
