@@ -223,12 +223,12 @@ void mm_init(void)
 	memblock_set_current_limit(EARLY_DIRECT_MAP_SIZE);
 	reserve_boot_ranges();
 	paging_init();
-	preallocate_kernel_pgds(&boot_pt_ops);
 	init_mm_setup();
 	if (memblock_debug)
 		memblock_dump();
 	max_pfn = PFN_DOWN(memblock_end_of_DRAM());
 	vmemmap_populate(max_pfn);
+	preallocate_kernel_pgds(&boot_pt_ops);	/* the kernel half is complete from here */
 	zones_init(max_pfn);
 	for (unsigned long i = 0; i < memblock.memory.cnt; i++) {
 		const struct memblock_region *r = &memblock.memory.regions[i];

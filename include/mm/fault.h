@@ -5,6 +5,7 @@
 #ifndef MM_FAULT_H
 #define MM_FAULT_H
 
+#include <asm/cpufeature.h>
 #include <asm/ptrace.h>
 
 enum fault_result {
@@ -24,8 +25,21 @@ const char *fault_result_name(enum fault_result r);
 /* Is the fault at @addr a stale TLB entry (the tables allow it)? Then it was flushed. */
 bool spurious_fault(uint64_t addr, unsigned long error_code);
 
-/* Open and close a window where the kernel may touch user memory under SMAP. */
-static inline void stac(void) { __asm__ volatile("stac" ::: "memory", "cc"); }
-static inline void clac(void) { __asm__ volatile("clac" ::: "memory", "cc"); }
+/*
+ * Open and close a window where the kernel may touch user memory under SMAP (stac sets
+ * EFLAGS.AC, clac clears it). Without SMAP there is nothing to open: the instructions
+ * themselves would be invalid opcodes on such a CPU, so they are skipped.
+ */
+static inline void user_access_begin(void)
+{
+	if (boot_cpu.smap)
+		__asm__ volatile("stac" ::: "memory", "cc");
+}
+
+static inline void user_access_end(void)
+{
+	if (boot_cpu.smap)
+		__asm__ volatile("clac" ::: "memory", "cc");
+}
 
 #endif
