@@ -34,7 +34,7 @@ endif
 ASFLAGS := -Iinclude -D__ASSEMBLER__ -MMD -MP
 LDFLAGS := -nostdlib -z max-page-size=4096 -z noexecstack -T linker.ld
 
-SRCS := $(wildcard boot/*.S kernel/*.c kernel/*.S drivers/*.c drivers/*/*.c lib/*.c mm/*.c sched/*.c \
+SRCS := $(wildcard boot/*.S kernel/*.c kernel/*.S drivers/*.c drivers/*/*.c lib/*.c mm/*.c sched/*.c sched/*.S \
 	tests/kernel/*.c)
 OBJS := $(patsubst %,$(B)/%.o,$(basename $(SRCS)))
 KERNEL := $(B)/teachos.elf

@@ -48,6 +48,7 @@
 
 struct rq;
 struct mm_struct;
+struct kthread;
 
 /* What the fair class keeps per task. */
 struct sched_entity {
@@ -101,6 +102,8 @@ struct task_struct {
 	uint64_t nvcsw, nivcsw;		/* voluntary and involuntary context switches */
 	uint64_t min_flt, cow_flt;	/* page faults served for this task (mm/fault.c) */
 	int exit_code;
+	int usage;			/* references (get/put_task_struct); freed at 0 */
+	struct kthread *kthread;	/* kernel threads: stop flag, exit completion */
 };
 
 /* Task flags. */
