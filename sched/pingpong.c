@@ -9,6 +9,7 @@
  */
 #include <kernel/demo.h>
 #include <kernel/printk.h>
+#include <sched/completion.h>
 #include <sched/task.h>
 
 #define PINGS 20000
@@ -16,6 +17,7 @@
 struct player {
 	uint64_t first_tsc, last_tsc;
 	uint64_t switches_at_first, switches_at_last;
+	struct completion done;
 };
 
 static struct task_struct *players[2];
@@ -36,6 +38,7 @@ static int play(void *data)
 		yield();
 	pl->last_tsc = rdtsc();
 	pl->switches_at_last = switches();
+	complete(&pl->done);
 	return 0;
 }
 
@@ -46,6 +49,7 @@ static void run(int policy, int prio)
 	uint64_t ticks, n;
 
 	for (int i = 0; i < 2; i++) {
+		init_completion(&pl[i].done);
 		players[i] = kthread_create(play, &pl[i], "pingpong-%d", i);
 		if (!players[i]) {
 			pr_err("pingpong: out of memory\n");
@@ -59,6 +63,7 @@ static void run(int policy, int prio)
 	wake_up_process(players[1]);
 	preempt_enable();
 	for (int i = 0; i < 2; i++) {
+		wait_for_completion(&pl[i].done);	/* a fair player may not have started yet */
 		kthread_stop(players[i]);
 		put_task_struct(players[i]);
 	}
