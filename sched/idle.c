@@ -2,11 +2,24 @@
  * The idle class: the last in sched_classes[], it always has a task to give, the per-CPU
  * idle task rq->idle, which the core runs when no other class has one (its hlt loop is in
  * sched/core.c). The idle task is never queued: it is not counted in any nr_running and
- * enqueueing or dequeueing it, or changing its priority or class, is a kernel bug.
+ * enqueueing or dequeueing it, or changing its priority or class, is a kernel bug. Its
+ * se.sum_exec_runtime counts the ns the CPU idled, as for any task (ps can show it).
  * docs/sched.md, "The idle task".
  */
 #include <kernel/oops.h>
 #include <sched/sched.h>
+
+/* Charge the idle task (rq->idle, running) with the ns since it was last charged. */
+static void update_curr_idle(struct rq *rq)
+{
+	struct task_struct *idle = rq->idle;
+	uint64_t delta = rq->clock - idle->se.exec_start;
+
+	if (rq->curr != idle || (int64_t)delta <= 0)
+		return;
+	idle->se.exec_start = rq->clock;
+	idle->se.sum_exec_runtime += delta;
+}
 
 static void enqueue_task_idle(struct rq *rq, struct task_struct *p, int flags)
 {
@@ -34,23 +47,26 @@ static void check_preempt_curr_idle(struct rq *rq, struct task_struct *p, int fl
 
 static struct task_struct *pick_next_task_idle(struct rq *rq)
 {
+	rq->idle->se.exec_start = rq->clock;
 	return rq->idle;
 }
 
 static void put_prev_task_idle(struct rq *rq, struct task_struct *p)
 {
-	(void)rq, (void)p;
+	(void)p;
+	update_curr_idle(rq);
 }
 
 static void set_next_task_idle(struct rq *rq, struct task_struct *p)
 {
-	(void)rq, (void)p;
+	p->se.exec_start = rq->clock;
 }
 
-/* Nothing to charge; the rt period must still end on time while the CPU idles. */
+/* The rt period must end on time while the CPU idles too. */
 static void task_tick_idle(struct rq *rq, struct task_struct *p)
 {
 	(void)p;
+	update_curr_idle(rq);
 	sched_rt_period_tick(rq);
 }
 
@@ -70,11 +86,6 @@ static void switched_to_idle(struct rq *rq, struct task_struct *p)
 {
 	(void)rq;
 	BUG_ON(p);
-}
-
-static void update_curr_idle(struct rq *rq)
-{
-	(void)rq;
 }
 
 const struct sched_class idle_sched_class = {

@@ -482,6 +482,7 @@ Test(sched_rt, throttle_ends_while_idle)
 	cr_assert_eq(log_[1].at, 950 * MS);
 	cr_assert_eq(log_[2].next, &f);
 	cr_assert_eq(log_[2].at, 1000 * MS, "the idle task's tick ends the period");
+	cr_assert_eq(sim_idle.se.sum_exec_runtime, 500 * MS, "idle time is accounted");
 }
 
 Test(sched_rt, throttle_blocks_rr_too_and_unlimited_runtime)
