@@ -108,7 +108,8 @@ void init_cfs_rq(struct cfs_rq *cfs_rq)
 
 static bool entity_less(struct rb_node *a, const struct rb_node *b)
 {
-	return vruntime_before(se_of(a)->vruntime, se_of((struct rb_node *)b)->vruntime);
+	return vruntime_before(se_of(a)->vruntime,
+			       rb_entry(b, struct sched_entity, run_node)->vruntime);
 }
 
 /* Insert after the entities of equal vruntime, so they run in arrival order. */

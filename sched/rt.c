@@ -92,14 +92,14 @@ static uint64_t rt_forgive(uint64_t rt_time, uint64_t periods, uint64_t runtime)
 /*
  * Move the period forward to the one @now is in. Every period that ended forgives
  * sysctl_sched_rt_runtime ns of rt_time (all of it when throttling is off), so what ran
- * over is charged to the next period. Returns true if this lifted the throttle.
+ * over is charged to the next period; the throttle lifts once rt_time is under the runtime.
  */
-static bool rt_period_advance(struct rt_rq *rt_rq, uint64_t now)
+static void rt_period_advance(struct rt_rq *rt_rq, uint64_t now)
 {
 	uint64_t period = sysctl_sched_rt_period, periods;
 
 	if (!period || now - rt_rq->rt_period_start < period)
-		return false;
+		return;
 	periods = (now - rt_rq->rt_period_start) / period;
 	rt_rq->rt_period_start += periods * period;
 	if (!rt_throttling_enabled()) {
@@ -108,12 +108,9 @@ static bool rt_period_advance(struct rt_rq *rt_rq, uint64_t now)
 		rt_rq->rt_time = rt_forgive(rt_rq->rt_time, periods,
 					    (uint64_t)sysctl_sched_rt_runtime);
 		if (rt_rq->rt_time >= (uint64_t)sysctl_sched_rt_runtime)
-			return false;	/* still over: stays throttled */
+			return;	/* still over: stays throttled */
 	}
-	if (!rt_rq->rt_throttled)
-		return false;
 	rt_rq->rt_throttled = false;
-	return true;
 }
 
 /* rt ran @delta ns more: throttle the class once it used its runtime in this period. */
