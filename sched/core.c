@@ -31,11 +31,6 @@
 
 struct rq runqueues[NR_CPUS];
 
-const struct sched_class *const sched_classes[] = {
-	&rt_sched_class, &fair_sched_class, &idle_sched_class,
-};
-const unsigned int nr_sched_classes = ARRAY_SIZE(sched_classes);
-
 /* Is class @a before class @b in priority order? */
 static bool sched_class_above(const struct sched_class *a, const struct sched_class *b)
 {

@@ -71,9 +71,10 @@ static void change_end(struct rq *rq, struct task_struct *p, struct change_ctx *
 {
 	struct task_struct *curr = rq->curr;
 
-	/* Lowered: to the head of its new level; raised: to the tail (POSIX, as Linux). */
+	/* An rt task lowered goes to the head of its new level, else to the tail (POSIX). */
 	if (c->queued)
-		p->sched_class->enqueue_task(rq, p, c->old_prio < p->prio ? ENQUEUE_HEAD : 0);
+		p->sched_class->enqueue_task(rq, p, rt_prio(p->prio) && c->old_prio < p->prio ?
+					     ENQUEUE_HEAD : 0);
 	if (c->running)
 		p->sched_class->set_next_task(rq, p);
 	if (p->sched_class != c->old_class)
