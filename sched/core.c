@@ -141,13 +141,18 @@ int wake_up_state(struct task_struct *p, unsigned int state)
 
 /* ---- the switch ----------------------------------------------------------------------- */
 
-/* The class asked last that has a runnable task wins; the idle class always has one. */
+/* The first class, in priority order, that has a runnable task wins; idle always has one. */
 static struct task_struct *pick_next_task(struct rq *rq, struct task_struct *prev)
 {
 	const struct sched_class *class;
 	struct task_struct *p;
 
 	prev->sched_class->put_prev_task(rq, prev);
+	/* Every runnable task is fair (the common case): no other class can have the next one. */
+	if (likely(rq->nr_running == rq->cfs.nr_running)) {
+		p = fair_sched_class.pick_next_task(rq);
+		return p ? p : idle_sched_class.pick_next_task(rq);
+	}
 	for_each_class(class) {
 		p = class->pick_next_task(rq);
 		if (p)
@@ -238,17 +243,14 @@ static void context_switch(struct rq *rq, struct task_struct *prev, struct task_
  * Pick the next task and switch to it. @preempt: the task is being preempted, not going
  * to sleep, so it stays queued whatever its state says (it may have set TASK_INTERRUPTIBLE
  * and been interrupted before it could call schedule()). Called with preemption disabled
- * once (by the caller); returns with interrupts enabled.
+ * once by the caller, the run-queue lock held and the clock updated; returns with the lock
+ * released and interrupts enabled.
  */
-static void __schedule(bool preempt)
+static void __schedule_locked(struct rq *rq, bool preempt)
 {
-	struct rq *rq = this_rq();
 	struct task_struct *prev = rq->curr, *next;
 	uint64_t *switch_count = &prev->nivcsw;
 
-	local_irq_disable();
-	spin_lock(&rq->lock);
-	update_rq_clock(rq);
 	if (!preempt && prev->state != TASK_RUNNING) {
 		deactivate_task(rq, prev, DEQUEUE_SLEEP);
 		switch_count = &prev->nvcsw;
@@ -263,6 +265,16 @@ static void __schedule(bool preempt)
 	} else {
 		spin_unlock_irq(&rq->lock);
 	}
+}
+
+static void __schedule(bool preempt)
+{
+	struct rq *rq = this_rq();
+
+	local_irq_disable();
+	spin_lock(&rq->lock);
+	update_rq_clock(rq);
+	__schedule_locked(rq, preempt);
 }
 
 static void schedule_bug(void)
@@ -371,18 +383,27 @@ uint64_t task_sched_runtime(struct task_struct *p)
 
 /* ---- yielding --------------------------------------------------------------------------- */
 
+/*
+ * The class moves the task behind its peers, then the switch follows under the same lock
+ * hold and the same clock reading (Linux unlocks and calls schedule(); one hold saves a
+ * lock round trip and lets the class find no new time to charge at put_prev_task).
+ */
 int sys_sched_yield(void)
 {
-	struct rq *rq = this_rq();
+	struct rq *rq;
 
-	spin_lock_irq(&rq->lock);
+	if (unlikely(preempt_count()))
+		schedule_bug();
+	preempt_disable();
+	local_irq_disable();
+	rq = this_rq();
+	spin_lock(&rq->lock);
 	update_rq_clock(rq);
 	current->sched_class->yield_task(rq);
-	/* Unlock without preempting: schedule() is next anyway. */
-	arch_spin_unlock(&rq->lock);
-	local_irq_enable();
+	__schedule_locked(rq, false);
 	preempt_enable_no_resched();
-	schedule();
+	if (unlikely(need_resched()))
+		schedule();
 	return 0;
 }
 
