@@ -82,6 +82,7 @@ int kthread_stop(struct task_struct *k)
 	}
 	get_task_struct(k);	/* it must not be freed while we read its exit code */
 	WRITE_ONCE(kt->should_stop, true);
+	sched_cont_task(k);	/* a stopped thread could never see the request */
 	wake_up_process(k);
 	wait_for_completion(&kt->exited);
 	ret = k->exit_code;
