@@ -38,14 +38,20 @@ bool hrtimer_active(const struct hrtimer *timer)
 	return !list_empty(&timer->node);
 }
 
+/* With nothing pending, the device still fires this often (the tick is stopped in idle). */
+#define IDLE_WAKEUP_NS	(10 * NSEC_PER_SEC)
+
 static void program_next(void)
 {
-	struct hrtimer *first;
+	uint64_t next;
 
-	if (base.running || list_empty(&base.pending) || !clock_event->set_next_event)
+	if (base.running || !clock_event || !clock_event->set_next_event)
 		return;
-	first = list_first_entry(&base.pending, struct hrtimer, node);
-	clock_event->set_next_event(first->expires);
+	if (list_empty(&base.pending))
+		next = sched_clock() + IDLE_WAKEUP_NS;
+	else
+		next = list_first_entry(&base.pending, struct hrtimer, node)->expires;
+	clock_event->set_next_event(next);
 }
 
 /* Insert in expiry order, after timers with the same expiry (they were armed first). */
@@ -77,9 +83,12 @@ bool hrtimer_cancel(struct hrtimer *timer)
 {
 	unsigned long flags = spin_lock_irqsave(&base.lock);
 	bool was = hrtimer_active(timer);
+	bool was_first = was && base.pending.next == &timer->node;
 
-	/* A cancelled first timer leaves the device armed early: that interrupt finds nothing. */
 	list_del(&timer->node);
+	/* Re-aim the device at the new first timer: the idle tick stop relies on it. */
+	if (was_first)
+		program_next();
 	spin_unlock_irqrestore(&base.lock, flags);
 	return was;
 }

@@ -8,6 +8,7 @@
  */
 #include <asm/segment.h>
 #include <asm/x86.h>
+#include <kernel/hrtimer.h>
 #include <kernel/irq.h>
 #include <kernel/percpu.h>
 #include <kernel/preempt.h>
@@ -68,6 +69,7 @@ void do_interrupt(struct pt_regs *regs)
 		return;
 	}
 	irq_enter();
+	tick_irq_enter();
 	do_irq(regs->vector);
 	irq_exit();
 	irqentry_exit_cond_resched(regs);

@@ -416,8 +416,9 @@ void yield(void)
 /* ---- the idle task ---------------------------------------------------------------------- */
 
 /*
- * What pid 0 does when nothing else can run: halt until an interrupt. "sti; hlt" makes
- * the test and the halt one step, so a wakeup by an interrupt between them is not lost.
+ * What pid 0 does when nothing else can run: stop the tick and halt until an interrupt.
+ * "sti; hlt" makes the test and the halt one step, so a wakeup by an interrupt between
+ * them is not lost.
  * The interrupt that wakes a task usually switches to it on its way out already (idle
  * is preemptible); the schedule() below covers a wakeup that came with interrupts off.
  */
@@ -430,6 +431,7 @@ void cpu_idle_loop(void)
 				local_irq_enable();
 				break;
 			}
+			tick_nohz_idle_enter();
 			safe_halt();
 		}
 		schedule();

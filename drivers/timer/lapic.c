@@ -57,6 +57,7 @@
 
 #define CALIBRATE_MS	10
 #define MIN_DELTA_NS	1000	/* never program closer than 1 us: it must not be in the past */
+#define MAX_DELTA_NS	(60 * NSEC_PER_SEC)	/* keeps the ns-to-TSC product in range */
 
 static bool nolapic, notscdeadline, x2apic;
 static volatile uint32_t *apic_regs;
@@ -178,6 +179,8 @@ static void deadline_set_next_event(uint64_t expires)
 
 	if (expires < now + MIN_DELTA_NS)
 		expires = now + MIN_DELTA_NS;
+	if (expires - now > MAX_DELTA_NS)
+		expires = now + MAX_DELTA_NS;
 	wrmsr(MSR_IA32_TSC_DEADLINE, tsc_at_boot + ns_to_cycles(expires) + 1);
 }
 

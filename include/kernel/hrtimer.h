@@ -79,5 +79,8 @@ uint64_t lapic_timer_khz(void);		/* 0 if the LAPIC timer is not in use */
 
 /* Pick a device, start the tick (kernel/tick.c). After sched_init, before interrupts on. */
 void time_init(void);
+void tick_nohz_idle_enter(void);	/* the idle task stops the tick before it halts */
+void tick_irq_enter(void);		/* an interrupt restarts it */
+bool tick_nohz_enabled(void);		/* a one-shot device, and not nohz=off */
 
 #endif

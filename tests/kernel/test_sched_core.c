@@ -8,6 +8,7 @@
  * (pid 1, SCHED_NORMAL) and joins every thread it starts.
  */
 #include <kernel/hrtimer.h>
+#include <kernel/irq.h>
 #include <kernel/ktest.h>
 #include <kernel/traps.h>
 #include <lib/errno.h>
@@ -341,6 +342,20 @@ static void test_msleep_20_takes_20_to_22_ticks(struct ktest *t)
 	KTEST_EXPECT_TRUE(t, best <= 22);
 }
 
+/* 50 ms of idle: the tick stops, so a handful of timer interrupts instead of 50. */
+static void test_tick_stops_while_idle(struct ktest *t)
+{
+	uint64_t before, ticks;
+
+	if (!tick_nohz_enabled())
+		KTEST_SKIP(t, "nohz=off, or the PIT, which interrupts every tick anyway");
+	before = irq_stats.local_timer;
+	msleep(50);
+	ticks = irq_stats.local_timer - before;
+	ktest_diag(t, "%llu timer interrupts in 50 ms of idle", (unsigned long long)ticks);
+	KTEST_EXPECT_TRUE(t, ticks <= 5);
+}
+
 static void test_wait_event_timeout(struct ktest *t)
 {
 	DECLARE_WAIT_QUEUE_HEAD(wq);
@@ -668,6 +683,7 @@ static const struct ktest_case sched_core_cases[] = {
 	KTEST_CASE(test_kthread_exit_then_join),
 	KTEST_CASE(test_completion_wakes_exactly_one),
 	KTEST_CASE(test_msleep_20_takes_20_to_22_ticks),
+	KTEST_CASE(test_tick_stops_while_idle),
 	KTEST_CASE(test_wait_event_timeout),
 	KTEST_CASE(test_mutex_waiters_fifo),
 	KTEST_CASE(test_tick_preempts_busy_fair_thread),
