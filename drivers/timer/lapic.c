@@ -239,7 +239,8 @@ int lapic_timer_init(void)
 		apic_read(APIC_LVR) & 0xff, x2apic ? ", x2APIC mode" : "");
 	if ((c & (1u << 24)) && !notscdeadline) {
 		apic_write(APIC_LVTT, LOCAL_TIMER_VECTOR | APIC_LVTT_TSCDEADLINE);
-		__asm__ volatile("mfence" ::: "memory");	/* the mode is set before the MSR write */
+		/* The mode must be in effect before the first deadline is written. */
+		__asm__ volatile("mfence" ::: "memory");
 		pr_info("APIC timer: TSC-deadline mode\n");
 		clockevents_register(&lapic_deadline);
 		return 0;

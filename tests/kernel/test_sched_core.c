@@ -431,7 +431,8 @@ static void test_tick_preempts_busy_fair_thread(struct ktest *t)
 	rb = task_sched_runtime(b);
 	elapsed = sched_clock() - t0;
 	KTEST_EXPECT_TRUE(t, READ_ONCE(ca) > 0 && READ_ONCE(cb) > 0);
-	KTEST_EXPECT_TRUE(t, a->nivcsw > 0 && b->nivcsw > 0);	/* taken off the CPU, not yielding */
+	/* Taken off the CPU, not giving it up: */
+	KTEST_EXPECT_TRUE(t, a->nivcsw > 0 && b->nivcsw > 0);
 	KTEST_EXPECT_EQ(t, a->nvcsw, 0);
 	/* Both got a real share of the 60 ms, and the shares add up to no more than that. */
 	KTEST_EXPECT_TRUE(t, ra > 5 * NSEC_PER_MSEC && rb > 5 * NSEC_PER_MSEC);
