@@ -281,6 +281,10 @@ static void schedule_bug(void)
 {
 	struct task_struct *p = current;
 
+	/* An interrupt handler has no task of its own to put to sleep: nothing to carry on with. */
+	if (in_interrupt())
+		panic("BUG: scheduling in interrupt context: %s/%d/0x%08x", p->comm, p->pid,
+		      preempt_count());
 	pr_err("BUG: scheduling while atomic: %s/%d/0x%08x\n", p->comm, p->pid, preempt_count());
 	dump_stack();
 	/* Carry on as if the holder had not forgotten: one count serves every task. */
