@@ -4,10 +4,13 @@
  * it also waits for, or the timer) ends the sleep, and the timer is cancelled on the way
  * out. Timeouts are in jiffies, as on Linux; the expiry is an exact time in ns, so
  * msleep(20) sleeps 20 ms plus the wakeup latency, not "until the 20th tick boundary".
+ * schedule_hrtimeout() sleeps until an absolute time in ns, for periodic work that must
+ * not drift (next += period).
  */
 #include <kernel/hrtimer.h>
 #include <kernel/oops.h>
 #include <kernel/printk.h>
+#include <lib/errno.h>
 #include <sched/task.h>
 
 struct process_timer {
@@ -44,6 +47,22 @@ long schedule_timeout(long timeout)
 	hrtimer_cancel(&pt.timer);	/* woken early: the timer must not outlive this frame */
 	now = sched_clock();
 	return now >= expires ? 0 : (long)((expires - now + TICK_NSEC - 1) / TICK_NSEC);
+}
+
+int schedule_hrtimeout(uint64_t expires)
+{
+	struct process_timer pt;
+
+	if (expires <= sched_clock()) {
+		__set_current_state(TASK_RUNNING);
+		return 0;
+	}
+	pt.task = current;
+	hrtimer_init(&pt.timer, process_timeout);
+	hrtimer_start(&pt.timer, expires);
+	schedule();
+	hrtimer_cancel(&pt.timer);
+	return sched_clock() >= expires ? 0 : -EINTR;
 }
 
 long schedule_timeout_interruptible(long timeout)

@@ -152,6 +152,8 @@ void irqentry_exit_cond_resched(const struct pt_regs *regs);
  * passed. Returns the jiffies left (at least 1) when woken early, 0 when the time ran out.
  */
 long schedule_timeout(long timeout);
+/* The same until an absolute sched_clock() time (ns): 0 when it passed, -EINTR if woken early. */
+int schedule_hrtimeout(uint64_t expires);
 long schedule_timeout_interruptible(long timeout);
 long schedule_timeout_uninterruptible(long timeout);
 void msleep(unsigned int msecs);		/* at least @msecs ms (uninterruptible) */
