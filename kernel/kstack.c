@@ -84,7 +84,10 @@ void *kstack_alloc(struct task_struct *owner)
 		return NULL;
 	}
 	if (!mapped && map_slot(slot)) {
+		flags = spin_lock_irqsave(&kstack_lock);
 		slot_state[slot] = SLOT_UNUSED;
+		slot_owner[slot] = NULL;
+		spin_unlock_irqrestore(&kstack_lock, flags);
 		return NULL;
 	}
 	return (void *)slot_stack(slot);
