@@ -22,7 +22,11 @@
 #define STACK_ORDER	2	/* THREAD_SIZE in pages, as an order: 4 pages */
 _Static_assert((PAGE_SIZE << STACK_ORDER) == THREAD_SIZE, "STACK_ORDER must match THREAD_SIZE");
 
-enum slot_state { SLOT_UNUSED, SLOT_FREE_MAPPED, SLOT_IN_USE };
+/*
+ * A slot whose mapping failed half way is retired (SLOT_LOST): remapping it later would
+ * change present entries, which needs a TLB flush mm/paging.c cannot do yet.
+ */
+enum slot_state { SLOT_UNUSED, SLOT_FREE_MAPPED, SLOT_IN_USE, SLOT_LOST };
 
 static uint8_t slot_state[KSTACK_SLOTS];
 static struct task_struct *slot_owner[KSTACK_SLOTS];
@@ -85,9 +89,10 @@ void *kstack_alloc(struct task_struct *owner)
 	}
 	if (!mapped && map_slot(slot)) {
 		flags = spin_lock_irqsave(&kstack_lock);
-		slot_state[slot] = SLOT_UNUSED;
+		slot_state[slot] = SLOT_LOST;
 		slot_owner[slot] = NULL;
 		spin_unlock_irqrestore(&kstack_lock, flags);
+		pr_err("kstack: out of memory mapping a stack\n");
 		return NULL;
 	}
 	return (void *)slot_stack(slot);
