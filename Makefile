@@ -34,7 +34,7 @@ endif
 ASFLAGS := -Iinclude -D__ASSEMBLER__ -MMD -MP
 LDFLAGS := -nostdlib -z max-page-size=4096 -z noexecstack -T linker.ld
 
-SRCS := $(wildcard boot/*.S kernel/*.c kernel/*.S drivers/*.c drivers/*/*.c lib/*.c mm/*.c sched/*.c \
+SRCS := $(wildcard boot/*.S kernel/*.c kernel/*.S drivers/*.c drivers/*/*.c lib/*.c mm/*.c sched/*.c sched/*.S \
 	tests/kernel/*.c)
 OBJS := $(patsubst %,$(B)/%.o,$(basename $(SRCS)))
 KERNEL := $(B)/teachos.elf
@@ -100,6 +100,7 @@ HOST_SRCS := lib/string.c lib/vsnprintf.c lib/args.c lib/ktap.c lib/rbtree.c ker
 	kernel/ksyms.c mm/memblock.c $(wildcard mm/page_alloc*.c mm/buddyinfo.c) mm/pgtable.c \
 	mm/vma.c mm/vma_gap.c mm/vma_maps.c \
 	$(filter-out mm/slab_shell.c mm/slab_demo.c,$(wildcard mm/slab*.c)) mm/kmalloc.c \
+	sched/rt.c sched/fair.c sched/idle.c sched/tables.c \
 	$(wildcard tests/host/*.c)
 
 $(B)/host/unit-tests: $(HOST_SRCS) $(wildcard include/*/*.h tests/host/*.h)

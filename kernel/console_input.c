@@ -4,16 +4,20 @@
  * interrupt context, and the shell pops from. A spinlock that also disables
  * interrupts guards it, so producers and the consumer may run on any CPU.
  * A full queue drops the newest character (the user sees it was not echoed).
+ * A reader with nothing to read sleeps on input_wait, which the push wakes, so a
+ * waiting shell costs no CPU and other tasks run meanwhile.
  */
 #include <asm/x86.h>
 #include <kernel/console.h>
 #include <kernel/spinlock.h>
+#include <sched/wait.h>
 
 #define INPUT_SIZE 256	/* a power of two: head and tail wrap with a mask */
 
 static char queue[INPUT_SIZE];
 static unsigned int head, tail;	/* head: next to write; tail: next to read */
 static spinlock_t input_lock = SPINLOCK_INIT;
+static DECLARE_WAIT_QUEUE_HEAD(input_wait);
 
 void console_input_push(char c)
 {
@@ -24,6 +28,7 @@ void console_input_push(char c)
 		head++;
 	}
 	spin_unlock_irqrestore(&input_lock, flags);
+	wake_up_interruptible(&input_wait);
 }
 
 int console_trygetc(void)
@@ -41,15 +46,20 @@ int console_trygetc(void)
 
 int console_getc(void)
 {
-	for (;;) {
-		int c;
+	int c;
 
-		local_irq_disable();
-		c = console_trygetc();
-		if (c >= 0) {
-			local_irq_enable();
-			return c;
+	if (!this_cpu()->current_task) {
+		/* Before the scheduler: nobody else to run, so halt until the next interrupt. */
+		for (;;) {
+			local_irq_disable();
+			c = console_trygetc();
+			if (c >= 0) {
+				local_irq_enable();
+				return c;
+			}
+			safe_halt();
 		}
-		safe_halt();	/* sti; hlt: the next interrupt (e.g. a keystroke) wakes us */
 	}
+	wait_event_interruptible(input_wait, (c = console_trygetc()) >= 0);
+	return c;
 }

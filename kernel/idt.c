@@ -3,13 +3,17 @@
  * kernel/entry.S. All are interrupt gates (the CPU clears IF on entry) for ring 0
  * only, except that the double fault, NMI and machine check switch to their own
  * IST stacks (kernel/gdt.c), so they run even when the kernel stack is unusable.
- * do_interrupt() is where every vector arrives in C.
+ * do_interrupt() is where every vector arrives in C, and where an interrupt that made
+ * a more important task runnable preempts the interrupted one.
  */
 #include <asm/segment.h>
 #include <asm/x86.h>
+#include <kernel/hrtimer.h>
 #include <kernel/irq.h>
 #include <kernel/percpu.h>
+#include <kernel/preempt.h>
 #include <kernel/traps.h>
+#include <sched/task.h>
 
 struct idt_gate {
 	uint16_t offset_lo;
@@ -52,10 +56,21 @@ void idt_init(void)
 	__asm__ volatile("lidt %0" :: "m"(ptr));
 }
 
+/*
+ * Device interrupts count as hard-interrupt context in the preemption count while their
+ * handler runs (nothing may sleep there). On the way out, if the handler woke a task
+ * that should run now (need_resched), the interrupted task is preempted right here,
+ * unless it had interrupts or preemption disabled (sched/core.c).
+ */
 void do_interrupt(struct pt_regs *regs)
 {
-	if (regs->vector < NR_EXCEPTIONS)
+	if (regs->vector < NR_EXCEPTIONS) {
 		do_exception(regs);
-	else
-		do_irq(regs->vector);
+		return;
+	}
+	irq_enter();
+	tick_irq_enter();
+	do_irq(regs->vector);
+	irq_exit();
+	irqentry_exit_cond_resched(regs);
 }

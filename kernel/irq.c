@@ -1,6 +1,7 @@
 /*
  * Device interrupt dispatch. do_interrupt() hands every vector >= 32 here: PIC lines
- * go to the handler registered with request_irq(), are counted, and get their EOI.
+ * go to the handler registered with request_irq(), are counted, and get their EOI; the
+ * local APIC timer's vector goes to its driver (drivers/timer/lapic.c).
  * Interrupts nobody asked for are reported but never fatal: a line without a handler
  * is logged once and masked (a "stray IRQ"), PIC ghosts and the spurious vector are
  * counted, and any other vector is logged as unexpected. The counters are what the
@@ -8,6 +9,7 @@
  */
 #define pr_fmt(fmt) "irq: " fmt
 
+#include <kernel/hrtimer.h>
 #include <kernel/irq.h>
 #include <kernel/printk.h>
 #include <kernel/traps.h>
@@ -65,6 +67,9 @@ void do_irq(unsigned int vector)
 {
 	if (vector >= IRQ_BASE_VECTOR && vector < IRQ_BASE_VECTOR + NR_IRQS) {
 		handle_pic_irq(vector - IRQ_BASE_VECTOR);
+	} else if (vector == LOCAL_TIMER_VECTOR) {
+		irq_stats.local_timer++;
+		lapic_timer_interrupt();
 	} else if (vector == SPURIOUS_VECTOR) {
 		irq_stats.spurious++;
 	} else {

@@ -39,6 +39,19 @@ void ktest_fail(struct ktest *t, const char *file, int line, const char *fmt, ..
 		ktap_diag(current_writer, "%s:%d: %s", file, line, msg);
 }
 
+void ktest_diag(struct ktest *t, const char *fmt, ...)
+{
+	char msg[200];
+	va_list ap;
+
+	(void)t;
+	va_start(ap, fmt);
+	vscnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (current_writer)
+		ktap_diag(current_writer, "%s", msg);
+}
+
 /* Is @name in the comma-separated @filter ("all" matches everything)? */
 static bool selected(const char *filter, const char *name)
 {

@@ -6,8 +6,10 @@
  * protected function on the stack, exception handlers before anything that can fault,
  * the command line before the console so that loglevel= already applies to the log
  * replay, then the console, memory management (mm_init: from here on the early page
- * tables and their identity map are gone), interrupts, and finally the kernel tests,
- * a demonstration, a crash demonstration, or the shell.
+ * tables and their identity map are gone), the scheduler (sched_init: this flow becomes
+ * pid 0, "swapper/0"), the timer interrupt and the tick (time_init), interrupts on, and
+ * finally rest_init: init (pid 1), a kernel thread, runs the kernel tests, a
+ * demonstration, a crash demonstration, or the shell, while pid 0 becomes the idle task.
  */
 #include <asm/layout.h>
 #include <asm/cpufeature.h>
@@ -16,6 +18,7 @@
 #include <kernel/bench.h>
 #include <kernel/bootinfo.h>
 #include <kernel/demo.h>
+#include <kernel/hrtimer.h>
 #include <kernel/irq.h>
 #include <kernel/kernel.h>
 #include <kernel/log.h>
@@ -28,6 +31,7 @@
 #include <lib/errno.h>
 #include <lib/string.h>
 #include <mm/mm.h>
+#include <sched/task.h>
 
 #ifndef BUILD_COMPILER
 #define BUILD_COMPILER "unknown compiler"
@@ -111,6 +115,44 @@ static void parse_boot_info(uint32_t magic, uint64_t info_phys)
 	multiboot2_parse(__va(info_phys), EARLY_DIRECT_MAP_SIZE - info_phys, info_phys, &boot_info);
 }
 
+/*
+ * pid 1: what the boot is for. The kernel tests, benchmarks, a demonstration, a crash
+ * demonstration, then the shell, which never returns (init must not exit: that would be a panic).
+ */
+static int kernel_init(void *unused)
+{
+	(void)unused;
+	if (ktest_filter) {
+		int failed = ktest_run(ktest_filter);
+
+		qemu_exit(failed == 0 ? 0 : 1);
+		machine_halt();
+	}
+	if (bench_filter) {
+		bench_run(bench_filter);
+		qemu_exit(0);
+		machine_halt();
+	}
+	if (demo_name)
+		demo_run(demo_name);
+	if (crash_kind)
+		crash_run(crash_kind);
+	shell_run();
+}
+
+/*
+ * As Linux's rest_init: start init (pid 1) in a kernel thread, then the boot flow,
+ * which sched_init() made pid 0, becomes the idle task of this CPU for good.
+ */
+static void __noreturn rest_init(void)
+{
+	struct task_struct *init = kthread_run(kernel_init, NULL, "init");
+
+	if (!init || init->pid != 1)
+		panic("boot: cannot start init (pid 1)");
+	cpu_idle_loop();
+}
+
 void kmain(uint32_t magic, uint64_t info_phys)
 {
 	tsc_at_boot = boot_entry_tsc;
@@ -132,25 +174,11 @@ void kmain(uint32_t magic, uint64_t info_phys)
 		pr_info("boot: loaded by %s\n", boot_info.loader_name);
 	boot_print_memory_map(&boot_info);
 	mm_init();
+	sched_init();
+	time_init();
 
 	local_irq_enable();
 	pr_info("boot: kernel entry to here took %llu us\n",
 		(unsigned long long)(ktime_get_ns() / NSEC_PER_USEC));
-
-	if (ktest_filter) {
-		int failed = ktest_run(ktest_filter);
-
-		qemu_exit(failed == 0 ? 0 : 1);
-		machine_halt();
-	}
-	if (bench_filter) {
-		bench_run(bench_filter);
-		qemu_exit(0);
-		machine_halt();
-	}
-	if (demo_name)
-		demo_run(demo_name);
-	if (crash_kind)
-		crash_run(crash_kind);
-	shell_run();
+	rest_init();
 }

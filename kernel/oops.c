@@ -10,6 +10,7 @@
 #include <asm/x86.h>
 #include <drivers/serial.h>
 #include <kernel/kernel.h>
+#include <kernel/kstack.h>
 #include <kernel/ksyms.h>
 #include <kernel/oops.h>
 #include <kernel/percpu.h>
@@ -17,6 +18,7 @@
 #include <kernel/time.h>
 #include <kernel/traps.h>
 #include <lib/printf.h>
+#include <sched/sched.h>
 
 int oops_in_progress;
 int panic_timeout;
@@ -32,7 +34,7 @@ void halt_forever(void)
 
 extern const char boot_stack[], boot_stack_top[], _text[], _etext[];
 
-/* The stack that holds @addr, if it is one we know: the boot stack or an IST stack. */
+/* The stack that holds @addr, if it is one we know: the boot stack, a task's, an IST stack. */
 static bool stack_bounds(uint64_t addr, uint64_t *lo, uint64_t *hi)
 {
 	if (addr >= (uint64_t)boot_stack && addr < (uint64_t)boot_stack_top) {
@@ -40,6 +42,8 @@ static bool stack_bounds(uint64_t addr, uint64_t *lo, uint64_t *hi)
 		*hi = (uint64_t)boot_stack_top;
 		return true;
 	}
+	if (kstack_bounds(addr, lo, hi))
+		return true;
 	for (int c = 0; c < NR_CPUS; c++)
 		for (int i = 0; i < IST_COUNT; i++) {
 			uint64_t base = (uint64_t)cpus[c].ist_stacks[i];
@@ -51,6 +55,21 @@ static bool stack_bounds(uint64_t addr, uint64_t *lo, uint64_t *hi)
 			}
 		}
 	return false;
+}
+
+/* Who was running: the oops header's PID and Comm (pid 0 "swapper/0" before the scheduler). */
+static int current_pid(void)
+{
+	struct task_struct *p = this_cpu()->current_task;
+
+	return p ? p->pid : 0;
+}
+
+static const char *current_comm(void)
+{
+	struct task_struct *p = this_cpu()->current_task;
+
+	return p ? p->comm : "swapper/0";
 }
 
 static void print_frame(uint64_t addr)
@@ -163,7 +182,8 @@ void show_regs(const struct pt_regs *regs, uint64_t cr2)
 	char sym[KSYM_NAME_LEN];
 
 	sprint_symbol(sym, sizeof(sym), regs->rip);
-	printk(KERN_EMERG "CPU: %u PID: 0 Comm: swapper/0 %s\n", this_cpu()->id, kernel_version);
+	printk(KERN_EMERG "CPU: %u PID: %d Comm: %s %s\n", this_cpu()->id, current_pid(),
+	       current_comm(), kernel_version);
 	printk(KERN_EMERG "RIP: %04llx:%s\n", (unsigned long long)regs->cs, sym);
 	show_code(regs->rip);
 	printk(KERN_EMERG "RSP: %04llx:%016llx EFLAGS: %08llx\n", (unsigned long long)regs->ss,
@@ -289,8 +309,8 @@ void warn_slowpath(const char *file, int line, const char *cond, uint64_t ip)
 	char sym[KSYM_NAME_LEN];
 
 	sprint_symbol(sym, sizeof(sym), ip);
-	printk(KERN_WARNING "WARNING: CPU: %u PID: 0 at %s:%d %s: %s\n", this_cpu()->id, file, line,
-	       sym, cond);
+	printk(KERN_WARNING "WARNING: CPU: %u PID: %d at %s:%d %s: %s\n", this_cpu()->id,
+	       current_pid(), file, line, sym, cond);
 	dump_stack();
 	printk(KERN_WARNING "---[ end trace 0000000000000000 ]---\n");
 }

@@ -112,6 +112,8 @@ static int cmd_interrupts(int argc, char **argv)
 			console_printf("%3u: %10llu   XT-PIC  %s\n", i,
 				       (unsigned long long)irq_stats.count[i],
 				       irq_name(i) ? irq_name(i) : "(stray)");
+	console_printf("LOC: %10llu   Local timer interrupts\n",
+		       (unsigned long long)irq_stats.local_timer);
 	console_printf("SPU: %10llu   Spurious interrupts\n", (unsigned long long)irq_stats.spurious);
 	console_printf("ERR: %10llu   Stray and unexpected interrupts\n",
 		       (unsigned long long)(irq_stats.stray + irq_stats.unexpected));

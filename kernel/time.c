@@ -5,9 +5,12 @@
  * as a try that got interrupted or preempted by the host only reads too high.
  * A missing or silent PIT (some modern boards gate it) gives up after one timed-out
  * try and falls back to an assumed 1 GHz, with a warning.
- * Limits: assumes a constant-rate TSC (we log whether CPUID promises one); CPUID leaves
- * 0x15/0x16 (the TSC frequency itself, on recent CPUs) are not used yet; the
- * scheduler issue adds the APIC timer and high-resolution timers on top.
+ * After calibration, TSC ticks become nanoseconds with one multiply and a shift
+ * (cyc2ns: ns = ticks * mult >> 32), which is what sched_clock() and ktime_get_ns() use.
+ * Limits: assumes a constant-rate TSC (we log whether CPUID promises one; without the
+ * invariant-TSC bit a CPU that changes frequency makes times drift); no HPET (that needs
+ * the ACPI tables of another issue) and CPUID leaves 0x15/0x16 (the TSC frequency itself,
+ * on recent CPUs) are not used yet. The timer interrupts are in drivers/timer/.
  */
 #define pr_fmt(fmt) "tsc: " fmt
 
@@ -24,6 +27,9 @@
 
 uint64_t tsc_khz;
 uint64_t tsc_at_boot;
+
+/* ns = ticks * cyc2ns_mult >> 32, and ticks = ns * ns2cyc_mult >> 32. */
+static uint64_t cyc2ns_mult, ns2cyc_mult;
 
 /* TSC ticks during @ms milliseconds of PIT time, or 0 if the PIT never finished. */
 static uint64_t measure_once(unsigned int ms)
@@ -49,6 +55,13 @@ static uint64_t measure_once(unsigned int ms)
 	return end - start;
 }
 
+static void set_cyc2ns(void)
+{
+	/* ns per tick = 10^6 / kHz; ticks per ns = kHz / 10^6, both as 32.32 fixed point. */
+	cyc2ns_mult = (NSEC_PER_MSEC << 32) / tsc_khz;
+	ns2cyc_mult = (tsc_khz << 32) / NSEC_PER_MSEC;
+}
+
 void tsc_init(void)
 {
 	uint64_t best = ~0ull;
@@ -64,10 +77,12 @@ void tsc_init(void)
 	/* No answer, or an answer no x86_64 CPU could give (below 100 MHz, above 10 GHz). */
 	if (best == ~0ull || best / CALIBRATE_MS < 100000 || best / CALIBRATE_MS > 10000000) {
 		tsc_khz = 1000000;
+		set_cyc2ns();
 		pr_warn("PIT calibration failed, assuming a 1 GHz TSC: times will be off\n");
 		return;
 	}
 	tsc_khz = best / CALIBRATE_MS;
+	set_cyc2ns();
 	pr_info("Detected %llu.%03llu MHz processor (TSC %sinvariant)\n",
 		(unsigned long long)(tsc_khz / 1000), (unsigned long long)(tsc_khz % 1000),
 		boot_cpu.invariant_tsc ? "" : "not ");
@@ -81,9 +96,25 @@ uint64_t tsc_to_ns(uint64_t delta)
 	return delta / tsc_khz * NSEC_PER_MSEC + delta % tsc_khz * NSEC_PER_MSEC / tsc_khz;
 }
 
+/* The 128-bit product cannot overflow; ticks since boot fit in 64 bits for centuries. */
+uint64_t cycles_to_ns(uint64_t ticks)
+{
+	return (uint64_t)(((unsigned __int128)ticks * cyc2ns_mult) >> 32);
+}
+
+uint64_t ns_to_cycles(uint64_t ns)
+{
+	return (uint64_t)(((unsigned __int128)ns * ns2cyc_mult) >> 32);
+}
+
+uint64_t sched_clock(void)
+{
+	return cycles_to_ns(rdtsc() - tsc_at_boot);
+}
+
 uint64_t ktime_get_ns(void)
 {
-	return tsc_to_ns(rdtsc() - tsc_at_boot);
+	return sched_clock();
 }
 
 void udelay(uint64_t us)

@@ -3,21 +3,24 @@
  * with no reason, an exception a test armed a trap_catcher for) or is a kernel bug:
  * die() prints an oops (kernel/oops.c) with the exception's name, its error code
  * decoded, CR2, the registers and a backtrace, then panics. A double fault whose
- * stack pointer or fault address lies in a stack guard page is reported as
- * "kernel stack overflow": the handler runs on its own IST stack (kernel/gdt.c),
- * which is why it can report at all. A #PF goes to the page-fault handler (mm/fault.c:
- * demand paging, copy-on-write, stale TLB entries) first; only what it cannot handle
- * reaches a test's catcher or the oops, with the handler's reason in the report.
+ * stack pointer or fault address lies in a stack guard (below the boot stack, or below
+ * a task's stack: kernel/kstack.c) is reported as "kernel stack overflow", naming the
+ * task: the handler runs on its own IST stack (kernel/gdt.c), which is why it can
+ * report at all. A #PF goes to the page-fault handler (mm/fault.c: demand paging,
+ * copy-on-write, stale TLB entries) first; only what it cannot handle reaches a test's
+ * catcher or the oops, with the handler's reason in the report.
  */
 #include <asm/layout.h>
 #include <asm/x86.h>
 #include <kernel/ksyms.h>
+#include <kernel/kstack.h>
 #include <kernel/oops.h>
 #include <kernel/percpu.h>
 #include <kernel/printk.h>
 #include <kernel/traps.h>
 #include <mm/fault.h>
 #include <mm/vmstat.h>
+#include <sched/task.h>
 
 static const char *const exception_names[NR_EXCEPTIONS] = {
 	[X86_TRAP_DE] = "divide error",
@@ -58,11 +61,35 @@ const char *exception_name(unsigned int vector)
 extern const char boot_stack_guard[];
 extern void trap_catch_resume(struct trap_catcher *tc);
 
-bool addr_in_stack_guard(uint64_t addr)
+static bool in_boot_stack_guard(uint64_t addr)
 {
 	uint64_t g = (uint64_t)boot_stack_guard;
 
 	return addr >= g && addr < g + PAGE_SIZE;
+}
+
+bool addr_in_stack_guard(uint64_t addr)
+{
+	return in_boot_stack_guard(addr) || kstack_guard_owner(addr);
+}
+
+/* Say whose stack ran over: the boot stack (the idle task's) or a task's (kernel/kstack.c). */
+static void report_stack_overflow(uint64_t rsp, uint64_t cr2)
+{
+	uint64_t addr = addr_in_stack_guard(rsp) ? rsp : cr2;
+	struct task_struct *owner = kstack_guard_owner(addr);
+	uint64_t lo, hi;
+
+	if (owner && kstack_bounds((uint64_t)owner->stack, &lo, &hi)) {
+		pr_emerg("kernel stack overflow: RSP %016llx is in the guard below the stack of "
+			 "%s (pid %d) [%016llx-%016llx)\n", (unsigned long long)rsp, owner->comm,
+			 owner->pid, (unsigned long long)lo, (unsigned long long)hi);
+		return;
+	}
+	pr_emerg("kernel stack overflow: RSP %016llx is in the guard page below the boot stack "
+		 "[%016llx-%016llx)\n", (unsigned long long)rsp,
+		 (unsigned long long)boot_stack_guard,
+		 (unsigned long long)boot_stack_guard + PAGE_SIZE);
 }
 
 /*
@@ -113,9 +140,10 @@ void do_exception(struct pt_regs *regs)
 
 		if (r == FAULT_HANDLED)
 			return;
+		count_vm_event(PGFAULT_BAD);
+		current->bad_flt++;
 		if (try_catch(regs, cr2))
 			return;
-		count_vm_event(PGFAULT_OOPS);
 		pf_cause = fault_result_name(r);
 		if (r == FAULT_STACK_GUARD)
 			die("kernel stack overflow (guard page)", regs, cr2);
@@ -140,10 +168,7 @@ void do_exception(struct pt_regs *regs)
 		return;
 	case X86_TRAP_DF:
 		if (addr_in_stack_guard(regs->rsp) || addr_in_stack_guard(cr2)) {
-			pr_emerg("kernel stack overflow: RSP %016llx is in the guard page below the "
-				 "boot stack [%016llx-%016llx)\n", (unsigned long long)regs->rsp,
-				 (unsigned long long)boot_stack_guard,
-				 (unsigned long long)boot_stack_guard + PAGE_SIZE);
+			report_stack_overflow(regs->rsp, cr2);
 			die("kernel stack overflow (double-fault)", regs, cr2);
 		}
 		break;

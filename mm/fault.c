@@ -14,8 +14,8 @@
  *  5. User address inside a VMA that allows the access: not mapped yet -> demand paging
  *     (a zeroed frame); mapped read-only in a writable private VMA -> copy-on-write.
  *  6. Anything else: a bad access (a segfault for a user program later; an oops now).
- * Counted: pgfault for every fault, pgcowfault, pgfault_spurious, and per address space
- * min_flt/cow_flt (the task's counts are added by the caller's context).
+ * Counted: pgfault for every fault, pgcowfault, pgfault_spurious, and min_flt/cow_flt per
+ * address space and per task (the task that faulted: current).
  * Runs with interrupts off (the IDT gate is an interrupt gate). docs/paging.md.
  */
 #define pr_fmt(fmt) "fault: " fmt
@@ -31,6 +31,7 @@
 #include <mm/pgtable.h>
 #include <mm/vma.h>
 #include <mm/vmstat.h>
+#include <sched/task.h>
 
 static inline void invlpg(uint64_t va)
 {
@@ -75,8 +76,10 @@ static int handle_mm_fault(struct vm_area_struct *vma, uint64_t addr, unsigned l
 
 	if (!(error_code & X86_PF_PROT) || !follow_pte(mm->pgd, addr, &pa, &prot)) {
 		err = do_anonymous_page(vma, addr);
-		if (!err)
+		if (!err) {
 			mm->min_flt++;
+			current->min_flt++;
+		}
 		return err;
 	}
 	if ((error_code & X86_PF_WRITE) && !(prot & _PAGE_RW) && is_cow_mapping(vma->vm_flags)) {
@@ -84,6 +87,8 @@ static int handle_mm_fault(struct vm_area_struct *vma, uint64_t addr, unsigned l
 		if (!err) {
 			mm->min_flt++;
 			mm->cow_flt++;
+			current->min_flt++;
+			current->cow_flt++;
 			count_vm_event(PGCOWFAULT);
 		}
 		return err;

@@ -15,6 +15,7 @@
 #include <mm/mmzone.h>
 #include <mm/vma.h>
 #include <mm/vmstat.h>
+#include <sched/task.h>
 
 #define WANT_BYTES (400ul << 20)
 
@@ -47,7 +48,7 @@ static void demo_lazy(void)
 		printk(KERN_ERR "lazy: no memory for an address space\n");
 		return;
 	}
-	switch_mm(mm);
+	kthread_use_mm(mm);
 	show("started", mm);
 	addr = vm_mmap_anon(mm, 0, size, VM_READ | VM_WRITE, NULL);
 	if (IS_ERR_VALUE(addr)) {
@@ -70,7 +71,7 @@ static void demo_lazy(void)
 	       "(the zeroing of each page included)\n", size / PAGE_SIZE, faults,
 	       (unsigned long long)(faults ? t / faults : 0));
 out:
-	switch_mm(&init_mm);
+	kthread_unuse_mm(mm);
 	mm_destroy(mm);
 	printk(KERN_INFO "lazy: address space freed: %lu pages free\n", nr_free_pages());
 }

@@ -27,7 +27,7 @@ int console_printf(const char *fmt, ...) __printf(1, 2);
 
 /* Input: drivers push characters (from interrupt context), the shell pops them. */
 void console_input_push(char c);
-int console_getc(void);		/* blocks (hlt) until a character arrives */
+int console_getc(void);		/* sleeps until a character arrives */
 int console_trygetc(void);	/* -1 when nothing is queued */
 
 #endif

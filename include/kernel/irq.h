@@ -23,6 +23,7 @@ struct irq_stats {
 	uint64_t spurious;	/* PIC ghosts and APIC spurious vector */
 	uint64_t stray;		/* interrupts on a line without a handler */
 	uint64_t unexpected;	/* vectors nothing is routed to */
+	uint64_t local_timer;	/* local APIC timer interrupts ("LOC" in /proc/interrupts) */
 };
 extern struct irq_stats irq_stats;
 

@@ -39,6 +39,8 @@ struct ktest_suite {
 
 void ktest_fail(struct ktest *t, const char *file, int line, const char *fmt, ...)
 	__printf(4, 5);
+/* A "# ..." line in the case's output: a measurement worth seeing, not a failure. */
+void ktest_diag(struct ktest *t, const char *fmt, ...) __printf(2, 3);
 
 #define KTEST_EXPECT_TRUE(t, cond) ({                                                  \
 	bool __ok = !!(cond);                                                           \

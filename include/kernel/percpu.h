@@ -13,6 +13,7 @@
 #define NR_CPUS 8
 
 struct trap_catcher;
+struct task_struct;
 
 /* Interrupt stack table slots (1-based in the IDT gate). */
 enum { IST_DOUBLE_FAULT = 1, IST_NMI = 2, IST_MACHINE_CHECK = 3, IST_COUNT = 3 };
@@ -30,6 +31,14 @@ struct tss {
 struct cpu {
 	struct cpu *self;		/* must stay first: this_cpu() reads %gs:0 */
 	unsigned int id;
+	/*
+	 * The task running on this CPU (`current`, include/sched/task.h) and the preemption
+	 * count (include/kernel/preempt.h). Both are read with one %gs-relative instruction.
+	 * preempt_count is per CPU, not per task: every task switches with the same count
+	 * (schedule's own disable plus the run-queue lock), so nothing needs saving.
+	 */
+	struct task_struct *current_task;
+	int preempt_count;
 	unsigned int in_nmi;		/* > 0 while the NMI handler runs: printk must not wait */
 	struct trap_catcher *catcher;	/* armed by a test expecting an exception, or NULL */
 	uint64_t gdt[7];		/* null, kcode, kdata, udata, ucode, tss (2 slots) */

@@ -1,7 +1,7 @@
 /*
  * Interrupt descriptor table and exception handling (kernel/idt.c, kernel/traps.c).
- * Vectors 0..31 are CPU exceptions, 32..47 the legacy PIC's IRQ 0..15,
- * 255 the spurious vector; the rest are free for devices and IPIs later.
+ * Vectors 0..31 are CPU exceptions, 32..47 the legacy PIC's IRQ 0..15, 236 the local
+ * APIC timer, 255 the spurious vector; the rest are free for devices and IPIs later.
  */
 #ifndef KERNEL_TRAPS_H
 #define KERNEL_TRAPS_H
@@ -17,8 +17,9 @@ enum {
 	NR_EXCEPTIONS = 32,
 };
 
-#define IRQ_BASE_VECTOR	32
-#define SPURIOUS_VECTOR	255
+#define IRQ_BASE_VECTOR		32
+#define LOCAL_TIMER_VECTOR	0xec	/* 236, Linux's */
+#define SPURIOUS_VECTOR		255
 
 /* #PF error code bits. */
 #define X86_PF_PROT	(1u << 0)	/* 0: page not present, 1: protection violation */
@@ -53,7 +54,7 @@ void trap_catch_end(struct trap_catcher *tc);
 /* Run @fn with @tc armed on this CPU; returns whether an exception was caught. */
 bool trap_catch_call(struct trap_catcher *tc, void (*fn)(void));
 
-/* Is @addr inside a known stack guard page (the boot stack's today)? */
+/* Is @addr inside a known stack guard (below the boot stack or a task's stack)? */
 bool addr_in_stack_guard(uint64_t addr);
 
 #endif

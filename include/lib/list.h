@@ -64,4 +64,11 @@ static inline bool list_empty(const struct list_head *h)
 	     &pos->member != (head);                                            \
 	     pos = list_entry(pos->member.next, __typeof__(*pos), member))
 
+/* The same, but @pos may be unlinked (even freed) by the body: @n holds the next one. */
+#define list_for_each_entry_safe(pos, n, head, member)                          \
+	for (pos = list_entry((head)->next, __typeof__(*pos), member),          \
+	     n = list_entry(pos->member.next, __typeof__(*pos), member);        \
+	     &pos->member != (head);                                            \
+	     pos = n, n = list_entry(n->member.next, __typeof__(*n), member))
+
 #endif

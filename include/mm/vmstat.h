@@ -15,7 +15,7 @@ enum vm_event_item {
 	PGMAJFAULT,			/* faults that had to wait for I/O (none without swap/files) */
 	PGCOWFAULT,			/* write faults on a copy-on-write page: copied or reused */
 	PGSPURIOUS,			/* faults the page table already allowed: a stale TLB entry */
-	PGFAULT_OOPS,			/* faults nothing could handle: an oops (or a caught test fault) */
+	PGFAULT_BAD,			/* faults nothing could serve: an oops, or a test's catch */
 	NR_TLB_LOCAL_FLUSH_ONE,		/* invlpg of one page */
 	NR_TLB_LOCAL_FLUSH_RANGE,	/* flushes done page by page (each counts its pages above) */
 	NR_TLB_LOCAL_FLUSH_ALL,		/* whole flush of the current address space (CR3 reload) */

@@ -48,6 +48,7 @@
 
 struct rq;
 struct mm_struct;
+struct kthread;
 
 /* What the fair class keeps per task. */
 struct sched_entity {
@@ -63,7 +64,7 @@ struct sched_entity {
 
 /* What the rt class keeps per task. */
 struct sched_rt_entity {
-	struct list_head run_list;	/* in rt_rq->queue[prio] */
+	struct list_head run_list;	/* in rt_rq->queue[prio], the running task too */
 	uint64_t time_slice;		/* SCHED_RR: ns left of the quantum */
 	bool on_rq;
 };
@@ -100,7 +101,10 @@ struct task_struct {
 	uint64_t start_time;		/* ns since boot */
 	uint64_t nvcsw, nivcsw;		/* voluntary and involuntary context switches */
 	uint64_t min_flt, cow_flt;	/* page faults served for this task (mm/fault.c) */
+	uint64_t bad_flt;		/* faults nothing could serve: an oops, or a test's catch */
 	int exit_code;
+	int usage;			/* references (get/put_task_struct); freed at 0 */
+	struct kthread *kthread;	/* kernel threads: stop flag, exit completion */
 };
 
 /* Task flags. */
@@ -108,14 +112,41 @@ struct task_struct {
 #define PF_IDLE		0x00000002	/* the idle task */
 
 /* Flags for enqueue_task / dequeue_task. */
-#define ENQUEUE_WAKEUP	0x01	/* the task was sleeping */
-#define ENQUEUE_HEAD	0x02	/* rt: at the head of its level (a preempted FIFO task) */
+#define ENQUEUE_WAKEUP	0x01	/* the task was sleeping: fair places it (sleeper credit) */
+#define ENQUEUE_HEAD	0x02	/* rt: at the head of its level (its priority was lowered) */
 #define DEQUEUE_SLEEP	0x01	/* the task goes to sleep */
 
 /*
  * A scheduling class. sched/core.c asks the classes in priority order
  * (for_each_class) for the next task; the first that has one wins.
- * Every hook runs with rq->lock held and interrupts off.
+ * Every hook runs with rq->lock held, interrupts off and rq->clock updated.
+ *
+ * The contract between the core and the classes (tests/host/sched_fake.c is a core that
+ * keeps it, in a few lines per operation):
+ * - The running task is rq->curr and stays "on the run queue" (p->on_rq, and se.on_rq or
+ *   rt.on_rq set by its class). rt keeps it in its priority list, at its place; fair keeps it
+ *   out of the tree, as cfs_rq->curr. The idle task is never enqueued.
+ * - schedule(): if prev is going to sleep, dequeue_task(prev, DEQUEUE_SLEEP) first; then
+ *   always put_prev_task(prev), whatever its class or state; then pick_next_task of each
+ *   class in order until one returns a task, and run exactly that task (a pick has made it
+ *   its class's current task: never discard it). Picking the same task again is fine.
+ * - Preemption needs no flag: put_prev_task leaves a preempted rt task at the head of its
+ *   level and puts a fair task back by vruntime.
+ * - Wakeup: enqueue_task(p, ENQUEUE_WAKEUP), then check_preempt_curr: the class's hook if p
+ *   and rq->curr share a class, resched_curr() if p's class is higher, nothing if lower.
+ * - New task: task_fork(rq, p) with rq->curr the parent and p's policy, prio, static_prio,
+ *   class and weight (set_load_weight) already set and its sched_entity zeroed; then
+ *   enqueue_task(p, 0) and check_preempt_curr as for a wakeup.
+ * - sched_yield(): yield_task(rq), then schedule().
+ * - Changing prio, nice or policy of p (Linux's __sched_setscheduler): if queued,
+ *   dequeue_task(p, 0); if running, put_prev_task(p); change the fields (set_load_weight
+ *   while dequeued); if queued, enqueue_task(p, ENQUEUE_HEAD if it is an rt task whose
+ *   priority was lowered, else 0); if running, set_next_task(p); then switched_to(p) of the
+ *   new class if the class changed, else prio_changed(p, oldprio) if the prio changed.
+ * - The tick: task_tick(rq->curr) on every tick, the idle task's included; every class's
+ *   task_tick calls sched_rt_period_tick(), which ends the rt throttling period on time.
+ * - rq->nr_running belongs to the core (activate/deactivate); the classes keep their own
+ *   counts (rt_nr_running, cfs_rq->nr_running). Hooks call resched_curr(), never schedule().
  */
 struct sched_class {
 	const char *name;
@@ -200,7 +231,9 @@ void resched_curr(struct rq *rq);
 /* Class helpers used by the core and by tests. */
 void init_rt_rq(struct rt_rq *rt_rq);
 void init_cfs_rq(struct cfs_rq *cfs_rq);
-void set_load_weight(struct task_struct *p);	/* from p->static_prio */
+void set_load_weight(struct task_struct *p);	/* from p->static_prio; only while not queued */
+/* Ends the rt throttling period when rq->clock passed it (sched/rt.c); see the contract. */
+void sched_rt_period_tick(struct rq *rq);
 
 static inline bool rt_prio(int prio) { return prio < MAX_RT_PRIO; }
 static inline bool rt_policy(int policy) { return policy == SCHED_FIFO || policy == SCHED_RR; }

@@ -1,6 +1,6 @@
 /*
  * Address spaces and the page-fault handler, in the running kernel. Each test builds a
- * space with mm_alloc, loads it with switch_mm (the kernel half is shared, so the test
+ * space with mm_alloc, loads it with kthread_use_mm (the kernel half is shared, so the test
  * keeps running), touches its user half inside user_access_begin/end (SMAP), and checks
  * the numbers: faults counted exactly, frames shared until a write copies them, unmapped
  * pages faulting again, the W^X walk, NX/SMEP/SMAP enforced. Tests that need a CPU
@@ -19,6 +19,7 @@
 #include <mm/pgtable.h>
 #include <mm/vma.h>
 #include <mm/vmstat.h>
+#include <sched/task.h>
 
 #define NPAGES 64
 
@@ -63,6 +64,8 @@ static bool faults(void (*fn)(void), uint64_t addr, struct trap_catcher *tc)
 	return trap_catch_call(tc, fn);
 }
 
+static void use_space(struct mm_struct *mm);
+
 /* A loaded address space with one anonymous VMA of NPAGES pages at *@addr. */
 static struct mm_struct *new_space(struct ktest *t, unsigned long flags, uint64_t *addr)
 {
@@ -76,13 +79,22 @@ static struct mm_struct *new_space(struct ktest *t, unsigned long flags, uint64_
 		mm_destroy(mm);
 		return NULL;
 	}
-	switch_mm(mm);
+	use_space(mm);
 	return mm;
+}
+
+/* Make @mm the thread's own space, so a preemption in the middle of a test keeps it loaded. */
+static void use_space(struct mm_struct *mm)
+{
+	if (current->mm)
+		kthread_unuse_mm(current->mm);
+	kthread_use_mm(mm);
 }
 
 static void drop_space(struct mm_struct *mm)
 {
-	switch_mm(&init_mm);
+	if (current->mm == mm)
+		kthread_unuse_mm(mm);
 	mm_destroy(mm);
 }
 
@@ -144,7 +156,7 @@ static void test_cow_after_dup(struct ktest *t)
 	KTEST_EXPECT_EQ(t, pfn_to_page(pa_a >> PAGE_SHIFT)->mapcount, 2);
 	KTEST_EXPECT_EQ(t, get_mm_rss(b_mm), 2);
 
-	switch_mm(b_mm);
+	use_space(b_mm);
 	KTEST_EXPECT_EQ(t, peek(a), 1);
 	KTEST_EXPECT_EQ(t, b_mm->min_flt, 0);	/* reading a shared page is no fault */
 	poke(a, 2);				/* B writes: B gets its own copy */
@@ -152,19 +164,19 @@ static void test_cow_after_dup(struct ktest *t)
 	KTEST_EXPECT_EQ(t, follow_pte(b_mm->pgd, a, &pa_b, &prot), PAGE_SIZE);
 	KTEST_EXPECT_TRUE(t, pa_a != pa_b && (prot & _PAGE_RW));
 
-	switch_mm(a_mm);
+	use_space(a_mm);
 	KTEST_EXPECT_EQ(t, peek(a), 1);		/* A still sees its value */
 	poke(a, 3);				/* A is the only user now: reuse, no copy */
 	KTEST_EXPECT_EQ(t, a_mm->cow_flt, 1);
 	KTEST_EXPECT_EQ(t, follow_pte(a_mm->pgd, a, &pa_b, &prot), PAGE_SIZE);
 	KTEST_EXPECT_EQ(t, pa_b, pa_a);
-	switch_mm(b_mm);
+	use_space(b_mm);
 	KTEST_EXPECT_EQ(t, peek(a), 2);
 	KTEST_EXPECT_EQ(t, peek(a + PAGE_SIZE), 10);	/* the other page: still shared */
-	switch_mm(a_mm);
+	use_space(a_mm);
 	KTEST_EXPECT_EQ(t, peek(a), 3);
 	drop_space(b_mm);
-	switch_mm(a_mm);
+	use_space(a_mm);
 	/* B's end leaves A's second page mapped once: A's write takes it over. */
 	poke(a + PAGE_SIZE, 11);
 	KTEST_EXPECT_EQ(t, peek(a + PAGE_SIZE), 11);
@@ -205,7 +217,7 @@ static void test_unmap_in_other_space(struct ktest *t)
 	not_loaded = vm_event_sum(NR_TLB_FLUSH_NOT_LOADED);
 	KTEST_EXPECT_EQ(t, vm_munmap(a_mm, a, PAGE_SIZE), 0);
 	KTEST_EXPECT_EQ(t, vm_event_sum(NR_TLB_FLUSH_NOT_LOADED), not_loaded + 1);
-	switch_mm(a_mm);	/* a stale entry for A must not survive the switch back */
+	use_space(a_mm);	/* a stale entry for A must not survive the switch back */
 	KTEST_EXPECT_TRUE(t, faults(read_user, a, &tc));
 	KTEST_EXPECT_EQ(t, tc.cr2, a);
 	drop_space(b_mm);
@@ -227,8 +239,8 @@ static void test_pcid_keeps_entries(struct ktest *t)
 	KTEST_EXPECT_TRUE(t, a_mm->context.pcid && b_mm->context.pcid &&
 			  a_mm->context.pcid != b_mm->context.pcid);
 	noflush = vm_event_sum(NR_TLB_SWITCH_NOFLUSH);
-	switch_mm(a_mm);	/* both were loaded once: no flush either way now */
-	switch_mm(b_mm);
+	use_space(a_mm);	/* both were loaded once: no flush either way now */
+	use_space(b_mm);
 	KTEST_EXPECT_EQ(t, vm_event_sum(NR_TLB_SWITCH_NOFLUSH), noflush + 2);
 	drop_space(b_mm);
 	drop_space(a_mm);

@@ -172,7 +172,8 @@ REGS = ["RAX", "RBX", "RCX", "RDX", "RSI", "RDI", "RBP", "R08", "R09", "R10", "R
 
 def oops_run(patterns, function, survivable=False, intact_stack=True):
     """A crash=KIND boot: the report must contain @patterns in order, every register,
-    and a backtrace naming @function (and kmain, unless the bug smashed the stack);
+    the task it happened in (init, pid 1, which runs crash=), and a backtrace naming
+    @function (and kernel_init, init's function, unless the bug smashed the stack);
     then the kernel must panic and reboot (panic=-1)."""
     def run(m):
         name = m.spec.name
@@ -193,13 +194,15 @@ def oops_run(patterns, function, survivable=False, intact_stack=True):
         if not survivable:
             missing = [r for r in REGS if not re.search(rf"\b{r}: [0-9a-f]{{16}}\b", text)]
             checks.append(check(f"{name}: all registers shown", not missing, f"missing {missing}"))
+            checks.append(check(f"{name}: the oops names the task",
+                                re.search(r"^CPU: 0 PID: 1 Comm: init ", text, re.M) is not None))
             trace = text[text.find("Call Trace:"):]
             checks.append(check(f"{name}: backtrace names {function}",
                                 re.search(rf"^ (\? )?{function}\+0x[0-9a-f]+/0x[0-9a-f]+$", trace,
                                           re.M) is not None, "not in the Call Trace"))
             if intact_stack:
-                checks.append(check(f"{name}: backtrace reaches kmain",
-                                    re.search(r"^ kmain\+0x", trace, re.M) is not None))
+                checks.append(check(f"{name}: backtrace reaches kernel_init",
+                                    re.search(r"^ kernel_init\+0x", trace, re.M) is not None))
             checks.append(check(f"{name}: panics and reboots (panic=-1)",
                                 "Kernel panic - not syncing" in text and m.returncode == 0,
                                 f"QEMU exit status {m.returncode}"))
@@ -232,7 +235,8 @@ UD = [r"^Oops: invalid opcode: 0000 \[#1\]",
       r"^Kernel panic - not syncing: Fatal exception$"]
 DE = [r"^Oops: divide error: 0000 \[#1\]", r"^RIP: 0008:crash_divide_error\+"]
 GP = [r"^Oops: general protection fault: 0000 \[#1\]", r"^RIP: 0008:crash_general_protection\+"]
-STACK = [r"^kernel stack overflow: RSP [0-9a-f]{16} is in the guard page below the boot stack",
+STACK = [r"^kernel stack overflow: RSP [0-9a-f]{16} is in the guard below the stack of init "
+         r"\(pid 1\) \[[0-9a-f]{16}-[0-9a-f]{16}\)$",
          r"^Oops: kernel stack overflow \(double-fault\): 0000 \[#1\]",
          r"^RIP: 0008:crash_recurse\+",
          r"^ crash_recurse\+0x[0-9a-f]+/0x[0-9a-f]+$",
@@ -283,7 +287,7 @@ def run_shell(m):
                         is not None and "'int3' survived" in out, repr(out)))
     out = m.command("crash warn")
     checks.append(check(f"{name}: WARN_ON reported with a trace and survived",
-                        re.search(r"WARNING: CPU: 0 PID: 0 at kernel/crash\.c:\d+ "
+                        re.search(r"WARNING: CPU: 0 PID: 1 at kernel/crash\.c:\d+ "
                                   r"crash_warn\+0x[0-9a-f]+/0x[0-9a-f]+: zero == 0", out)
                         is not None and re.search(r"^\[[ \d.]+\]  cmd_crash\+", out, re.M)
                         is not None and "'warn' survived" in out, repr(out)))
@@ -472,6 +476,15 @@ def run_demo_devres(m):
     ]
 
 
+def run_ktest_pit(m):
+    """Without a local APIC the scheduler tests pass on the PIT's periodic interrupt."""
+    checks = run_ktest(m)
+    checks.append(check(f"{m.spec.name}: the tick comes from the PIT",
+                        any(l.startswith("clockevents: scheduler tick at HZ=1000 from pit")
+                            for l in m.kernel_lines())))
+    return checks
+
+
 def run_uefi(m):
     """UEFI boots the same ISO; the EFI memory map tag is there too."""
     checks = run_ktest(m)
@@ -496,6 +509,9 @@ def all_boots():
         BootSpec("ktest-ubsan", run_ktest_ubsan, "ktest=all panic=-1", kernel="ubsan"),
         BootSpec("ktest-clang-qemu64", run_ktest, "ktest=all panic=-1", kernel="clang",
                  cpu="qemu64"),
+        # No local APIC: the scheduler's tick and timers fall back to the PIT.
+        BootSpec("ktest-sched-noapic", run_ktest_pit, "ktest=sched_core panic=-1",
+                 cpu="qemu64,-apic"),
         BootSpec("boot-128M-qemu64", run_boot_to_shell, mem="128M", cpu="qemu64"),
         BootSpec("boot-1G", run_boot_to_shell, mem="1G"),
         BootSpec("boot-6G", run_boot_to_shell, mem="6G", timeout=120),

@@ -1,0 +1,176 @@
+/*
+ * Where tasks come from and where they go: the task_struct slab cache, pids, the list
+ * of all tasks, references, and pid 0 (init_task, the boot CPU's idle task, the one task
+ * not made here: the boot flow becomes it in sched_init). There is no fork() of user
+ * processes yet; create_task() makes a kernel task that starts in a given function, which
+ * is all kthread_create needs (kernel/kthread.c).
+ * Invariant: a task is on task_list, with a pid no other listed task has, from
+ * create_task() until do_exit(); its memory lives until its last reference is put (the
+ * task's own, dropped after its final switch, plus any get_task_struct()).
+ */
+#include <asm/layout.h>
+#include <kernel/kstack.h>
+#include <kernel/oops.h>
+#include <kernel/printk.h>
+#include <kernel/time.h>
+#include <lib/string.h>
+#include <mm/slab.h>
+#include <sched/task.h>
+
+#define PID_MAX	32768	/* pids run 1..PID_MAX-1, then wrap, as Linux's default pid_max */
+
+extern char boot_stack[];
+
+struct task_struct init_task = {
+	.state = TASK_RUNNING,
+	.flags = PF_KTHREAD | PF_IDLE,
+	.pid = 0,
+	.comm = "swapper/0",
+	.policy = SCHED_NORMAL,
+	.prio = MAX_PRIO - 20,
+	.static_prio = MAX_PRIO - 20,
+	.stack = boot_stack,
+	.stack_size = BOOT_STACK_SIZE,
+	.usage = 1,
+	.tasks = LIST_HEAD_INIT(init_task.tasks),
+};
+
+struct list_head task_list = LIST_HEAD_INIT(task_list);
+DEFINE_SPINLOCK(tasklist_lock);
+static int last_pid;
+static struct kmem_cache *task_struct_cachep;
+
+void fork_init(void)
+{
+	task_struct_cachep = kmem_cache_create("task_struct", sizeof(struct task_struct),
+					       __alignof__(struct task_struct), SLAB_HWCACHE_ALIGN,
+					       NULL);
+	if (!task_struct_cachep)
+		panic("fork: no memory for the task_struct cache");
+	list_add_tail(&init_task.tasks, &task_list);
+}
+
+struct task_struct *find_task_by_pid(int pid)
+{
+	struct task_struct *p;
+
+	for_each_process(p)
+		if (p->pid == pid)
+			return p;
+	return NULL;
+}
+
+struct task_struct *find_get_task_by_pid(int pid)
+{
+	unsigned long flags = spin_lock_irqsave(&tasklist_lock);
+	struct task_struct *p = find_task_by_pid(pid);
+
+	if (p)
+		get_task_struct(p);
+	spin_unlock_irqrestore(&tasklist_lock, flags);
+	return p;
+}
+
+/* The next pid after the last one handed out that no task has; tasklist_lock held. */
+static int alloc_pid(void)
+{
+	for (int tries = 0; tries < PID_MAX; tries++) {
+		last_pid = last_pid + 1 < PID_MAX ? last_pid + 1 : 1;
+		if (!find_task_by_pid(last_pid))
+			return last_pid;
+	}
+	return -1;
+}
+
+/* What a new task starts as: SCHED_NORMAL at nice 0, in TASK_NEW, on CPU 0. */
+static void sched_fork(struct task_struct *p)
+{
+	p->state = TASK_NEW;
+	p->policy = SCHED_NORMAL;
+	p->static_prio = p->prio = DEFAULT_PRIO;
+	p->sched_class = &fair_sched_class;
+	set_load_weight(p);
+	INIT_LIST_HEAD(&p->rt.run_list);
+	p->rt.time_slice = sysctl_sched_rr_timeslice;
+	p->start_time = sched_clock();
+}
+
+struct task_struct *create_task(int (*fn)(void *), void *arg, const char *name)
+{
+	struct task_struct *p = kmem_cache_zalloc(task_struct_cachep, GFP_KERNEL);
+	unsigned long flags;
+
+	if (!p)
+		return NULL;
+	p->stack = kstack_alloc(p);
+	if (!p->stack) {
+		kmem_cache_free(task_struct_cachep, p);
+		return NULL;
+	}
+	p->stack_size = THREAD_SIZE;
+	p->usage = 1;	/* the task's own, dropped after its final switch */
+	p->flags = PF_KTHREAD;
+	strscpy(p->comm, name, sizeof(p->comm));
+	sched_fork(p);
+	copy_thread(p, fn, arg);
+
+	flags = spin_lock_irqsave(&tasklist_lock);
+	p->pid = alloc_pid();
+	if (p->pid > 0)
+		list_add_tail(&p->tasks, &task_list);
+	spin_unlock_irqrestore(&tasklist_lock, flags);
+	if (p->pid < 0) {
+		pr_err("fork: no free pid for '%s'\n", name);
+		kstack_free(p->stack);
+		kmem_cache_free(task_struct_cachep, p);
+		return NULL;
+	}
+	return p;
+}
+
+/* Off the task list: do_exit() calls this before the task's final switch. */
+void unhash_task(struct task_struct *p)
+{
+	unsigned long flags = spin_lock_irqsave(&tasklist_lock);
+
+	list_del(&p->tasks);
+	spin_unlock_irqrestore(&tasklist_lock, flags);
+}
+
+static void free_task(struct task_struct *p)
+{
+	if (p == &init_task || (p->flags & PF_IDLE))
+		panic("fork: freeing the idle task");
+	kstack_free(p->stack);
+	kfree(p->kthread);
+	kmem_cache_free(task_struct_cachep, p);
+}
+
+void put_task_struct(struct task_struct *p)
+{
+	int left = __atomic_sub_fetch(&p->usage, 1, __ATOMIC_ACQ_REL);
+
+	if (left == 0)
+		free_task(p);
+	else if (left < 0)
+		pr_err("fork: task %s/%d put more often than got\n", p->comm, p->pid);
+}
+
+char task_state_char(const struct task_struct *p)
+{
+	long s = READ_ONCE(p->state);
+
+	if (s == TASK_RUNNING)
+		return (p->flags & PF_IDLE) ? 'I' : 'R';
+	if (s & TASK_INTERRUPTIBLE)
+		return 'S';
+	if (s & TASK_UNINTERRUPTIBLE)
+		return 'D';
+	if (s & __TASK_STOPPED)
+		return 'T';
+	if (s & TASK_DEAD)
+		return 'X';
+	if (s & TASK_NEW)
+		return 'N';
+	return '?';
+}

@@ -1,0 +1,85 @@
+/*
+ * The scheduler tick and jiffies. time_init() picks the clock event device (the local
+ * APIC timer, or the PIT when there is no usable APIC or nolapic is given) and starts
+ * one periodic hrtimer, every TICK_NSEC, that counts jiffies and calls scheduler_tick().
+ * A tick that comes late (interrupts were off, or the host stalled the virtual CPU)
+ * advances jiffies by every period that passed, so jiffies keep to sched_clock() / TICK_NSEC
+ * instead of falling behind. HZ and the reasons for 1000 are in include/kernel/hrtimer.h.
+ *
+ * Tickless idle (Linux's NO_HZ_IDLE): when the idle task halts, nothing needs a tick (no
+ * task runs to be preempted or charged), so it stops the tick timer and the CPU sleeps
+ * until the next real timer or device interrupt instead of waking 1000 times a second.
+ * The first interrupt after that restarts the tick and brings jiffies up to date before
+ * its handler runs. Only with a one-shot device: the PIT interrupts every tick anyway.
+ * nohz=off keeps the tick running.
+ */
+#define pr_fmt(fmt) "clockevents: " fmt
+
+#include <kernel/hrtimer.h>
+#include <kernel/params.h>
+#include <kernel/printk.h>
+#include <lib/errno.h>
+#include <lib/string.h>
+#include <sched/task.h>
+
+volatile uint64_t jiffies;
+static struct hrtimer tick_timer;
+static bool nohz = true, tick_stopped;
+
+static int set_nohz(const char *val)
+{
+	if (!val || (strcmp(val, "on") && strcmp(val, "off")))
+		return -EINVAL;
+	nohz = strcmp(val, "on") == 0;
+	return 0;
+}
+KERNEL_PARAM("nohz", set_nohz, "on (default: no tick while idle) or off");
+
+static enum hrtimer_restart tick_sched_timer(struct hrtimer *t)
+{
+	jiffies += hrtimer_forward(t, sched_clock(), TICK_NSEC);
+	scheduler_tick();
+	return HRTIMER_RESTART;
+}
+
+/* Ticks fall on whole multiples of TICK_NSEC since boot: jiffies = ns / TICK_NSEC. */
+static void tick_start(void)
+{
+	jiffies = sched_clock() / TICK_NSEC;
+	hrtimer_start(&tick_timer, (jiffies + 1) * TICK_NSEC);
+}
+
+bool tick_nohz_enabled(void)
+{
+	return nohz && clock_event && clock_event->set_next_event;
+}
+
+/* The idle task, interrupts off, about to halt. */
+void tick_nohz_idle_enter(void)
+{
+	if (tick_stopped || !tick_nohz_enabled())
+		return;
+	hrtimer_cancel(&tick_timer);
+	tick_stopped = true;
+}
+
+/* Every device interrupt, first thing (kernel/idt.c): the tick must run again. */
+void tick_irq_enter(void)
+{
+	if (!tick_stopped)
+		return;
+	tick_stopped = false;
+	tick_start();
+}
+
+void time_init(void)
+{
+	if (lapic_timer_init() && pit_timer_init()) {
+		pr_err("no timer interrupt source: no preemption, no sleeping with a timeout\n");
+		return;
+	}
+	pr_info("scheduler tick at HZ=%u from %s%s\n", HZ, clock_event->name,
+		tick_nohz_enabled() ? ", stopped while idle" : "");
+	hrtimer_init(&tick_timer, tick_sched_timer);
+	tick_start();
+}

@@ -1,0 +1,36 @@
+/*
+ * What the scheduler's own files share and nothing else should use: the per-CPU run
+ * queues, putting tasks on and off them, and the pieces of a context switch.
+ */
+#ifndef SCHED_INTERNAL_H
+#define SCHED_INTERNAL_H
+
+#include <kernel/hrtimer.h>
+#include <sched/task.h>
+
+#define PF_STOP_PENDING	0x00000008	/* sched_stop_task() on a sleeper: stop at its wakeup */
+
+extern struct rq runqueues[NR_CPUS];
+
+static inline struct rq *cpu_rq(unsigned int cpu) { return &runqueues[cpu]; }
+static inline struct rq *this_rq(void) { return cpu_rq(smp_processor_id()); }
+static inline struct rq *task_rq(const struct task_struct *p) { return cpu_rq(p->cpu); }
+
+void update_rq_clock(struct rq *rq);
+void activate_task(struct rq *rq, struct task_struct *p, int flags);	/* enqueue, on_rq */
+void deactivate_task(struct rq *rq, struct task_struct *p, int flags);
+void check_preempt_curr(struct rq *rq, struct task_struct *p, int flags);
+int try_to_wake_up(struct task_struct *p, unsigned int state, int wake_flags);
+
+/*
+ * sched/switch.S: save prev's callee-saved registers and stack pointer, load next's.
+ * Returns (in next) the task that switched to it, which may not be @prev of this call.
+ */
+struct task_struct *switch_to(struct task_struct *prev, struct task_struct *next);
+void ret_from_kthread(void);		/* sched/switch.S: a new task's first return address */
+void schedule_tail(struct task_struct *prev);
+void finish_task_switch(struct task_struct *prev);
+
+void init_idle(struct task_struct *idle, unsigned int cpu);
+
+#endif
