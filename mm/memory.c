@@ -101,7 +101,7 @@ int do_wp_page(struct vm_area_struct *vma, uint64_t addr, uint64_t pa)
 	copy = alloc_page(GFP_KERNEL);
 	if (!copy)
 		return -ENOMEM;
-	memcpy(page_address(copy), page_address(old), PAGE_SIZE);
+	copy_page(page_address(copy), page_address(old));
 	err = replace_page(vma, va, copy);
 	if (err) {
 		__free_page(copy);

@@ -294,7 +294,7 @@ static inline struct page *prep_new_page(struct page *page, unsigned int order, 
 	page->order = (uint8_t)order;
 	page->refcount = 1;
 	if (gfp & __GFP_ZERO)
-		memset(page_address(page), 0, PAGE_SIZE << order);
+		clear_pages(page_address(page), 1ul << order);
 	return page;
 }
 
