@@ -448,6 +448,69 @@ def run_demo_slab(m):
     ]
 
 
+LAZY_LINE = re.compile(r"^\[[ .0-9]+\] (started|after malloc|after touch): max RSS = (\d+) kB; "
+                       r"vm size = (\d+) kB$", re.M)
+
+
+def run_demo_lazy(m):
+    """demo=lazy: the VSZ grows by 400 MiB at the reservation, the RSS stays 0 until the
+    pages are touched, and touching costs exactly one fault per page."""
+    name = m.spec.name
+    m.expect(r"demo: lazy: done", timeout=240)
+    rows = {when: (int(rss), int(vsz)) for when, rss, vsz in LAZY_LINE.findall(m.text())}
+    faults = re.search(r"lazy: (\d+) pages touched, (\d+) page faults", m.text())
+    maps = re.search(r"lazy: maps: ([0-9a-f]+)-([0-9a-f]+) rw-p 00000000 00:00 0 $", m.text(), re.M)
+    size_kb = 400 * 1024
+    return [
+        check(f"{name}: nothing mapped at the start", rows.get("started") == (0, 0), str(rows)),
+        check(f"{name}: the reservation grows VSZ only",
+              rows.get("after malloc") == (0, size_kb), str(rows)),
+        check(f"{name}: touching grows RSS to the whole reservation",
+              rows.get("after touch") == (size_kb, size_kb), str(rows)),
+        check(f"{name}: one fault per page touched", faults is not None and
+              int(faults.group(1)) == int(faults.group(2)) == size_kb // 4,
+              faults.group(0) if faults else "no fault line"),
+        check(f"{name}: maps shows one 400 MiB private anonymous VMA", maps is not None and
+              int(maps.group(2), 16) - int(maps.group(1), 16) == size_kb * 1024),
+    ]
+
+
+def run_vm_shell(m):
+    """The shell's own address space: vm map reserves, vm touch faults once per page,
+    protections and bad addresses are enforced by the fault handler without an oops."""
+    name = m.spec.name
+    m.expect(r"teachos# ")
+    out = m.command("vm map 1M")
+    got = re.search(r"mapped ([0-9a-f]+)-([0-9a-f]+) \(256 pages\)", out)
+    if not got:
+        return [check(f"{name}: vm map answers", False, out)]
+    a = int(got.group(1), 16)
+    maps = m.command("maps")
+    first = m.command(f"vm touch {a:x} 64K")
+    again = m.command(f"vm touch {a:x} 64K")
+    m.command(f"vm protect {a:x} 4K r")
+    ro = m.command(f"vm touch {a:x}")
+    bad = m.command("vm read 1000")
+    walk = m.command(f"pagewalk {a + 4096:x}")
+    m.command("vm free")
+    gone = m.command("maps")
+    return [
+        check(f"{name}: maps lists the VMA", f"{a:012x}-{a + (1 << 20):012x} rw-p 00000000 00:00 0"
+              in maps, maps),
+        check(f"{name}: first touch of 16 pages: 16 faults",
+              "touched 16 pages: 16 page faults" in first, first),
+        check(f"{name}: touching them again: no fault", "touched 16 pages: 0 page faults" in again,
+              again),
+        check(f"{name}: a write to a read-only VMA is refused (error code 0x3)",
+              "faulted (error code 0x3)" in ro, ro),
+        check(f"{name}: an address outside every VMA faults", "faulted (error code 0)" in bad, bad),
+        check(f"{name}: pagewalk shows a user page, writable, not executable",
+              "effective rights: rw-, user" in walk, walk),
+        check(f"{name}: vm free gives the space back", "kernel thread" in gone, gone),
+        check(f"{name}: no oops", "Oops" not in m.text()),
+    ]
+
+
 DEVRES_EVENT = re.compile(r"^\S+ (\S+): DEVRES (ADD|REM|REL) (0x[0-9a-f]+) ", re.M)
 
 
@@ -525,6 +588,8 @@ def all_boots():
         BootSpec("demo-buddy", run_demo_buddy, "demo=buddy"),
         BootSpec("demo-slab", run_demo_slab, "demo=slab"),
         BootSpec("demo-devres", run_demo_devres, "demo=devres"),
+        BootSpec("demo-lazy", run_demo_lazy, "demo=lazy", mem="1G", timeout=240),
+        BootSpec("vm-shell", run_vm_shell),
         BootSpec("ktest-slub-debug", run_ktest, "ktest=slab,slab_debug,page_alloc slub_debug panic=-1"),
         BootSpec("shell", run_shell, "loglevel=7"),
         BootSpec("bad-cmdline", run_bad_cmdline,
