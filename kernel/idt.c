@@ -13,6 +13,7 @@
 #include <kernel/percpu.h>
 #include <kernel/preempt.h>
 #include <kernel/traps.h>
+#include <mm/fault.h>
 #include <sched/task.h>
 
 struct idt_gate {
@@ -64,6 +65,11 @@ void idt_init(void)
  */
 void do_interrupt(struct pt_regs *regs)
 {
+	/*
+	 * The CPU keeps EFLAGS.AC on delivery: an interrupt inside a user_access_begin window
+	 * would run its handler with SMAP off. Close the window; iretq restores the flag.
+	 */
+	user_access_end();
 	if (regs->vector < NR_EXCEPTIONS) {
 		do_exception(regs);
 		return;

@@ -12,7 +12,8 @@
  *  4. Kernel address: a stack guard page is reported as a stack overflow; anything else
  *     is a kernel bug (the caller prints the oops).
  *  5. User address inside a VMA that allows the access: not mapped yet -> demand paging
- *     (a zeroed frame); mapped read-only in a writable private VMA -> copy-on-write.
+ *     (a zeroed frame); mapped read-only in a writable VMA -> copy-on-write (private VMA,
+ *     shared frame) or write access given back. The mm's mmap_lock is held for reading.
  *  6. Anything else: a bad access (a segfault for a user program later; an oops now).
  * Counted: pgfault for every fault, pgcowfault, pgfault_spurious, and min_flt/cow_flt per
  * address space and per task (the task that faulted: current).
@@ -82,16 +83,18 @@ static int handle_mm_fault(struct vm_area_struct *vma, uint64_t addr, unsigned l
 		}
 		return err;
 	}
-	if ((error_code & X86_PF_WRITE) && !(prot & _PAGE_RW) && is_cow_mapping(vma->vm_flags)) {
+	if ((error_code & X86_PF_WRITE) && !(prot & _PAGE_RW)) {
 		err = do_wp_page(vma, addr, pa);
-		if (!err) {
-			mm->min_flt++;
+		if (err < 0)
+			return err;
+		mm->min_flt++;
+		current->min_flt++;
+		if (err == WP_COPIED) {
 			mm->cow_flt++;
-			current->min_flt++;
 			current->cow_flt++;
 			count_vm_event(PGCOWFAULT);
 		}
-		return err;
+		return 0;
 	}
 	return -EFAULT;
 }
@@ -105,13 +108,19 @@ static bool access_error(const struct vm_area_struct *vma, unsigned long error_c
 	return !(vma->vm_flags & VM_READ);
 }
 
-/* Case 2: the kernel touched a user address in a way SMEP or SMAP forbids. */
+/*
+ * Case 2: the kernel touched a user address outside a user-access window (stac/clac).
+ * Under SMAP that is a bug even where a VMA would allow it; a page that is present names
+ * SMAP (or SMEP, for a fetch) as the refusal, a missing one is a plain bad address.
+ */
 static enum fault_result kernel_user_access(const struct pt_regs *regs, unsigned long error_code)
 {
+	bool present = error_code & X86_PF_PROT;
+
 	if ((read_cr4() & X86_CR4_SMEP) && (error_code & X86_PF_INSTR))
-		return FAULT_SMEP;
+		return present ? FAULT_SMEP : FAULT_USER_ADDR;
 	if ((read_cr4() & X86_CR4_SMAP) && !(regs->rflags & X86_EFLAGS_AC))
-		return FAULT_SMAP;
+		return present ? FAULT_SMAP : FAULT_USER_ADDR;
 	return FAULT_HANDLED;
 }
 
@@ -125,10 +134,13 @@ static enum fault_result user_addr_fault(struct pt_regs *regs, uint64_t addr,
 	(void)regs;
 	if (!mm || mm == &init_mm)
 		return FAULT_BAD_AREA;	/* the kernel's own space has no user half */
+	mmap_read_lock(mm);
 	vma = vma_lookup(mm, addr);
 	if (!vma || access_error(vma, error_code))
-		return FAULT_BAD_AREA;
-	err = handle_mm_fault(vma, addr, error_code);
+		err = -EFAULT;
+	else
+		err = handle_mm_fault(vma, addr, error_code);
+	mmap_read_unlock(mm);
 	if (err == -ENOMEM)
 		return FAULT_OOM;
 	return err ? FAULT_BAD_AREA : FAULT_HANDLED;
@@ -163,6 +175,7 @@ const char *fault_result_name(enum fault_result r)
 		[FAULT_STACK_GUARD] = "kernel stack guard page hit (stack overflow)",
 		[FAULT_SMAP] = "SMAP: kernel access to a user address outside stac/clac",
 		[FAULT_SMEP] = "SMEP: kernel tried to execute a user page",
+		[FAULT_USER_ADDR] = "kernel access to an unmapped user address (outside stac/clac)",
 		[FAULT_BAD_AREA] = "no VMA allows this access",
 		[FAULT_OOM] = "out of memory",
 	};

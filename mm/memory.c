@@ -2,9 +2,10 @@
  * Anonymous memory in an address space: the page-table side of what a VMA promises.
  *  - do_anonymous_page: the first touch of a page of an anonymous VMA gets a zeroed frame
  *    mapped with the VMA's rights (demand paging: reserving address space costs no memory).
- *  - do_wp_page: a write to a present read-only page of a writable private VMA is
- *    copy-on-write: the frame is shared (after fork), so the writer gets a copy; or it is
- *    no longer shared (mapcount 1), so the writer just gets write access back.
+ *  - do_wp_page: a write to a present read-only page of a writable VMA. In a private VMA
+ *    that is copy-on-write: the frame is shared (after fork), so the writer gets a copy; or
+ *    it is no longer shared (mapcount 1), so the writer just gets write access back, as in
+ *    a shared VMA (after mprotect took write access away and gave it back).
  *  - copy_anon_range (fork): the child maps the parent's frames; in a private writable
  *    VMA both sides lose write access, so the first write of either copies.
  *  - zap_vma_range (munmap, exit): unmap and give the frames back after the TLB flush.
@@ -12,8 +13,8 @@
  * the references (one per mapping here), so a shared frame is freed by its last unmapper.
  * Unlike Linux a read fault maps a new zeroed frame, not the shared zero page: one fault
  * per page touched, whatever the access, which keeps the fault count easy to reason about.
- * Callers hold mm->mmap_lock, and run with interrupts off (one CPU: the counts need no
- * atomics yet). docs/paging.md, "The page-fault handler".
+ * Callers hold mm->mmap_lock (the fault handler for reading), and run with interrupts off
+ * (one CPU: the counts need no atomics yet). docs/paging.md, "The page-fault handler".
  */
 #include <kernel/oops.h>
 #include <lib/errno.h>
@@ -83,20 +84,29 @@ static int replace_page(struct vm_area_struct *vma, uint64_t va, struct page *pa
 	return err;
 }
 
+/* Give the page at @va write access back (widening needs no flush before use). */
+static int make_writable(struct mm_struct *mm, uint64_t va)
+{
+	struct tlb_batch tlb;
+	int err;
+
+	mm_tlb_init(&tlb, mm);
+	err = protect_range(mm->pgd, va, PAGE_SIZE, _PAGE_RW, 0, &tlb);
+	tlb_flush_batch(&tlb);	/* a stale read-only entry would only cost a spurious fault */
+	return err;
+}
+
 int do_wp_page(struct vm_area_struct *vma, uint64_t addr, uint64_t pa)
 {
 	struct mm_struct *mm = vma->vm_mm;
 	struct page *old = pfn_to_page(pa >> PAGE_SHIFT), *copy;
 	uint64_t va = addr & ~(PAGE_SIZE - 1);
-	struct tlb_batch tlb;
 	int err;
 
-	if (old->mapcount == 1) {
-		/* Nobody else maps it any more: take it over, no copy needed. */
-		mm_tlb_init(&tlb, mm);
-		err = protect_range(mm->pgd, va, PAGE_SIZE, _PAGE_RW, 0, &tlb);
-		tlb_flush_batch(&tlb);
-		return err;
+	/* A shared mapping writes the frame itself; a private one no one else maps takes it. */
+	if (!is_cow_mapping(vma->vm_flags) || old->mapcount == 1) {
+		err = make_writable(mm, va);
+		return err ? err : WP_REUSED;
 	}
 	copy = alloc_page(GFP_KERNEL);
 	if (!copy)
@@ -110,7 +120,7 @@ int do_wp_page(struct vm_area_struct *vma, uint64_t addr, uint64_t pa)
 	copy->mapcount = 1;
 	old->mapcount--;
 	put_page(old);
-	return 0;
+	return WP_COPIED;
 }
 
 /* unmap_range's release hook: account for a cleared leaf, keep the frame until the flush. */

@@ -36,7 +36,7 @@
 
 struct mm_struct init_mm;
 static struct mm_struct *loaded_mm[NR_CPUS];	/* the space whose PGD is in each CPU's CR3 */
-static uint64_t pcid_used[NR_PCIDS / 64];	/* bit n: id n belongs to an mm (0: init_mm) */
+static uint64_t pcid_used[NR_PCIDS / 64] = { 1 };	/* bit n: id n is taken; 0 is init_mm's */
 static spinlock_t pcid_lock = SPINLOCK_INIT;
 
 static bool pcid_on(void)
@@ -113,6 +113,12 @@ void tlb_flush_batch(struct tlb_batch *tlb)
 	}
 	if (!mm_is_loaded(tlb->mm))
 		flush_not_loaded(tlb->mm);
+	else if (va_is_kernel(tlb->start) && tlb->nr_tables && pcid_on())
+		/*
+		 * Freed kernel tables: invlpg clears paging-structure caches of the current PCID
+		 * only, and any PCID may have walked through these tables. Drop everything.
+		 */
+		flush_everything();
 	else if (!tlb_batch_wants_full_flush(tlb))
 		flush_pages(tlb->start, tlb->end, tlb->stride_shift);
 	else if (tlb->global || va_is_kernel(tlb->start))

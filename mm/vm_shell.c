@@ -135,6 +135,22 @@ static void vm_stat(const struct mm_struct *mm)
 	console_printf("VSZ %lu kB, RSS %lu kB (peak %lu kB), %d VMAs, %lu minor faults, "
 		       "%lu COW faults\n", mm->total_vm * 4, get_mm_rss(mm) * 4,
 		       mm->hiwater_rss * 4, mm->map_count, mm->min_flt, mm->cow_flt);
+	console_printf("task %d (%s): %llu minor, %llu COW, %llu unhandled faults\n", current->pid,
+		       current->comm, (unsigned long long)current->min_flt,
+		       (unsigned long long)current->cow_flt, (unsigned long long)current->bad_flt);
+}
+
+/* The shell only ever touches the user half: a kernel address would be real kernel memory. */
+static int parse_user_addr(const char *s, unsigned long *addr)
+{
+	if (kstrtoul(s, 16, addr))
+		return -EINVAL;
+	if (*addr >= TASK_SIZE) {
+		console_printf("vm: %lx is not a user address (they end at %lx)\n", *addr,
+			       (unsigned long)TASK_SIZE);
+		return -ERANGE;
+	}
+	return 0;
 }
 
 static int vm_map(struct mm_struct *mm, int argc, char **argv)
@@ -160,9 +176,10 @@ static int vm_touch(struct mm_struct *mm, int argc, char **argv)
 	unsigned long addr, len = PAGE_SIZE, before = mm->min_flt, pages = 0;
 	struct trap_catcher tc;
 
-	if (argc < 3 || argc > 4 || kstrtoul(argv[2], 16, &addr) ||
-	    (argc == 4 && parse_size(argv[3], &len)))
+	if (argc < 3 || argc > 4 || (argc == 4 && parse_size(argv[3], &len)))
 		return -EINVAL;
+	if (parse_user_addr(argv[2], &addr))
+		return 0;
 	for (uint64_t p = addr & ~(PAGE_SIZE - 1); p < addr + len; p += PAGE_SIZE, pages++) {
 		vm_addr = p;
 		if (trap_catch_call(&tc, touch_one)) {
@@ -181,8 +198,10 @@ static int vm_read(int argc, char **argv)
 	unsigned long addr;
 	struct trap_catcher tc;
 
-	if (argc != 3 || kstrtoul(argv[2], 16, &addr))
+	if (argc != 3)
 		return -EINVAL;
+	if (parse_user_addr(argv[2], &addr))
+		return 0;
 	vm_addr = addr;
 	if (trap_catch_call(&tc, read_one))
 		console_printf("vm: reading %lx faulted (error code %#llx): no VMA allows it\n",

@@ -3,7 +3,7 @@
  *   vmstat      one line in procps' default layout (procs, memory, swap, io, system, cpu);
  *               what this kernel does not have yet (swap, block I/O) is 0
  *   vmstat -s   procps' "-s" list for the memory lines, then every event counter, each
- *               under its /proc/vmstat name so it can be compared with Linux
+ *               under its /proc/vmstat-style name (include/mm/vmstat.h says which are Linux's)
  *   vmstat -m   the slab caches (mm/slabinfo.c)
  * A counter is per CPU: one `add` instruction to memory, which an interrupt on the same
  * CPU cannot split, so counting needs neither a lock nor an atomic (Linux's this_cpu_add).

@@ -15,6 +15,7 @@ enum fault_result {
 	FAULT_STACK_GUARD,	/* a stack guard page */
 	FAULT_SMAP,		/* kernel data access to user memory without stac */
 	FAULT_SMEP,		/* kernel instruction fetch from user memory */
+	FAULT_USER_ADDR,	/* kernel access, outside stac/clac, to an unmapped user address */
 	FAULT_BAD_AREA,		/* a user address no VMA allows this access to */
 	FAULT_OOM,		/* no memory for the page or its tables */
 };

@@ -14,7 +14,11 @@ pteval_t vm_page_prot(unsigned long vm_flags, bool writable);
 /* Map a zeroed frame at @addr (not mapped yet) of anonymous @vma. */
 int do_anonymous_page(struct vm_area_struct *vma, uint64_t addr);
 
-/* A write to the read-only page at @addr (frame @pa) of a copy-on-write @vma: copy or reuse. */
+/*
+ * A write to the read-only page at @addr (frame @pa) of a writable @vma: copy it (a shared
+ * private frame) or make it writable. Returns WP_COPIED, WP_REUSED or -ENOMEM.
+ */
+enum { WP_REUSED = 1, WP_COPIED = 2 };
 int do_wp_page(struct vm_area_struct *vma, uint64_t addr, uint64_t pa);
 
 /* Unmap [start, end) of @mm, accounting and freeing the frames (after the TLB flush). */

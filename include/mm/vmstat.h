@@ -1,6 +1,8 @@
 /*
- * Event counters of the memory manager, named as Linux's /proc/vmstat names them
- * (mm/vmstat.c prints them). Each CPU counts into its own array without a lock or an
+ * Event counters of the memory manager (mm/vmstat.c prints them). Where Linux's /proc/vmstat
+ * has the counter the name is Linux's (pgfault, pgmajfault, nr_tlb_local_flush_one/all);
+ * the others (COW, spurious and bad faults, the range/global/not-loaded flushes, the CR3
+ * switches) are this kernel's own, named in the same style. Each CPU counts into its own array without a lock or an
  * atomic (an event is counted on the CPU where it happens, with interrupts off or
  * from code that cannot migrate); a reader sums the CPUs, so a total may lag by the
  * events in flight, which is fine for statistics and exact once the system is quiet.
