@@ -382,6 +382,25 @@ def sched_shell_policies(m, name, a, b):
     return checks
 
 
+def cpu_seconds(m, pid):
+    out = m.command(f"ps -o time= -p {pid}")
+    t = re.search(r"^(\d\d):(\d\d):(\d\d)$", out, re.M)
+    return int(t.group(1)) * 3600 + int(t.group(2)) * 60 + int(t.group(3)) if t else -99
+
+
+def sched_shell_idle_shell(m, name, a, b):
+    """With no fair task runnable and the shell waiting for input, the CPU idles in each
+    throttled 50 ms; the FIFO loop must resume when the rt period ends, not when the next
+    key comes: the idle CPU keeps its tick while rt tasks wait for the throttle."""
+    m.command(f"kill -STOP {b}")
+    before = cpu_seconds(m, a)
+    time.sleep(4)
+    after = cpu_seconds(m, a)
+    m.command(f"kill -CONT {b}")
+    return [check(f"{name}: a FIFO loop beside an idle shell runs ~95% (3+ s of 4)",
+                  after - before >= 3, f"{before} s -> {after} s")]
+
+
 def sched_shell_top(m, name, a, b):
     """Over a second, the FIFO loop gets the rt share (950 ms of each 1 s period): about
     95%, not more; the rest goes to the fair tasks, so the shell still answers."""
@@ -515,6 +534,7 @@ def run_sched_shell(m):
     if not (a and b):
         return checks
     checks += sched_shell_policies(m, name, a, b)
+    checks += sched_shell_idle_shell(m, name, a, b)
     checks += sched_shell_top(m, name, a, b)
     checks += sched_shell_kill(m, name, a, b)
     checks += sched_shell_run_with(m, name)
