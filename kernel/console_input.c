@@ -5,11 +5,13 @@
  * interrupts guards it, so producers and the consumer may run on any CPU.
  * A full queue drops the newest character (the user sees it was not echoed).
  * A reader with nothing to read sleeps on input_wait, which the push wakes, so a
- * waiting shell costs no CPU and other tasks run meanwhile.
+ * waiting shell costs no CPU and other tasks run meanwhile; console_getc_timeout() bounds
+ * that sleep, for a command that redraws while it waits for a key (top).
  */
 #include <asm/x86.h>
 #include <kernel/console.h>
 #include <kernel/spinlock.h>
+#include <kernel/hrtimer.h>
 #include <sched/wait.h>
 
 #define INPUT_SIZE 256	/* a power of two: head and tail wrap with a mask */
@@ -61,5 +63,16 @@ int console_getc(void)
 		}
 	}
 	wait_event_interruptible(input_wait, (c = console_trygetc()) >= 0);
+	return c;
+}
+
+int console_getc_timeout(unsigned int ms)
+{
+	int c = -1;
+
+	if (!this_cpu()->current_task)
+		return console_trygetc();	/* before the scheduler: nothing to sleep with */
+	wait_event_interruptible_timeout(input_wait, (c = console_trygetc()) >= 0,
+					 (long)msecs_to_jiffies(ms));
 	return c;
 }

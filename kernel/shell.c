@@ -32,13 +32,16 @@ static const struct shell_cmd *find_cmd(const char *name)
 	return NULL;
 }
 
-int shell_execute(char *line)
+bool shell_has_command(const char *name)
 {
-	char *argv[MAX_ARGS + 1];
-	const struct shell_cmd *cmd;
-	int argc, ret;
+	return find_cmd(name) != NULL;
+}
 
-	argc = split_args(line, argv, MAX_ARGS + 1);
+int shell_exec_argv(int argc, char **argv)
+{
+	const struct shell_cmd *cmd;
+	int ret;
+
 	if (argc == 0)
 		return 0;
 	cmd = find_cmd(argv[0]);
@@ -54,6 +57,15 @@ int shell_execute(char *line)
 	if (ret == -EINVAL)
 		console_printf("usage: %s\n", cmd->usage);
 	return ret;
+}
+
+int shell_execute(char *line)
+{
+	char *argv[MAX_ARGS + 2];	/* +1 to notice too many, +1 for the NULL after them */
+	int argc = split_args(line, argv, MAX_ARGS + 1);
+
+	argv[argc] = NULL;
+	return shell_exec_argv(argc, argv);
 }
 
 static void history_add(const char *line)

@@ -20,7 +20,7 @@
  * MemAvailable without the page cache part (there is none yet). The reserve of a zone
  * is its HIGH watermark plus the largest lowmem_reserve it keeps (totalreserve_pages).
  */
-static unsigned long available_pages(void)
+unsigned long si_mem_available(void)
 {
 	unsigned long reserve = 0, free = nr_free_pages();
 
@@ -88,7 +88,7 @@ static int cmd_free(int argc, char **argv)
 		       "buff/cache", "available");
 	console_printf("%-8s%12llu%12llu%12llu%12llu%12llu%12llu\n", "Mem:",
 		       scaled(total, shift), scaled(total - free, shift), scaled(free, shift), 0ull,
-		       0ull, scaled(available_pages(), shift));
+		       0ull, scaled(si_mem_available(), shift));
 	console_printf("%-8s%12llu%12llu%12llu\n", "Swap:", 0ull, 0ull, 0ull);
 	return 0;
 }
@@ -131,7 +131,7 @@ static int cmd_meminfo(int argc, char **argv)
 		return -EINVAL;
 	console_printf("MemTotal:       %8llu kB\n", K(totalram_pages()));
 	console_printf("MemFree:        %8llu kB\n", K(nr_free_pages()));
-	console_printf("MemAvailable:   %8llu kB\n", K(available_pages()));
+	console_printf("MemAvailable:   %8llu kB\n", K(si_mem_available()));
 	console_printf("DirectMap4k:    %8llu kB\n", (unsigned long long)s->direct_map[0] >> 10);
 	console_printf("DirectMap2M:    %8llu kB\n", (unsigned long long)s->direct_map[1] >> 10);
 	console_printf("DirectMap1G:    %8llu kB\n", (unsigned long long)s->direct_map[2] >> 10);

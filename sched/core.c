@@ -409,6 +409,17 @@ void yield(void)
 /* ---- the idle task ---------------------------------------------------------------------- */
 
 /*
+ * rt tasks wait for the throttle to lift: the tick must go on while the CPU idles, since
+ * the tick is what ends the rt period (sched_rt_period_tick). Stopped, it would leave them
+ * waiting for whatever interrupt came next: a FIFO loop beside an idle shell would run only
+ * when a key is pressed. Interrupts are off: the fields cannot change under us.
+ */
+static bool rt_waits_for_period(struct rq *rq)
+{
+	return rq->rt.rt_throttled && rq->rt.rt_nr_running;
+}
+
+/*
  * What pid 0 does when nothing else can run: stop the tick and halt until an interrupt.
  * "sti; hlt" makes the test and the halt one step, so a wakeup by an interrupt between
  * them is not lost.
@@ -424,7 +435,8 @@ void cpu_idle_loop(void)
 				local_irq_enable();
 				break;
 			}
-			tick_nohz_idle_enter();
+			if (!rt_waits_for_period(this_rq()))
+				tick_nohz_idle_enter();
 			safe_halt();
 		}
 		schedule();

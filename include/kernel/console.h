@@ -29,5 +29,7 @@ int console_printf(const char *fmt, ...) __printf(1, 2);
 void console_input_push(char c);
 int console_getc(void);		/* sleeps until a character arrives */
 int console_trygetc(void);	/* -1 when nothing is queued */
+/* Sleeps until a character arrives or @ms passed; -1 on the timeout. */
+int console_getc_timeout(unsigned int ms);
 
 #endif

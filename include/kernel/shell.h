@@ -23,5 +23,11 @@ struct shell_cmd {
 
 /* Run one command line as if typed (used by tests). Returns the command's result. */
 int shell_execute(char *line);
+/*
+ * Run the command argv[0] with its arguments, already split (argv[argc] is NULL): what
+ * chrt and nice do to run "a command" with other scheduling attributes.
+ */
+int shell_exec_argv(int argc, char **argv);
+bool shell_has_command(const char *name);
 
 #endif

@@ -38,6 +38,7 @@
 #define kstrtol		k_kstrtol
 #define kstrtouint	k_kstrtouint
 #define kstrtoint	k_kstrtoint
+#define strerror	k_strerror
 #endif
 
 /* Signed size, as in POSIX and Linux; the same type as the host's, so both may be seen. */
@@ -77,5 +78,8 @@ int kstrtoul(const char *s, unsigned int base, unsigned long *res);
 int kstrtol(const char *s, unsigned int base, long *res);
 int kstrtouint(const char *s, unsigned int base, unsigned int *res);
 int kstrtoint(const char *s, unsigned int base, int *res);
+
+/* The C library's text for an error number (-ESRCH or ESRCH): "No such process". */
+const char *strerror(int errnum);
 
 #endif

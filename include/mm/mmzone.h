@@ -58,6 +58,8 @@ static inline struct zone *page_zone(const struct page *p) { return &zones[p->zo
 unsigned long zone_free_pages_all(const struct zone *z);
 unsigned long nr_free_pages(void);	/* all zones, per-CPU lists included */
 unsigned long totalram_pages(void);	/* managed pages of all zones */
+/* Pages allocations could take without eating into the reserves (mm/show_mem.c). */
+unsigned long si_mem_available(void);
 
 /*
  * Setting up (mm/page_alloc_init.c): zones_init() spans the zones over [0, max_pfn) and

@@ -139,4 +139,9 @@ static inline bool waitqueue_active(struct wait_queue_head *wq) { return !list_e
 	((cond) ? (long)((timeout) ? (timeout) : 1)                                   \
 		: ___wait_event(&(wq), cond, TASK_UNINTERRUPTIBLE, timeout))
 
+/* The same, sleeping as S rather than D (a task waiting for input, not for the disk). */
+#define wait_event_interruptible_timeout(wq, cond, timeout)                           \
+	((cond) ? (long)((timeout) ? (timeout) : 1)                                   \
+		: ___wait_event(&(wq), cond, TASK_INTERRUPTIBLE, timeout))
+
 #endif

@@ -7,6 +7,7 @@ Checks assert behaviour: numbers, the order of events, the fields of an oops,
 what the shell answers; never merely that some line was printed.
 """
 import re
+import time
 
 from machine import Timeout
 
@@ -309,6 +310,243 @@ def run_shell(m):
     return checks
 
 
+# ---------------------------------------------------------------- scheduling from the shell
+
+PS_HEADER = "  PID STAT CLS RTPRIO PRI  NI     VRUNTIME     TIME COMMAND"
+PS_ROW = re.compile(r"^ *(\d+) (\S+) +(\S+) +(\S+) +(\S+) +(\S+) +(\S+) +(\S+) (\S+)$")
+TOP_ROW = re.compile(r"^ *(\d+) root +(\S+) +(-?\d+) +\d+ +\d+ +\d+ (\S) +([\d.]+) +([\d.]+) "
+                     r"+(\d+:\d\d\.\d\d) (\S+)$")
+CHRT_M = ["SCHED_OTHER min/max priority\t: 0/0", "SCHED_FIFO min/max priority\t: 1/99",
+          "SCHED_RR min/max priority\t: 1/99", "SCHED_BATCH min/max priority\t: 0/0",
+          "SCHED_IDLE min/max priority\t: 0/0", "SCHED_DEADLINE min/max priority\t: 0/0"]
+
+
+def lines_of(out):
+    """What a command printed, without the echoed command line."""
+    return out.splitlines()[1:]
+
+
+def ps_rows(out):
+    """{pid: (stat, cls, rtprio, pri, ni, vruntime, time, comm)} from the default ps."""
+    return {int(r.group(1)): r.groups()[1:] for r in map(PS_ROW.match, lines_of(out)) if r}
+
+
+def spawned_pid(out):
+    m = re.search(r"^\[(\d+)\] (\d+)$", out, re.M)
+    return int(m.group(2)) if m else None
+
+
+def top_screens(out):
+    """The screens of `top -b`: [(summary lines, {pid: row fields})]."""
+    screens = []
+    for chunk in re.split(r"^(?=top - )", out, flags=re.M)[1:]:
+        lines = chunk.splitlines()
+        rows = {int(r.group(1)): r.groups()[1:] for r in map(TOP_ROW.match, lines) if r}
+        screens.append((lines[:7], rows))
+    return screens
+
+
+def gone_after_kill(m, pid):
+    """kill is asynchronous, as on Linux: the workload ends when it next runs, which for a
+    throttled FIFO task is when the rt period ends, up to 50 ms later (plus TCG's noise)."""
+    for _ in range(20):
+        if pid not in ps_rows(m.command(f"ps -p {pid}")):
+            return True
+        time.sleep(0.2)
+    return False
+
+
+def sched_shell_policies(m, name, a, b):
+    """chrt -p and renice print exactly util-linux's lines; ps shows the policy columns."""
+    checks = []
+    out = m.command(f"chrt -f -p 10 {a}")
+    checks.append(check(f"{name}: chrt -f -p 10 prints nothing", lines_of(out) == [], repr(out)))
+    out = m.command(f"chrt -p {a}")
+    checks.append(check(f"{name}: chrt -p shows SCHED_FIFO 10", lines_of(out) == [
+        f"pid {a}'s current scheduling policy: SCHED_FIFO",
+        f"pid {a}'s current scheduling priority: 10"], repr(out)))
+    out = m.command(f"renice -n 5 -p {b}")
+    checks.append(check(f"{name}: renice prints util-linux's line", lines_of(out) ==
+                        [f"{b} (process ID) old priority 0, new priority 5"], repr(out)))
+    out = m.command("ps")
+    rows = ps_rows(out)
+    checks.append(check(f"{name}: ps header", lines_of(out)[:1] == [PS_HEADER], repr(out)))
+    checks.append(check(f"{name}: ps shows the FIFO task: R, FF, rtprio 10, PRI 50, no NI",
+                        rows.get(a, ())[:6] == ("R", "FF", "10", "50", "-", "-"), repr(out)))
+    checks.append(check(f"{name}: ps shows the niced task: RN, TS, PRI 14, NI 5, a vruntime",
+                        rows.get(b, ())[:5] == ("RN", "TS", "-", "14", "5") and
+                        re.match(r"^-?\d+\.\d{3}$", rows[b][5]) is not None, repr(out)))
+    checks.append(check(f"{name}: ps shows init and the idle task",
+                        rows.get(1, ())[1:2] == ("TS",) and rows.get(0, ())[:2] == ("I", "-"),
+                        repr(out)))
+    return checks
+
+
+def cpu_seconds(m, pid):
+    out = m.command(f"ps -o time= -p {pid}")
+    t = re.search(r"^(\d\d):(\d\d):(\d\d)$", out, re.M)
+    return int(t.group(1)) * 3600 + int(t.group(2)) * 60 + int(t.group(3)) if t else -99
+
+
+def sched_shell_idle_shell(m, name, a, b):
+    """With no fair task runnable and the shell waiting for input, the CPU idles in each
+    throttled 50 ms; the FIFO loop must resume when the rt period ends, not when the next
+    key comes: the idle CPU keeps its tick while rt tasks wait for the throttle."""
+    m.command(f"kill -STOP {b}")
+    before = cpu_seconds(m, a)
+    time.sleep(4)
+    after = cpu_seconds(m, a)
+    m.command(f"kill -CONT {b}")
+    return [check(f"{name}: a FIFO loop beside an idle shell runs ~95% (3+ s of 4)",
+                  after - before >= 3, f"{before} s -> {after} s")]
+
+
+def sched_shell_top(m, name, a, b):
+    """Over a second, the FIFO loop gets the rt share (950 ms of each 1 s period): about
+    95%, not more; the rest goes to the fair tasks, so the shell still answers."""
+    checks = []
+    out = m.command("top -b -n 2 -d 1")
+    screens = top_screens(out)
+    checks.append(check(f"{name}: top -b -n 2 prints two screens", len(screens) == 2, repr(out)))
+    if len(screens) != 2:
+        return checks
+    summary, rows = screens[1]
+    fifo, niced = rows.get(a), rows.get(b)
+    checks.append(check(f"{name}: top's summary lines", summary[1].startswith("Tasks: ") and
+                        re.match(r"^%Cpu\(s\):[ \d.]{5} us,[ \d.]{5} sy,[ \d.]{5} ni,[ \d.]{5} id,",
+                                 summary[2]) is not None and
+                        summary[6] == "  PID USER      PR  NI    VIRT    RES    SHR S  %CPU  "
+                                      "%MEM     TIME+ COMMAND", repr(summary)))
+    checks.append(check(f"{name}: the FIFO loop takes the rt share, 85..97% (throttled at 95%)",
+                        fifo is not None and fifo[0] == "-11" and 85 <= float(fifo[3]) <= 97,
+                        repr(fifo)))
+    checks.append(check(f"{name}: it is first by %CPU, the niced fair loop shows PR 25 NI 5",
+                        niced is not None and niced[:2] == ("25", "5") and
+                        next(iter(rows)) == a, repr(rows)))
+    out = m.command("echo still answering")
+    checks.append(check(f"{name}: a FIFO busy loop does not starve the shell beyond the throttle",
+                        lines_of(out) == ["still answering"], repr(out)))
+    return checks
+
+
+def sched_shell_kill(m, name, a, b):
+    checks = []
+    m.command(f"kill -STOP {a}")
+    rows = ps_rows(m.command(f"ps -p {a}"))
+    checks.append(check(f"{name}: kill -STOP: ps shows T", rows.get(a, ("?",))[0] == "T",
+                        repr(rows)))
+    m.command(f"kill -CONT {a}")
+    rows = ps_rows(m.command(f"ps -p {a}"))
+    checks.append(check(f"{name}: kill -CONT: R again", rows.get(a, ("?",))[0] == "R", repr(rows)))
+    out = m.command(f"kill {a} {b}")
+    checks.append(check(f"{name}: kill PID prints nothing", lines_of(out) == [], repr(out)))
+    checks.append(check(f"{name}: the killed workloads are gone from ps",
+                        gone_after_kill(m, a) and gone_after_kill(m, b)))
+    return checks
+
+
+def sched_shell_run_with(m, name):
+    """chrt and nice run a command with the attributes: a workload has them from its start,
+    and the shell gets its own back."""
+    checks = []
+    c = spawned_pid(m.command("chrt -f 20 spawn spin fifo20"))
+    d = spawned_pid(m.command("nice -n 7 spawn spin niced7"))
+    rows = ps_rows(m.command(f"ps -p {c},{d}"))
+    checks.append(check(f"{name}: chrt -f 20 spawn: FIFO 20 from the start",
+                        rows.get(c, ())[1:3] == ("FF", "20"), repr(rows)))
+    checks.append(check(f"{name}: nice -n 7 spawn: nice 7", rows.get(d, ())[4:5] == ("7",),
+                        repr(rows)))
+    out = m.command("chrt -p 0")
+    checks.append(check(f"{name}: the shell is SCHED_OTHER again", lines_of(out) == [
+        "pid 1's current scheduling policy: SCHED_OTHER",
+        "pid 1's current scheduling priority: 0"], repr(out)))
+    out = m.command("nice")
+    checks.append(check(f"{name}: the shell's nice is 0 again", lines_of(out) == ["0"], repr(out)))
+    m.command(f"kill -KILL {c} {d}")
+    checks.append(check(f"{name}: kill -KILL ends them", gone_after_kill(m, c) and
+                        gone_after_kill(m, d)))
+    return checks
+
+
+BAD_INPUTS = [
+    ("kill 1", ["kill: (1) - Operation not permitted"]),
+    ("kill 0", ["kill: (0) - Operation not permitted"]),
+    ("kill 99", ["kill: (99) - No such process"]),
+    ("kill -FOO 99", ["kill: FOO: invalid signal specification"]),
+    ("kill abc", ["kill: abc: arguments must be process or job IDs"]),
+    ("chrt -f 100 spawn spin", ["chrt: unsupported priority value for the policy: 100: "
+                                "see --max for valid range"]),
+    ("chrt -p 999", ["chrt: failed to get pid 999's policy: No such process"]),
+    ("chrt -f -p 10 999", ["chrt: failed to set pid 999's policy: No such process"]),
+    ("chrt -p abc", ["chrt: invalid PID argument: 'abc'"]),
+    ("chrt -x", ["chrt: invalid option -- 'x'", "Try 'chrt --help' for more information."]),
+    ("chrt -d -p 0 1", ["chrt: failed to set pid 1's policy: Invalid argument"]),
+    ("chrt -f 10 nosuch", ["chrt: failed to execute nosuch: No such file or directory"]),
+    ("renice -n 5 -p 999", ["renice: failed to get priority for 999 (process ID): "
+                            "No such process"]),
+    ("renice -n 5 -p abc", ["renice: bad process ID value: abc"]),
+    ("renice -n abc -p 1", ["renice: invalid priority 'abc'",
+                            "Try 'renice --help' for more information."]),
+    ("nice -n abc nice", ["nice: invalid adjustment 'abc'"]),
+    ("nice -n 5", ["nice: a command must be given with an adjustment",
+                   "Try 'nice --help' for more information."]),
+    ("top -d abc", ["top: bad delay interval 'abc'"]),
+    ("spawn nosuch", ["spawn: unknown workload 'nosuch'",
+                      "usage: spawn [spin|sleeper|yielder|periodic MS] [-n COUNT] [NAME]"]),
+]
+
+
+def sched_shell_top_keys(m, name):
+    """Interactive top: 'N' redraws at once (not after the 5 s delay) sorted by PID, high to
+    low; 'q' quits. Then kill ends sleeping workloads too (their sleep is interruptible)."""
+    pids = [spawned_pid(m.command("spawn sleeper")) for _ in range(2)]
+    mark = len(m.log)
+    m.send("top -d 5\r")
+    m.expect(r"TIME\+ COMMAND\n(.*\n){3}", since=mark, timeout=20)
+    mark = len(m.log)
+    m.send("N")
+    try:
+        m.expect(r"TIME\+ COMMAND\n(.*\n){3}", since=mark, timeout=3)
+        redrawn = True
+    except Timeout:
+        redrawn = False
+    m.send("q")
+    m.expect(r"teachos# ", since=mark, timeout=20)
+    screen = m.text(mark)
+    shown = [int(r.group(1)) for r in map(TOP_ROW.match, screen.splitlines()) if r]
+    checks = [check(f"{name}: top's N key redraws at once, sorted by PID; q quits",
+                    redrawn and shown[:3] == sorted(pids, reverse=True) + [1], repr(screen))]
+    m.command(f"kill {pids[0]} {pids[1]}")
+    checks.append(check(f"{name}: kill ends sleeping workloads",
+                        gone_after_kill(m, pids[0]) and gone_after_kill(m, pids[1])))
+    return checks
+
+
+def run_sched_shell(m):
+    """Issue 7's interface: spawn, chrt, renice, ps, top, kill from the shell."""
+    name = m.spec.name
+    m.expect(r"teachos# ")
+    out = m.command("chrt -m")
+    checks = [check(f"{name}: chrt -m as util-linux", lines_of(out) == CHRT_M, repr(out))]
+    a = spawned_pid(m.command("spawn spin"))
+    b = spawned_pid(m.command("spawn spin"))
+    checks.append(check(f"{name}: spawn prints [JOB] PID", a and b and b == a + 1, f"{a} {b}"))
+    if not (a and b):
+        return checks
+    checks += sched_shell_policies(m, name, a, b)
+    checks += sched_shell_idle_shell(m, name, a, b)
+    checks += sched_shell_top(m, name, a, b)
+    checks += sched_shell_kill(m, name, a, b)
+    checks += sched_shell_run_with(m, name)
+    for cmd, want in BAD_INPUTS:
+        out = m.command(cmd)
+        checks.append(check(f"{name}: '{cmd}' says so", lines_of(out) == want, repr(out)))
+    checks += sched_shell_top_keys(m, name)
+    out = m.command("echo fine")
+    checks.append(check(f"{name}: the kernel goes on", lines_of(out) == ["fine"], repr(out)))
+    return checks
+
+
 def run_bad_cmdline(m):
     name = m.spec.name
     m.expect(r"teachos# ")
@@ -592,6 +830,7 @@ def all_boots():
         BootSpec("vm-shell", run_vm_shell),
         BootSpec("ktest-slub-debug", run_ktest, "ktest=slab,slab_debug,page_alloc slub_debug panic=-1"),
         BootSpec("shell", run_shell, "loglevel=7"),
+        BootSpec("sched-shell", run_sched_shell, timeout=90),
         BootSpec("bad-cmdline", run_bad_cmdline,
                  "loglevel=abc bogus=1 ktest= noequals crash=nosuch"),
         BootSpec("quiet-console", run_quiet_console, "loglevel=1"),
