@@ -203,6 +203,28 @@ struct page *node_slab_with_free(struct kmem_cache *s, gfp_t gfp, unsigned long 
 }
 
 /*
+ * Slabs of @s are naturally aligned blocks of 2^order frames, so their head pages are at
+ * multiples of 2^order: the walk looks only there. For the tools that must see every slab,
+ * full slabs held by a CPU (on no list) included; they hold list_lock, so slabs do not come
+ * and go meanwhile.
+ */
+struct page *slab_next(struct kmem_cache *s, unsigned long *pfn)
+{
+	unsigned long step = 1ul << s->order;
+
+	for (unsigned long p = ALIGN_UP(*pfn, step); p < max_pfn; p += step) {
+		struct page *page = pfn_to_page(p);
+
+		if (PageFlag(page, PG_slab) && page->slab_cache == s) {
+			*pfn = p + step;
+			return page;
+		}
+	}
+	*pfn = max_pfn;
+	return NULL;
+}
+
+/*
  * One object straight from the cache's lists, touching no per-CPU state but the counters:
  * for an interrupt that came while this CPU was inside the allocator (c->busy).
  */

@@ -4,7 +4,8 @@
  * one "slab check: <cache>: ..." line:
  *  - each slab is a naturally aligned buddy block of the cache's order, every page PG_slab
  *    and naming the cache, on the list its inuse says: one of the cache's (held by no CPU)
- *    or one of a CPU's (held by that CPU), or active on exactly one CPU;
+ *    or a CPU's partial list (held by that CPU); or on no list, as a CPU's active slab or a
+ *    full slab a CPU holds (found by walking mem_map, which must show nr_slabs slabs);
  *  - every freelist link is the start of an object of the slab, no object is on a freelist
  *    twice (a loop or an undetected double free), and the lengths agree with inuse;
  *  - the list counters, nr_slabs, and objects in use (per-CPU counters) agree with the walk;
@@ -166,7 +167,10 @@ static unsigned long check_inbox(struct check *ck, struct kmem_cache_cpu *c, int
 	return n;
 }
 
-/* CPU @cpu's part: its active slab, its lists, its inbox. Returns the slabs it holds. */
+/*
+ * CPU @cpu's part: its active slab, its partial list, its inbox. Returns how many slabs
+ * that is (its full slabs are on no list: check_unlisted finds them).
+ */
 static unsigned long check_cpu(struct check *ck, int cpu, unsigned long *inbox)
 {
 	struct kmem_cache *s = ck->s;
@@ -177,8 +181,6 @@ static unsigned long check_cpu(struct check *ck, int cpu, unsigned long *inbox)
 
 	snprintf(name, sizeof(name), "cpu %d partial", cpu);
 	held = check_list(ck, &c->partial, ~0ul, name, 1, s->objects - 1, frozen);
-	snprintf(name, sizeof(name), "cpu %d full", cpu);
-	held += check_list(ck, &c->full, ~0ul, name, s->objects, s->objects, frozen);
 	*inbox += check_inbox(ck, c, cpu);
 	if (!c->page) {
 		if (c->freelist || c->base != SLAB_NO_BASE)
@@ -192,10 +194,37 @@ static unsigned long check_cpu(struct check *ck, int cpu, unsigned long *inbox)
 	return held + 1;
 }
 
+/*
+ * Every slab of the cache, by walking mem_map: those on no list must be a CPU's active slab
+ * (checked already) or a full slab a CPU holds, which is checked here. Returns how many
+ * slabs there are in all.
+ */
+static unsigned long check_unlisted(struct check *ck)
+{
+	struct kmem_cache *s = ck->s;
+	unsigned long n = 0;
+	struct page *head;
+
+	for (unsigned long pfn = 0; (head = slab_next(s, &pfn)); n++) {
+		unsigned int frozen = head->frozen;
+
+		if (!list_empty(&head->slab_list) ||
+		    (frozen && frozen <= NR_CPUS && s->cpu_slab[frozen - 1].page == head))
+			continue;
+		if (!frozen || frozen > NR_CPUS || head->inuse != head->objects) {
+			problem(ck, "slab %p on no list: held by %d (1 + cpu), inuse %u of %u", head,
+				frozen, head->inuse, head->objects);
+			continue;
+		}
+		check_slab(ck, head, frozen, NULL);
+	}
+	return n;
+}
+
 int kmem_cache_check(struct kmem_cache *s)
 {
 	struct check ck = { .s = s };
-	unsigned long flags, bugs = bugs_reported(), slabs, held = 0, counted = 0, inbox = 0;
+	unsigned long flags, bugs = bugs_reported(), slabs, held = 0, counted = 0, inbox = 0, all;
 
 	flags = spin_lock_irqsave(&s->list_lock);
 	slabs = check_list(&ck, &s->partial, s->nr_partial, "partial", 1, s->objects - 1, 0);
@@ -205,11 +234,12 @@ int kmem_cache_check(struct kmem_cache *s)
 		counted += s->cpu_slab[cpu].allocs - s->cpu_slab[cpu].frees;
 		held += check_cpu(&ck, cpu, &inbox);
 	}
+	all = check_unlisted(&ck);
 	if (held && kmem_cache_debug(s))
 		problem(&ck, "a debug cache has %lu slabs held by CPUs", held);
-	if (slabs + held != s->nr_slabs)
-		problem(&ck, "nr_slabs %lu, but %lu on the cache's lists and %lu held by CPUs",
-			s->nr_slabs, slabs, held);
+	if (all != s->nr_slabs || slabs + held > all)
+		problem(&ck, "nr_slabs %lu, but %lu slabs in mem_map, %lu on the cache's lists and "
+			"%lu active or partial on CPUs", s->nr_slabs, all, slabs, held);
 	if (counted + s->quarantined + inbox != ck.in_use)
 		problem(&ck, "%lu objects in use by the counters (%lu quarantined), %lu in slabs, "
 			"%lu of them in inboxes", counted + s->quarantined, s->quarantined,

@@ -131,8 +131,8 @@ bool kmem_cache_setup(struct kmem_cache *s, const char *name, unsigned int size,
 		return false;
 	for (int cpu = 0; cpu < NR_CPUS; cpu++) {
 		s->cpu_slab[cpu].base = SLAB_NO_BASE;
+		s->cpu_slab[cpu].frozen = (unsigned int)cpu + 1;
 		INIT_LIST_HEAD(&s->cpu_slab[cpu].partial);
-		INIT_LIST_HEAD(&s->cpu_slab[cpu].full);
 	}
 	s->list_lock = (spinlock_t)SPINLOCK_INIT;
 	INIT_LIST_HEAD(&s->partial);
@@ -206,16 +206,14 @@ int kmem_cache_shrink(struct kmem_cache *s)
 	return left;
 }
 
-/* Objects in the slabs of @s that their callers hold (list_lock held, CPU slabs flushed). */
+/* Objects of @s that their callers hold: the per-CPU counts (list_lock held, inboxes emptied). */
 static unsigned long objects_in_use(const struct kmem_cache *s)
 {
 	unsigned long n = 0;
-	struct page *page;
 
-	list_for_each_entry(page, &s->partial, slab_list)
-		n += page->inuse;
-	n += s->nr_full * s->objects;
-	return n - s->quarantined;
+	for (int cpu = 0; cpu < NR_CPUS; cpu++)
+		n += s->cpu_slab[cpu].allocs - s->cpu_slab[cpu].frees;
+	return n;
 }
 
 void kmem_cache_destroy(struct kmem_cache *s)

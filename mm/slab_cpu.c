@@ -1,9 +1,12 @@
 /*
  * The slabs a CPU holds (docs/slab.md section 3): its active slab, which the fast paths of
  * include/mm/slab.h allocate from, its partial list (held slabs with free objects, the next
- * active slabs) and its full list, and its inbox. This is SLUB's per-CPU slab and per-CPU
+ * active slabs), its full slabs, and its inbox. This is SLUB's per-CPU slab and per-CPU
  * partial list; the inbox is where SLUB would cmpxchg a remote free into the slab's own
  * freelist, here kept apart so that the holder's freelists need no atomic operation at all.
+ * A full slab is on no list, as in SLUB: nothing needs it until an object comes back, and
+ * then the object's struct page leads to it (kmem_cache_check and the leak report, which
+ * must see every slab, find them by walking mem_map: slab_next).
  *
  * A slab CPU n holds has page->frozen = n + 1, and then only CPU n touches its freelist and
  * its inuse, and the list it is on, with c->busy set (slab_cpu_enter) and no lock. So a free
@@ -23,11 +26,6 @@
 #include <kernel/printk.h>
 #include <mm/slab.h>
 
-static inline unsigned int cpu_of(struct kmem_cache *s, struct kmem_cache_cpu *c)
-{
-	return (unsigned int)(c - s->cpu_slab);
-}
-
 /* ---- the active slab ---- */
 
 /* Make @head, held by this CPU and on no list, the active slab: its objects go to c. */
@@ -42,18 +40,20 @@ static void activate_slab(struct kmem_cache_cpu *c, struct page *head)
 
 /*
  * The active slab ran dry: every object is allocated (its free objects are only ever on
- * c->freelist, which is empty), so it joins the full list, still held.
+ * c->freelist, which is empty). It stays held, full, on no list.
  */
 static void retire_active_slab(struct kmem_cache_cpu *c)
 {
-	list_add(&c->page->slab_list, &c->full);
 	c->page = NULL;
 	c->base = SLAB_NO_BASE;
 }
 
 /* ---- freeing into a slab this CPU holds ---- */
 
-/* A held slab became empty: it goes back onto the cache's lists, or to the buddy allocator. */
+/*
+ * A held slab became empty: it goes back onto the cache's lists, or to the buddy allocator.
+ * (It was partial, or full if it has one object: then on no list, and list_del does nothing.)
+ */
 static void release_empty_slab(struct kmem_cache *s, struct page *head)
 {
 	struct list_head discard = LIST_HEAD_INIT(discard);
@@ -76,37 +76,34 @@ static __noinline bool held_double_free(struct kmem_cache *s, struct page *head,
 }
 
 /*
- * A held slab got an object back and was full, or is empty now. A full slab moves to the
- * tail of the partial list: refills take from the head, so it has time to gather more free
+ * A held slab got an object back and was full, or is empty now. A full slab joins the tail
+ * of the partial list: refills take from the head, so it has time to gather more free
  * objects before it is used again. An empty one is let go.
  */
-static __noinline void held_slab_moves(struct kmem_cache *s, struct kmem_cache_cpu *c,
-				       struct page *head)
+static void held_slab_moves(struct kmem_cache *s, struct kmem_cache_cpu *c, struct page *head)
 {
-	if (!head->inuse) {
+	if (!head->inuse)
 		release_empty_slab(s, head);
-		return;
-	}
-	list_del(&head->slab_list);
-	list_add_tail(&head->slab_list, &c->partial);
+	else
+		list_add_tail(&head->slab_list, &c->partial);
 }
 
 /*
- * Free @x into @head, a slab this CPU holds on its partial or full list: a push and a
- * decrement. As in free_to_node_slab, only the last object freed and a slab with none in
+ * Free @x into @head, a slab this CPU holds, partial or full (not the active one): a push and
+ * a decrement. As in free_to_node_slab, only the last object freed and a slab with none in
  * use are recognised as double frees.
  */
-static __always_inline bool free_to_held_slab(struct kmem_cache *s, struct kmem_cache_cpu *c,
-					      struct page *head, void *x, unsigned long caller)
+static bool free_to_held_slab(struct kmem_cache *s, struct kmem_cache_cpu *c, struct page *head,
+			      void *x, unsigned long caller)
 {
 	unsigned int inuse = head->inuse;
 
-	if (unlikely(x == head->freelist || !inuse))
+	if (x == head->freelist || !inuse)
 		return held_double_free(s, head, x, caller);
 	set_freepointer(s, x, head->freelist);
 	head->freelist = x;
 	head->inuse = inuse - 1;
-	if (unlikely(inuse == 1 || inuse == head->objects))
+	if (inuse == 1 || inuse == head->objects)
 		held_slab_moves(s, c, head);
 	return true;
 }
@@ -118,39 +115,73 @@ static __always_inline bool free_to_held_slab(struct kmem_cache *s, struct kmem_
 bool cpu_slab_free(struct kmem_cache *s, struct kmem_cache_cpu *c, struct page *head, void *x,
 		   unsigned long caller)
 {
-	if (head->frozen != cpu_of(s, c) + 1)
+	if (head->frozen != c->frozen)
 		return free_foreign(s, head, x, caller);
 	if (head != c->page)
 		return free_to_held_slab(s, c, head, x, caller);
 	if (x == c->freelist)
 		return held_double_free(s, head, x, caller);
-	set_freepointer(s, x, c->freelist);
+	set_freepointer(s, x, c->freelist);	/* the active slab's free objects are on c */
 	c->freelist = x;
 	return true;
 }
 
+/* What __slab_free leaves to the general path: @c entered, @x checked, @head its slab. */
+static __noinline void slab_free_other(struct kmem_cache *s, void *x, struct kmem_cache_cpu *c,
+				       struct page *head, unsigned long caller)
+{
+	if (cpu_slab_free(s, c, head, x, caller))
+		slab_stat_add(&c->frees, 1);
+	slab_cpu_exit(c);
+}
+
 /*
- * The free fast path missed (include/mm/slab.h), and @c is this CPU's part, entered: left
- * here. The common case, an object of another slab this CPU holds, is inline here; the rest
- * goes to cpu_slab_free and slab_free_rare.
+ * The free fast path missed (include/mm/slab.h). The common case is inline here, and costs
+ * about 40 instructions: @c is this CPU's part, entered, and @x lies in another slab this CPU
+ * holds, not full and not about to empty. It is written so that it needs no stack frame:
+ * everything else leaves by a tail call, to slab_free_rare (no @c: an interrupt inside the
+ * allocator; a debug cache; @x not an object of @s), slab_free_other (a slab this CPU does
+ * not hold, or its active one) or held_slab_moves. @page: the struct page of @x, PG_slab
+ * and of @s (from kfree), or NULL. @c is left on return.
+ *
+ * The check that @x starts an object works on its offset in the slab, read off its physical
+ * address: slabs are buddy blocks, naturally aligned, and in a cache without debugging the
+ * objects start at the slab's first byte (no red zone on the left).
  */
 void __slab_free(struct kmem_cache *s, void *x, struct kmem_cache_cpu *c, struct page *page,
 		 unsigned long caller)
 {
+	unsigned long off, i;
 	struct page *head;
-	bool freed;
+	unsigned int inuse;
 
-	if (unlikely(!c || !x || kmem_cache_debug(s))) {
-		slab_free_rare(s, x, c, page, caller);
-		return;
+	if (unlikely(!c || kmem_cache_debug(s)))
+		return slab_free_rare(s, x, c, page, caller);
+	if (!page) {	/* kmem_cache_free: is @x in a slab of @s at all? */
+		page = slab_virt_to_page(x);
+		if (unlikely(!page || !PageFlag(page, PG_slab) || page->slab_cache != s))
+			return slab_free_rare(s, x, c, NULL, caller);
 	}
-	head = slab_free_target(s, page, x, caller);
-	if (likely(head && head->frozen == cpu_of(s, c) + 1 && head != c->page))
-		freed = free_to_held_slab(s, c, head, x, caller);
-	else
-		freed = head && cpu_slab_free(s, c, head, x, caller);
-	if (freed)
-		slab_stat_add(&c->frees, 1);
+	off = (unsigned long)__pa(x) & (s->slab_bytes - 1);
+	i = (off * s->reciprocal_size) >> 32;	/* off / s->size: see slab_object_index */
+	if (unlikely(i >= s->objects || i * s->size != off))
+		return slab_free_rare(s, x, c, page, caller);
+	head = page - (off >> PAGE_SHIFT);
+	if (unlikely(head->frozen != c->frozen || head == c->page))
+		return slab_free_other(s, x, c, head, caller);
+	inuse = head->inuse;
+	if (unlikely(x == head->freelist || !inuse)) {
+		held_double_free(s, head, x, caller);
+		return slab_cpu_exit(c);
+	}
+	set_freepointer(s, x, head->freelist);
+	head->freelist = x;
+	head->inuse = inuse - 1;
+	slab_stat_add(&c->frees, 1);
+	if (unlikely(inuse == 1 || inuse == head->objects)) {
+		held_slab_moves(s, c, head);
+		return slab_cpu_exit(c);
+	}
 	slab_cpu_exit(c);
 }
 
@@ -244,7 +275,7 @@ static bool refill_cpu_slab(struct kmem_cache *s, struct kmem_cache_cpu *c, gfp_
 	head = node_slab_with_free(s, gfp, &flags);
 	if (head) {
 		unlink_slab(s, head);
-		head->frozen = (uint16_t)(cpu_of(s, c) + 1);
+		head->frozen = (uint16_t)c->frozen;
 		INIT_LIST_HEAD(&head->slab_list);
 		activate_slab(c, head);
 	}
@@ -325,8 +356,10 @@ static void unhold_list(struct kmem_cache *s, struct list_head *list, struct lis
 }
 
 /*
- * Two passes: first every CPU lets go of its slabs, then the inboxes are emptied, which
- * now means freeing into slabs nobody holds.
+ * Two passes: first every CPU lets go of its active and partial slabs, then the inboxes are
+ * emptied, which now means freeing into slabs nobody holds, or into a full slab a CPU still
+ * holds: that one is let go first, as it will not be full any more. (Full slabs stay held
+ * otherwise: they hold no free object to flush, and finding them means walking mem_map.)
  */
 void flush_cpu_slabs(struct kmem_cache *s, struct list_head *discard)
 {
@@ -335,7 +368,6 @@ void flush_cpu_slabs(struct kmem_cache *s, struct list_head *discard)
 
 		deactivate_slab(s, c, discard);
 		unhold_list(s, &c->partial, discard);
-		unhold_list(s, &c->full, discard);
 	}
 	for (int cpu = 0; cpu < NR_CPUS; cpu++) {
 		struct kmem_cache_cpu *c = &s->cpu_slab[cpu];
@@ -346,8 +378,10 @@ void flush_cpu_slabs(struct kmem_cache *s, struct list_head *discard)
 			struct page *head = slab_head(s, slab_virt_to_page(x));
 
 			next = get_freepointer(s, x);
+			if (head->frozen)
+				unhold_slab(s, head, NULL);
 			if (free_to_node_slab(s, head, x, _RET_IP_, discard) != FREE_DONE)
-				slab_stat_add(&c->frees, -1ul);
+				slab_stat_add(&c->frees, -1ul);	/* counted when pushed */
 		}
 		if (x)
 			inbox_too_long(s, x);

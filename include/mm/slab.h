@@ -217,8 +217,8 @@ struct kmem_cache_cpu {
 	struct page *page;	/* the active slab, or NULL */
 	void *inbox;		/* objects freed into this CPU's slabs from elsewhere (atomic) */
 	struct list_head partial;	/* held slabs with free objects: 0 < inuse < objects */
-	struct list_head full;		/* held slabs with none: inuse == objects */
-	unsigned long pad1[2];
+	unsigned int frozen;	/* 1 + this CPU: page->frozen of the slabs it holds */
+	unsigned int pad1[7];
 };
 
 _Static_assert(sizeof(struct kmem_cache_cpu) == 128, "two cache lines per CPU");
@@ -507,6 +507,8 @@ bool file_slab(struct kmem_cache *s, struct page *page, struct list_head *discar
 void unlink_slab(struct kmem_cache *s, struct page *page);
 bool grow_cache(struct kmem_cache *s, gfp_t gfp, unsigned long *flags);
 struct page *node_slab_with_free(struct kmem_cache *s, gfp_t gfp, unsigned long *flags);
+/* The next slab of @s from frame *pfn on, by walking mem_map, or NULL; *pfn moves past it. */
+struct page *slab_next(struct kmem_cache *s, unsigned long *pfn);
 void slab_free_rare(struct kmem_cache *s, void *x, struct kmem_cache_cpu *c, struct page *page,
 		    unsigned long caller);
 enum free_result free_to_node_slab(struct kmem_cache *s, struct page *head, void *x,
@@ -520,8 +522,9 @@ bool cpu_slab_free(struct kmem_cache *s, struct kmem_cache_cpu *c, struct page *
 bool inbox_push(struct kmem_cache *s, struct kmem_cache_cpu *owner, struct page *head, void *x,
 		unsigned long caller);
 /*
- * Every slab CPUs hold back onto the cache's lists, every inbox emptied (list_lock held,
- * interrupts off; not from an interrupt handler, which could find a CPU's state half-way).
+ * The slabs CPUs hold back onto the cache's lists, but for full ones, and every inbox emptied
+ * (list_lock held, interrupts off; not from an interrupt handler, which could find a CPU's
+ * state half-way).
  */
 void flush_cpu_slabs(struct kmem_cache *s, struct list_head *discard);
 
