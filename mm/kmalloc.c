@@ -221,6 +221,12 @@ static __always_inline void __kfree(const void *x, unsigned long caller)
 
 	if (unlikely(ZERO_OR_NULL_PTR(x)))
 		return;
+	/*
+	 * The free will write the object's first word (the free pointer, in a kmalloc cache).
+	 * Ask for its line now, so that the miss overlaps the look-up of its struct page, which
+	 * is a miss of its own more often than not. A prefetch never faults: any x will do.
+	 */
+	__builtin_prefetch(x, 1);
 	page = slab_virt_to_page(x);
 	if (likely(page && PageFlag(page, PG_slab)))
 		slab_free(page->slab_cache, page, (void *)x, caller);

@@ -303,17 +303,19 @@ bool free_foreign(struct kmem_cache *s, struct page *head, void *x, unsigned lon
 
 /* ---- allocating ---- */
 
-static void slab_out_of_memory(struct kmem_cache *s, gfp_t gfp)
+/* No memory for a new slab: count it, and say so unless asked not to. Returns NULL. */
+__noinline void *slab_alloc_failed(struct kmem_cache *s, gfp_t gfp)
 {
 	char gfp_buf[64];
 
 	slab_stats.alloc_fail++;
 	if (gfp & __GFP_NOWARN)
-		return;
+		return NULL;
 	gfp_name(gfp_buf, sizeof(gfp_buf), gfp);
 	pr_warn("SLUB: Unable to allocate memory, gfp=%s: cache %s, object size %u, buffer size "
 		"%u, order %u, %lu slabs\n", gfp_buf, s->name, s->object_size, s->size, s->order,
 		s->nr_slabs);
+	return NULL;
 }
 
 __noinline void *slab_zero(struct kmem_cache *s, void *object)
@@ -321,22 +323,24 @@ __noinline void *slab_zero(struct kmem_cache *s, void *object)
 	return memset(object, 0, s->object_size);
 }
 
-/* The fast path found no object, or found this CPU busy (an interrupt inside it). */
-void *__slab_alloc(struct kmem_cache *s, gfp_t gfp, unsigned long caller, size_t orig_size)
+/*
+ * The allocations __slab_alloc (mm/slab_cpu.c) does not take on: from a debug cache, and
+ * while this CPU is inside the allocator already (@c NULL: an interrupt). @c, if entered,
+ * is left at once.
+ */
+void *slab_alloc_rare(struct kmem_cache *s, gfp_t gfp, unsigned long caller, size_t orig_size,
+		      struct kmem_cache_cpu *c)
 {
-	struct kmem_cache_cpu *c;
 	void *object;
 
+	if (c)
+		slab_cpu_exit(c);
 	if (kmem_cache_debug(s))
 		object = debug_slab_alloc(s, gfp, caller, orig_size);
-	else if ((c = slab_cpu_enter(s)))
-		object = cpu_slab_alloc(s, c, gfp, orig_size);
 	else
 		object = node_alloc(s, gfp, orig_size);
-	if (unlikely(!object)) {
-		slab_out_of_memory(s, gfp);
-		return NULL;
-	}
+	if (unlikely(!object))
+		return slab_alloc_failed(s, gfp);
 	if (gfp & __GFP_ZERO)
 		slab_zero(s, object);
 	return object;

@@ -232,7 +232,7 @@ static void inbox_too_long(struct kmem_cache *s, void *x)
 }
 
 /* Free what other CPUs and interrupts pushed onto this CPU's inbox (c busy). */
-static void drain_inbox(struct kmem_cache *s, struct kmem_cache_cpu *c)
+static __noinline void drain_inbox(struct kmem_cache *s, struct kmem_cache_cpu *c)
 {
 	unsigned long n = 0, limit = inbox_limit(s);
 	void *x = take_inbox(c), *next;
@@ -249,30 +249,16 @@ static void drain_inbox(struct kmem_cache *s, struct kmem_cache_cpu *c)
 /* ---- allocating ---- */
 
 /*
- * Give @c free objects again (c busy): from its inbox, else the head of its partial list
- * becomes the active slab (no lock), else a slab from the cache's lists (list_lock), else a
- * new one. false: no memory for a new slab.
+ * No partial slab on this CPU: one from the cache's lists (list_lock), or a new one, becomes
+ * the active slab. c stays busy while a new slab is allocated, so an interrupt meanwhile
+ * allocates from the cache's lists (node_alloc) rather than from c. false: no memory.
  */
-static bool refill_cpu_slab(struct kmem_cache *s, struct kmem_cache_cpu *c, gfp_t gfp)
+static __noinline bool refill_from_node(struct kmem_cache *s, struct kmem_cache_cpu *c,
+					gfp_t gfp)
 {
-	struct page *head;
-	unsigned long flags;
+	unsigned long flags = spin_lock_irqsave(&s->list_lock);
+	struct page *head = node_slab_with_free(s, gfp, &flags);
 
-	if (READ_ONCE(c->inbox)) {
-		drain_inbox(s, c);
-		if (c->freelist)
-			return true;
-	}
-	if (c->page)
-		retire_active_slab(c);
-	if (!list_empty(&c->partial)) {
-		head = list_first_entry(&c->partial, struct page, slab_list);
-		list_del(&head->slab_list);
-		activate_slab(c, head);
-		return true;
-	}
-	flags = spin_lock_irqsave(&s->list_lock);
-	head = node_slab_with_free(s, gfp, &flags);
 	if (head) {
 		unlink_slab(s, head);
 		head->frozen = (uint16_t)c->frozen;
@@ -284,25 +270,53 @@ static bool refill_cpu_slab(struct kmem_cache *s, struct kmem_cache_cpu *c, gfp_
 }
 
 /*
- * The allocation slow path of a cache without debugging (c busy; left clear on return):
- * refill c->freelist, then pop it. c stays busy while a new slab is allocated, so an
- * interrupt meanwhile allocates from the cache's lists (node_alloc) rather than from c.
+ * Give @c free objects again (c busy): from its inbox, else the head of its partial list
+ * becomes the active slab (no lock), else refill_from_node. false: no memory. The active
+ * slab that ran dry is full (its free objects are only ever on c->freelist) and stays held.
  */
-void *cpu_slab_alloc(struct kmem_cache *s, struct kmem_cache_cpu *c, gfp_t gfp, size_t orig_size)
+static __always_inline bool refill_cpu_slab(struct kmem_cache *s, struct kmem_cache_cpu *c,
+					    gfp_t gfp)
+{
+	struct page *head;
+
+	if (unlikely(READ_ONCE(c->inbox))) {
+		drain_inbox(s, c);
+		if (c->freelist)
+			return true;
+	}
+	if (c->page)
+		retire_active_slab(c);
+	if (unlikely(list_empty(&c->partial)))
+		return refill_from_node(s, c, gfp);
+	head = list_first_entry(&c->partial, struct page, slab_list);
+	list_del(&head->slab_list);
+	activate_slab(c, head);
+	return true;
+}
+
+/*
+ * The allocation fast path found c->freelist empty (@c entered: left here), or found this
+ * CPU inside the allocator already (@c NULL). The common case, a refill from this CPU's own
+ * slabs, is inline here; the rest goes to slab_alloc_rare.
+ */
+void *__slab_alloc(struct kmem_cache *s, gfp_t gfp, unsigned long caller, size_t orig_size,
+		   struct kmem_cache_cpu *c)
 {
 	void *object;
 
-	while (!c->freelist) {
-		if (!refill_cpu_slab(s, c, gfp)) {
-			slab_cpu_exit(c);
-			return NULL;
-		}
+	if (unlikely(!c || kmem_cache_debug(s)))
+		return slab_alloc_rare(s, gfp, caller, orig_size, c);
+	if (unlikely(!refill_cpu_slab(s, c, gfp))) {
+		slab_cpu_exit(c);
+		return slab_alloc_failed(s, gfp);
 	}
-	object = c->freelist;
+	object = c->freelist;	/* a slab with free objects is active now */
 	c->freelist = get_freepointer(s, object);
 	slab_stat_add(&c->allocs, 1);
 	slab_stat_add(&c->requested, orig_size);
 	slab_cpu_exit(c);
+	if (unlikely(gfp & __GFP_ZERO))
+		return slab_zero(s, object);
 	return object;
 }
 

@@ -367,6 +367,16 @@ static __always_inline void set_freepointer(const struct kmem_cache *s, void *ob
 	__builtin_memcpy((char *)object + s->offset, &fp, sizeof(fp));
 }
 
+/*
+ * Start loading the free pointer of @object, the next to be allocated, now (as Linux's
+ * prefetch_freepointer): when that allocation comes, the object's line is in the cache
+ * rather than a miss that stalls it. A prefetch never faults, so NULL does no harm.
+ */
+static __always_inline void prefetch_freepointer(const struct kmem_cache *s, const void *object)
+{
+	__builtin_prefetch((const char *)object + s->offset);
+}
+
 /* The struct page of @x if @x is in the direct map of RAM, else NULL (never faults). */
 static inline struct page *slab_virt_to_page(const void *x)
 {
@@ -435,7 +445,8 @@ static inline struct page *slab_free_target(struct kmem_cache *s, struct page *p
 }
 
 /* The slow paths (mm/slab.c), out of line so the fast paths stay small. */
-void *__slab_alloc(struct kmem_cache *s, gfp_t gfp, unsigned long caller, size_t orig_size);
+void *__slab_alloc(struct kmem_cache *s, gfp_t gfp, unsigned long caller, size_t orig_size,
+		   struct kmem_cache_cpu *c);
 void __slab_free(struct kmem_cache *s, void *x, struct kmem_cache_cpu *c, struct page *page,
 		 unsigned long caller);
 void *slab_zero(struct kmem_cache *s, void *object);	/* clears the object, returns it */
@@ -455,13 +466,12 @@ static __always_inline void *slab_alloc(struct kmem_cache *s, gfp_t gfp, unsigne
 	void *object;
 
 	if (unlikely(!c))
-		return __slab_alloc(s, gfp, caller, orig_size);
+		return __slab_alloc(s, gfp, caller, orig_size, NULL);
 	object = c->freelist;
-	if (unlikely(!object)) {
-		slab_cpu_exit(c);
-		return __slab_alloc(s, gfp, caller, orig_size);
-	}
+	if (unlikely(!object))
+		return __slab_alloc(s, gfp, caller, orig_size, c);
 	c->freelist = get_freepointer(s, object);
+	prefetch_freepointer(s, c->freelist);
 	slab_stat_add(&c->allocs, 1);
 	slab_stat_add(&c->requested, orig_size);	/* nothing where orig_size is 0 */
 	slab_cpu_exit(c);
@@ -511,12 +521,14 @@ struct page *node_slab_with_free(struct kmem_cache *s, gfp_t gfp, unsigned long 
 struct page *slab_next(struct kmem_cache *s, unsigned long *pfn);
 void slab_free_rare(struct kmem_cache *s, void *x, struct kmem_cache_cpu *c, struct page *page,
 		    unsigned long caller);
+void *slab_alloc_rare(struct kmem_cache *s, gfp_t gfp, unsigned long caller, size_t orig_size,
+		      struct kmem_cache_cpu *c);
+void *slab_alloc_failed(struct kmem_cache *s, gfp_t gfp);
 enum free_result free_to_node_slab(struct kmem_cache *s, struct page *head, void *x,
 				   unsigned long caller, struct list_head *discard);
 bool free_foreign(struct kmem_cache *s, struct page *head, void *x, unsigned long caller);
 
 /* mm/slab_cpu.c: the slabs a CPU holds. c is this CPU's part of s, busy (slab_cpu_enter). */
-void *cpu_slab_alloc(struct kmem_cache *s, struct kmem_cache_cpu *c, gfp_t gfp, size_t orig_size);
 bool cpu_slab_free(struct kmem_cache *s, struct kmem_cache_cpu *c, struct page *head, void *x,
 		   unsigned long caller);
 bool inbox_push(struct kmem_cache *s, struct kmem_cache_cpu *owner, struct page *head, void *x,
