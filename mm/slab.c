@@ -22,21 +22,23 @@
  * detects). docs/slab.md compares both on the 117-byte struct foo.
  *
  * Who holds a slab. A slab is either held by one CPU (page->frozen = 1 + the CPU: its
- * active slab, or on its partial or full list; mm/slab_cpu.c), and then only that CPU
- * touches its freelist, without a lock; or it is held by none and lies on one of the cache's
- * lists, s->partial, s->full, s->empty, under list_lock. A CPU allocates from its active
- * slab (the fast path in include/mm/slab.h: about 40 instructions per alloc+free pair,
- * scripts/bench-slab), and frees into any slab it holds without a lock. A free into a slab
- * another CPU holds goes to that CPU's inbox (one cmpxchg); a free into a slab nobody holds
- * takes list_lock. A slab leaves a CPU when it becomes empty (back onto s->empty, or to the
- * buddy allocator) and when the cache is shrunk or destroyed (flush_cpu_slabs).
+ * active slab, a slab on its partial list, or a full one; mm/slab_cpu.c), and then only that
+ * CPU touches its freelist, without a lock; or it is held by none and lies on one of the
+ * cache's lists, s->partial, s->full, s->empty, under list_lock. A CPU allocates from its
+ * active slab (the fast path in include/mm/slab.h: about 40 instructions per alloc+free
+ * pair, scripts/bench-slab), and frees into any slab it holds without a lock. A free into a
+ * slab another CPU holds goes to that CPU's inbox (one cmpxchg); a free into a slab nobody
+ * holds takes list_lock. A slab leaves a CPU when it becomes empty (back onto s->empty, or
+ * to the buddy allocator) and when the cache is shrunk or destroyed (flush_cpu_slabs: all
+ * but the full ones, which have nothing to give back).
  *
  * Invariants (kmem_cache_check in mm/slab_check.c verifies them):
  *  - a slab no CPU holds is on exactly one of s->partial, s->full, s->empty, chosen by its
  *    inuse, and its page->freelist links exactly objects - inuse of its objects;
  *  - a slab CPU n holds has frozen = n + 1 and is n's active slab (its free objects on
- *    c->freelist, page->freelist empty, page->inuse = objects) or on n's partial list
- *    (0 < inuse < objects) or full list (inuse = objects), with the same freelist rule;
+ *    c->freelist, page->freelist empty, page->inuse = objects), or on n's partial list
+ *    (0 < inuse < objects), or full (inuse = objects) and on no list, with the same freelist
+ *    rule;
  *  - nr_partial, nr_full, nr_empty count the cache's lists; nr_slabs counts all slabs;
  *  - objects in use = the sum over CPUs of allocs - frees, plus s->quarantined; objects in
  *    inboxes count as freed.
@@ -48,7 +50,10 @@
  * CPU runs (SMP needs an IPI, as drain_all_pages does). The free fast path trusts its
  * pointer, as Linux's does: an interior pointer into this CPU's active slab, or a double
  * free that is not of the last object freed, is caught only in debug caches (which never
- * take the fast path); frees that miss the fast path are checked in every cache.
+ * take the fast path); frees that miss the fast path are checked in every cache. A CPU
+ * keeps every slab it has freed into until the slab empties (no cap, as Linux has on its
+ * per-CPU partial list): each holds live objects, so that is bounded, but on SMP another CPU
+ * could not use their free slots meanwhile.
  */
 #define pr_fmt(fmt) "slab: " fmt
 
@@ -366,8 +371,8 @@ static void *slot_of(struct kmem_cache *s, struct page *head, const void *x)
  * A free that slab_free_target refused: report why (@page: the struct page of @x, or NULL if
  * not looked up yet). Returns NULL, the free is ignored.
  */
-struct page *slab_bad_free(struct kmem_cache *s, struct page *page, const void *x,
-			   unsigned long caller)
+static __noinline struct page *slab_bad_free(struct kmem_cache *s, struct page *page,
+					     const void *x, unsigned long caller)
 {
 	struct kmem_cache *owner;
 	struct page *head;
@@ -396,9 +401,33 @@ struct page *slab_bad_free(struct kmem_cache *s, struct page *page, const void *
 }
 
 /*
+ * Where does @x go? Its slab's head page, once it is known to be the start of an object of
+ * @s; else the mistake is reported (slab_bad_free) and NULL returned: the free must be
+ * ignored. @page: the struct page of @x, PG_slab and of @s, if the caller knows it (kfree
+ * found @s there), else NULL. The same tests as __slab_free makes inline (mm/slab_cpu.c), for
+ * the frees that go through slab_free_rare: every free that misses the fast path is checked.
+ */
+static struct page *slab_free_target(struct kmem_cache *s, struct page *page, const void *x,
+				     unsigned long caller)
+{
+	struct page *head;
+
+	if (!page) {
+		page = slab_virt_to_page(x);
+		if (unlikely(!page || !PageFlag(page, PG_slab) || page->slab_cache != s))
+			return slab_bad_free(s, page, x, caller);
+	}
+	head = slab_head(s, page);
+	if (unlikely(slab_object_index(s, head, x) < 0))
+		return slab_bad_free(s, page, x, caller);
+	return head;
+}
+
+/*
  * The frees __slab_free (mm/slab_cpu.c) does not take on: of NULL (a no-op, as kfree(NULL)),
- * into a debug cache, and while this CPU is inside the allocator already (@c NULL: an
- * interrupt, which must leave this CPU's state alone). @c, if entered, is left at once.
+ * of what is not an object of @s (reported here), into a debug cache, and while this CPU is
+ * inside the allocator already (@c NULL: an interrupt, which must leave this CPU's state
+ * alone). @c, if entered, is left at once.
  */
 void slab_free_rare(struct kmem_cache *s, void *x, struct kmem_cache_cpu *c, struct page *page,
 		    unsigned long caller)

@@ -54,7 +54,7 @@ static void retire_active_slab(struct kmem_cache_cpu *c)
  * A held slab became empty: it goes back onto the cache's lists, or to the buddy allocator.
  * (It was partial, or full if it has one object: then on no list, and list_del does nothing.)
  */
-static void release_empty_slab(struct kmem_cache *s, struct page *head)
+static __noinline void release_empty_slab(struct kmem_cache *s, struct page *head)
 {
 	struct list_head discard = LIST_HEAD_INIT(discard);
 	unsigned long flags;
@@ -80,7 +80,8 @@ static __noinline bool held_double_free(struct kmem_cache *s, struct page *head,
  * of the partial list: refills take from the head, so it has time to gather more free
  * objects before it is used again. An empty one is let go.
  */
-static void held_slab_moves(struct kmem_cache *s, struct kmem_cache_cpu *c, struct page *head)
+static __always_inline void held_slab_moves(struct kmem_cache *s, struct kmem_cache_cpu *c,
+					    struct page *head)
 {
 	if (!head->inuse)
 		release_empty_slab(s, head);
@@ -93,17 +94,17 @@ static void held_slab_moves(struct kmem_cache *s, struct kmem_cache_cpu *c, stru
  * a decrement. As in free_to_node_slab, only the last object freed and a slab with none in
  * use are recognised as double frees.
  */
-static bool free_to_held_slab(struct kmem_cache *s, struct kmem_cache_cpu *c, struct page *head,
-			      void *x, unsigned long caller)
+static __always_inline bool free_to_held_slab(struct kmem_cache *s, struct kmem_cache_cpu *c,
+					      struct page *head, void *x, unsigned long caller)
 {
 	unsigned int inuse = head->inuse;
 
-	if (x == head->freelist || !inuse)
+	if (unlikely(x == head->freelist || !inuse))
 		return held_double_free(s, head, x, caller);
 	set_freepointer(s, x, head->freelist);
 	head->freelist = x;
 	head->inuse = inuse - 1;
-	if (inuse == 1 || inuse == head->objects)
+	if (unlikely(inuse == 1 || inuse == head->objects))
 		held_slab_moves(s, c, head);
 	return true;
 }
@@ -112,8 +113,8 @@ static bool free_to_held_slab(struct kmem_cache *s, struct kmem_cache_cpu *c, st
  * Free @x into its slab @head (c busy, @x checked by slab_free_target): pushed onto the slab
  * if this CPU holds it, else handed on by free_foreign. false: a double free, reported.
  */
-bool cpu_slab_free(struct kmem_cache *s, struct kmem_cache_cpu *c, struct page *head, void *x,
-		   unsigned long caller)
+static bool cpu_slab_free(struct kmem_cache *s, struct kmem_cache_cpu *c, struct page *head,
+			  void *x, unsigned long caller)
 {
 	if (head->frozen != c->frozen)
 		return free_foreign(s, head, x, caller);
@@ -136,13 +137,12 @@ static __noinline void slab_free_other(struct kmem_cache *s, void *x, struct kme
 }
 
 /*
- * The free fast path missed (include/mm/slab.h). The common case is inline here, and costs
- * about 40 instructions: @c is this CPU's part, entered, and @x lies in another slab this CPU
- * holds, not full and not about to empty. It is written so that it needs no stack frame:
- * everything else leaves by a tail call, to slab_free_rare (no @c: an interrupt inside the
- * allocator; a debug cache; @x not an object of @s), slab_free_other (a slab this CPU does
- * not hold, or its active one) or held_slab_moves. @page: the struct page of @x, PG_slab
- * and of @s (from kfree), or NULL. @c is left on return.
+ * The free fast path missed (include/mm/slab.h). The common case is inline here, about 45
+ * instructions: @c is this CPU's part, entered, and @x lies in another slab this CPU holds,
+ * not full and not about to empty. The rest is out of line: slab_free_rare (no @c: an
+ * interrupt inside the allocator; a debug cache; @x not an object of @s), slab_free_other (a
+ * slab this CPU does not hold, or its active one), held_slab_moves. @page: the struct page
+ * of @x, PG_slab and of @s (from kfree), or NULL. @c is left on return.
  *
  * The check that @x starts an object works on its offset in the slab, read off its physical
  * address: slabs are buddy blocks, naturally aligned, and in a cache without debugging the
@@ -153,35 +153,31 @@ void __slab_free(struct kmem_cache *s, void *x, struct kmem_cache_cpu *c, struct
 {
 	unsigned long off, i;
 	struct page *head;
-	unsigned int inuse;
 
-	if (unlikely(!c || kmem_cache_debug(s)))
-		return slab_free_rare(s, x, c, page, caller);
+	if (unlikely(!c || kmem_cache_debug(s))) {
+		slab_free_rare(s, x, c, page, caller);
+		return;
+	}
 	if (!page) {	/* kmem_cache_free: is @x in a slab of @s at all? */
 		page = slab_virt_to_page(x);
-		if (unlikely(!page || !PageFlag(page, PG_slab) || page->slab_cache != s))
-			return slab_free_rare(s, x, c, NULL, caller);
+		if (unlikely(!page || !PageFlag(page, PG_slab) || page->slab_cache != s)) {
+			slab_free_rare(s, x, c, NULL, caller);
+			return;
+		}
 	}
 	off = (unsigned long)__pa(x) & (s->slab_bytes - 1);
 	i = (off * s->reciprocal_size) >> 32;	/* off / s->size: see slab_object_index */
-	if (unlikely(i >= s->objects || i * s->size != off))
-		return slab_free_rare(s, x, c, page, caller);
+	if (unlikely(i >= s->objects || i * s->size != off)) {
+		slab_free_rare(s, x, c, page, caller);
+		return;
+	}
 	head = page - (off >> PAGE_SHIFT);
-	if (unlikely(head->frozen != c->frozen || head == c->page))
-		return slab_free_other(s, x, c, head, caller);
-	inuse = head->inuse;
-	if (unlikely(x == head->freelist || !inuse)) {
-		held_double_free(s, head, x, caller);
-		return slab_cpu_exit(c);
+	if (unlikely(head->frozen != c->frozen || head == c->page)) {
+		slab_free_other(s, x, c, head, caller);
+		return;
 	}
-	set_freepointer(s, x, head->freelist);
-	head->freelist = x;
-	head->inuse = inuse - 1;
-	slab_stat_add(&c->frees, 1);
-	if (unlikely(inuse == 1 || inuse == head->objects)) {
-		held_slab_moves(s, c, head);
-		return slab_cpu_exit(c);
-	}
+	if (free_to_held_slab(s, c, head, x, caller))
+		slab_stat_add(&c->frees, 1);
 	slab_cpu_exit(c);
 }
 

@@ -6,7 +6,8 @@
  * A cache (struct kmem_cache) hands out objects of one size. It gets its memory in slabs:
  * 2^order contiguous pages from alloc_pages, cut into equal slots. A free object holds the
  * pointer to the next free object of its slab (the freelist lives inside the free objects),
- * and each CPU allocates from and frees to its own active slab without a lock.
+ * and each CPU allocates from its own active slab, and frees into the slabs it holds, without
+ * a lock.
  *
  * kmalloc(size) picks one of Linux's x86_64 size classes (8, 16, 32, 64, 96, 128, 192, 256,
  * 512, 1k, 2k, 4k, 8k: caches kmalloc-8 ... kmalloc-8k, and dma-kmalloc-N for GFP_DMA);
@@ -310,8 +311,8 @@ static __always_inline struct kmem_cache_cpu *this_cpu_slab(struct kmem_cache *s
 }
 
 /*
- * c->allocs += n, in one instruction (as Linux's this_cpu_add): code that finds c busy
- * still counts into c, so an interrupt must find a count either done or not yet begun.
+ * *counter += n, in one instruction (as Linux's this_cpu_add): code that finds c busy still
+ * counts into c (c->allocs, c->frees), so an interrupt must find a count done or not begun.
  */
 static __always_inline void slab_stat_add(unsigned long *counter, unsigned long n)
 {
@@ -418,33 +419,7 @@ static inline void *slab_object(const struct kmem_cache *s, struct page *head, u
 	return slab_base(head) + (unsigned long)i * s->size + s->red_left_pad;
 }
 
-struct page *slab_bad_free(struct kmem_cache *s, struct page *page, const void *x,
-			   unsigned long caller);
-
-/*
- * Where does @x go? Its slab's head page, once it is known to be the start of an object of
- * @s; else the mistake is reported (slab_bad_free) and NULL returned: the free must be
- * ignored. @page: the struct page of @x, PG_slab and of @s, if the caller knows it (kfree
- * found @s there), else NULL. Every free that misses the fast path passes here, debug cache
- * or not: the tests are cheap (no division: slab_object_index).
- */
-static inline struct page *slab_free_target(struct kmem_cache *s, struct page *page,
-					    const void *x, unsigned long caller)
-{
-	struct page *head;
-
-	if (!page) {
-		page = slab_virt_to_page(x);
-		if (unlikely(!page || !PageFlag(page, PG_slab) || page->slab_cache != s))
-			return slab_bad_free(s, page, x, caller);
-	}
-	head = slab_head(s, page);
-	if (unlikely(slab_object_index(s, head, x) < 0))
-		return slab_bad_free(s, page, x, caller);
-	return head;
-}
-
-/* The slow paths (mm/slab.c), out of line so the fast paths stay small. */
+/* The slow paths (mm/slab_cpu.c), out of line so the fast paths stay small. */
 void *__slab_alloc(struct kmem_cache *s, gfp_t gfp, unsigned long caller, size_t orig_size,
 		   struct kmem_cache_cpu *c);
 void __slab_free(struct kmem_cache *s, void *x, struct kmem_cache_cpu *c, struct page *page,
@@ -490,8 +465,10 @@ static __always_inline void slab_free(struct kmem_cache *s, struct page *page, v
 	struct kmem_cache_cpu *c = slab_cpu_enter(s);
 	void *head;
 
-	if (unlikely(!c))
-		return __slab_free(s, x, NULL, page, caller);
+	if (unlikely(!c)) {
+		__slab_free(s, x, NULL, page, caller);
+		return;
+	}
 	head = c->freelist;
 	if (likely((unsigned long)x - c->base < s->slab_bytes && x != head)) {
 		set_freepointer(s, x, head);
@@ -528,9 +505,7 @@ enum free_result free_to_node_slab(struct kmem_cache *s, struct page *head, void
 				   unsigned long caller, struct list_head *discard);
 bool free_foreign(struct kmem_cache *s, struct page *head, void *x, unsigned long caller);
 
-/* mm/slab_cpu.c: the slabs a CPU holds. c is this CPU's part of s, busy (slab_cpu_enter). */
-bool cpu_slab_free(struct kmem_cache *s, struct kmem_cache_cpu *c, struct page *head, void *x,
-		   unsigned long caller);
+/* mm/slab_cpu.c: the slabs a CPU holds, and their inboxes. */
 bool inbox_push(struct kmem_cache *s, struct kmem_cache_cpu *owner, struct page *head, void *x,
 		unsigned long caller);
 /*
