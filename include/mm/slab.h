@@ -325,7 +325,7 @@ static __always_inline void slab_stat_add(unsigned long *counter, unsigned long 
  * Enter this CPU's part of @s, or return NULL when this CPU is inside the allocator for @s
  * already. Only code running on this CPU touches c, so the one thing that can come in
  * between is an interrupt, and an interrupt handler may kmalloc and kfree too. c->busy
- * settles it without switching interrupts off (pushf, cli and sti cost more than the rest
+ * settles it without switching interrupts off (pushf, cli and sti cost as much as the rest
  * of the fast path): it counts the contexts inside, and one that does not find itself alone
  * leaves c alone and takes a path that needs no per-CPU state (mm/slab.c: node_alloc,
  * free_foreign). The increment is one instruction, and a handler that comes anywhere in
