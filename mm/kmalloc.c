@@ -58,8 +58,9 @@ static unsigned int kmalloc_index(size_t size)
  * kmalloc_index for every request of 1..8192 bytes, by (size - 1) / 8: the classes are
  * multiples of 8, so the 8 sizes of a group share one. kmalloc looks it up here, one load
  * and no branch: with sizes that vary from call to call, the branch between size_index and
- * fls above is mispredicted often, and costs more than the rest of the lookup. 1 KiB,
- * filled at boot (all 0 before: class 0 has no cache, so kmalloc says it is too early).
+ * fls above would be mispredicted often, and a mispredicted branch costs more than the whole
+ * lookup. 1 KiB, filled at boot (all 0 before: class 0 has no cache, so kmalloc says it is
+ * too early).
  */
 static uint8_t size_class[KMALLOC_MAX_CACHE_SIZE / 8];
 
