@@ -90,8 +90,13 @@ static bool calculate_sizes(struct kmem_cache *s)
 		s->offset = size;	/* behind the object: its bytes are not free to use */
 		size += word;
 	} else {
-		/* In the middle, as Linux: a small overrun of the object before misses it. */
-		s->offset = ALIGN_DOWN(s->object_size / 2, word);
+		/*
+		 * The first word. Linux puts it in the middle, so that a small overrun of the
+		 * object before misses it; at the start it shares the cache line the next owner
+		 * writes first, one line less per allocation (slub_debug's red zones are the
+		 * tool for overruns).
+		 */
+		s->offset = 0;
 	}
 	if (s->flags & SLAB_STORE_USER)
 		size += 2 * sizeof(struct slab_track);
@@ -107,6 +112,7 @@ static bool calculate_sizes(struct kmem_cache *s)
 	s->order = calculate_order(size);
 	s->slab_bytes = PAGE_SIZE << s->order;
 	s->objects = (unsigned int)(s->slab_bytes / size);
+	s->reciprocal_size = (unsigned int)(((1ull << 32) + size - 1) / size);
 	return s->objects <= SLAB_MAX_OBJECTS;
 }
 
@@ -123,8 +129,11 @@ bool kmem_cache_setup(struct kmem_cache *s, const char *name, unsigned int size,
 	s->min_empty = SLAB_MIN_EMPTY;
 	if (!calculate_sizes(s))
 		return false;
-	for (int cpu = 0; cpu < NR_CPUS; cpu++)
+	for (int cpu = 0; cpu < NR_CPUS; cpu++) {
 		s->cpu_slab[cpu].base = SLAB_NO_BASE;
+		s->cpu_slab[cpu].frozen = (unsigned int)cpu + 1;
+		INIT_LIST_HEAD(&s->cpu_slab[cpu].partial);
+	}
 	s->list_lock = (spinlock_t)SPINLOCK_INIT;
 	INIT_LIST_HEAD(&s->partial);
 	INIT_LIST_HEAD(&s->full);
@@ -197,16 +206,14 @@ int kmem_cache_shrink(struct kmem_cache *s)
 	return left;
 }
 
-/* Objects in the slabs of @s that their callers hold (list_lock held, CPU slabs flushed). */
+/* Objects of @s that their callers hold: the per-CPU counts (list_lock held, inboxes emptied). */
 static unsigned long objects_in_use(const struct kmem_cache *s)
 {
 	unsigned long n = 0;
-	struct page *page;
 
-	list_for_each_entry(page, &s->partial, slab_list)
-		n += page->inuse;
-	n += s->nr_full * s->objects;
-	return n - s->quarantined;
+	for (int cpu = 0; cpu < NR_CPUS; cpu++)
+		n += s->cpu_slab[cpu].allocs - s->cpu_slab[cpu].frees;
+	return n;
 }
 
 void kmem_cache_destroy(struct kmem_cache *s)

@@ -275,15 +275,7 @@ void *debug_slab_alloc(struct kmem_cache *s, gfp_t gfp, unsigned long caller, si
 	struct page *head;
 	void *object;
 
-	for (;;) {
-		if (!list_empty(&s->partial))
-			head = list_first_entry(&s->partial, struct page, slab_list);
-		else if (!list_empty(&s->empty))
-			head = list_first_entry(&s->empty, struct page, slab_list);
-		else if (grow_cache(s, gfp, &flags))
-			continue;
-		else
-			break;
+	while ((head = node_slab_with_free(s, gfp, &flags))) {
 		object = take_free_object(s, head, caller);
 		if (check_object(s, head, object, SLUB_RED_INACTIVE, caller)) {
 			set_redzones(s, object, SLUB_RED_ACTIVE);
@@ -291,8 +283,8 @@ void *debug_slab_alloc(struct kmem_cache *s, gfp_t gfp, unsigned long caller, si
 				  orig_size ? (unsigned int)orig_size : s->object_size);
 			set_track(s, object, TRACK_FREE, 0, 0);	/* "Freed in" is this life's */
 			c = this_cpu_slab(s);
-			c->allocs++;
-			c->requested += orig_size;
+			slab_stat_add(&c->allocs, 1);
+			slab_stat_add(&c->requested, orig_size);
 			spin_unlock_irqrestore(&s->list_lock, flags);
 			return object;
 		}
@@ -333,7 +325,7 @@ void debug_slab_free(struct kmem_cache *s, struct page *head, void *x, unsigned 
 	set_freepointer(s, x, head->freelist);
 	head->freelist = x;
 	head->inuse--;
-	this_cpu_slab(s)->frees++;
+	slab_stat_add(&this_cpu_slab(s)->frees, 1);
 	file_slab(s, head, &discard);
 	spin_unlock_irqrestore(&s->list_lock, flags);
 	discard_slabs(s, &discard);

@@ -206,10 +206,10 @@ void slab_report_leak(struct kmem_cache *s, unsigned long live, unsigned long ca
 	slab_stats.bugs[SLAB_BUG_DESTROY_BUSY]++;
 	snprintf(title, sizeof(title), "Objects remaining in %s on kmem_cache_destroy()", s->name);
 	print_header(s->name, title);
-	list_for_each_entry(head, &s->partial, slab_list)
-		found += report_slab_objects(s, head, &shown);
-	list_for_each_entry(head, &s->full, slab_list)
-		found += report_slab_objects(s, head, &shown);
+	/* every slab but the empty ones: flushed, or full and held by a CPU on no list */
+	for (unsigned long pfn = 0; (head = slab_next(s, &pfn));)
+		if (head->inuse)
+			found += report_slab_objects(s, head, &shown);
 	if (shown > LEAKS_SHOWN)
 		pr_err("INFO: ... and %lu more objects\n", shown - LEAKS_SHOWN);
 	sprint_symbol(sym, sizeof(sym), caller);

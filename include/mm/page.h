@@ -41,7 +41,9 @@ struct page {
 			struct list_head slab_list;
 			struct kmem_cache *slab_cache;
 			void *freelist;
-			unsigned int inuse, objects;
+			unsigned int inuse;
+			uint16_t objects;	/* at most SLAB_MAX_OBJECTS */
+			uint16_t frozen;	/* 1 + the CPU that holds the slab; 0: none */
 		};
 	};
 	int refcount;		/* 0: free; 1 once allocated; get/put later */

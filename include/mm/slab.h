@@ -6,7 +6,8 @@
  * A cache (struct kmem_cache) hands out objects of one size. It gets its memory in slabs:
  * 2^order contiguous pages from alloc_pages, cut into equal slots. A free object holds the
  * pointer to the next free object of its slab (the freelist lives inside the free objects),
- * and each CPU allocates from and frees to its own active slab without a lock.
+ * and each CPU allocates from its own active slab, and frees into the slabs it holds, without
+ * a lock.
  *
  * kmalloc(size) picks one of Linux's x86_64 size classes (8, 16, 32, 64, 96, 128, 192, 256,
  * 512, 1k, 2k, 4k, 8k: caches kmalloc-8 ... kmalloc-8k, and dma-kmalloc-N for GFP_DMA);
@@ -196,23 +197,32 @@ void slab_host_reset(void);
  */
 
 /*
- * A CPU's share of a cache. Touched only by its CPU, with interrupts off: that is the whole
- * of the fast path's synchronisation. Padded to a cache line, and struct kmem_cache is
- * cache-line aligned (the "kmem_cache" cache has SLAB_HWCACHE_ALIGN), so CPUs never share
- * a line. (Padding rather than __aligned(64): list_for_each_entry forms a kmem_cache
- * pointer from the list head, which must not break the type's alignment.)
+ * A CPU's share of a cache: its active slab, the other slabs it holds, and its counters.
+ * Only its CPU touches it, and only from inside (slab_cpu_enter: c->busy), except inbox,
+ * where other CPUs push the objects they free into this CPU's slabs. Two cache lines: the
+ * first is all the fast paths touch, the second (inbox, which other CPUs write, and the
+ * lists) is for the slow paths. Padded rather than __aligned(64): list_for_each_entry forms
+ * a kmem_cache pointer from a list head, which must not break the type's alignment; struct
+ * kmem_cache is cache-line aligned anyway (the "kmem_cache" cache has SLAB_HWCACHE_ALIGN),
+ * so CPUs never share a line.
  */
 struct kmem_cache_cpu {
 	void *freelist;		/* the next free object of the active slab; NULL: none left */
 	unsigned long base;	/* address of the active slab, or SLAB_NO_BASE */
-	struct page *page;	/* the active slab (frozen: on no list), or NULL */
+	unsigned long busy;	/* contexts of this CPU inside the allocator for this cache */
 	unsigned long allocs;	/* objects handed out on this CPU */
 	unsigned long frees;	/* objects taken back on this CPU */
-	unsigned long long requested;	/* kmalloc: bytes asked for on this CPU */
-	unsigned long pad[2];
+	unsigned long requested;	/* kmalloc: bytes asked for on this CPU */
+	unsigned long pad0[2];
+
+	struct page *page;	/* the active slab, or NULL */
+	void *inbox;		/* objects freed into this CPU's slabs from elsewhere (atomic) */
+	struct list_head partial;	/* held slabs with free objects: 0 < inuse < objects */
+	unsigned int frozen;	/* 1 + this CPU: page->frozen of the slabs it holds */
+	unsigned int pad1[7];
 };
 
-_Static_assert(sizeof(struct kmem_cache_cpu) == 64, "one cache line per CPU");
+_Static_assert(sizeof(struct kmem_cache_cpu) == 128, "two cache lines per CPU");
 
 /*
  * No active slab: a base so high that (x - base) < slab_bytes holds for no valid pointer
@@ -239,10 +249,11 @@ _Static_assert(sizeof(struct slab_track) == 16, "two tracks are 32 bytes per obj
  *   | left red zone | object ...  | right red zone  | free pointer | 2 tracks   | pad to align |
  *
  * Without debug flags and without a constructor the slot is just the object rounded up to
- * 8 bytes, and the free pointer sits inside the object (offset < object_size): a free
- * object's bytes are unused, so they can hold it. With a constructor the object's bytes
- * must keep their constructed state while free, and with poisoning they hold the poison,
- * so the free pointer moves behind the object.
+ * 8 bytes, and the free pointer is the object's first word (offset 0): a free object's bytes
+ * are unused, so they can hold it, and the first line of an object is the one its next owner
+ * writes first anyway. With a constructor the object's bytes must keep their constructed
+ * state while free, and with poisoning they hold the poison, so the free pointer moves
+ * behind the object.
  */
 struct kmem_cache {
 	struct kmem_cache_cpu cpu_slab[NR_CPUS];	/* first: the fast paths index it */
@@ -256,6 +267,7 @@ struct kmem_cache {
 	unsigned int align;
 	unsigned int order;		/* a slab is 2^order pages */
 	unsigned int objects;		/* per slab */
+	unsigned int reciprocal_size;	/* ceil(2^32 / size): slab_object_index divides by it */
 	unsigned long slab_bytes;	/* PAGE_SIZE << order */
 	slab_flags_t flags;
 	gfp_t allocflags;		/* added to alloc_pages' gfp: __GFP_DMA for DMA caches */
@@ -265,9 +277,9 @@ struct kmem_cache {
 	struct list_head list;		/* on slab_caches, newest first */
 
 	/*
-	 * The slabs no CPU holds. Each is on exactly one list, by its inuse: partial
-	 * (0 < inuse < objects), full, or empty (inuse 0). A CPU's active slab is on none (its
-	 * slab_list points at itself). nr_slabs counts them all. Under list_lock.
+	 * The slabs no CPU holds (page->frozen 0). Each is on exactly one list, by its inuse:
+	 * partial (0 < inuse < objects), full, or empty (inuse 0). nr_slabs counts these and
+	 * the slabs CPUs hold (struct kmem_cache_cpu). Under list_lock.
 	 */
 	spinlock_t list_lock;
 	struct list_head partial, full, empty;
@@ -289,13 +301,58 @@ static inline bool kmem_cache_debug(const struct kmem_cache *s)
 #define _RET_IP_ ((unsigned long)__builtin_return_address(0))	/* the caller, for reports */
 #endif
 
-/* This CPU's part of @s; interrupts must be off. The asm keeps the address in a register. */
+/* This CPU's part of @s. The asm keeps the address in a register. */
 static __always_inline struct kmem_cache_cpu *this_cpu_slab(struct kmem_cache *s)
 {
 	struct kmem_cache_cpu *c = &s->cpu_slab[smp_processor_id()];
 
 	__asm__("" : "+r"(c));
 	return c;
+}
+
+/*
+ * *counter += n, in one instruction (as Linux's this_cpu_add): code that finds c busy still
+ * counts into c (c->allocs, c->frees), so an interrupt must find a count done or not begun.
+ */
+static __always_inline void slab_stat_add(unsigned long *counter, unsigned long n)
+{
+	if (__builtin_constant_p(n) && n == 0)
+		return;
+	__asm__("addq %1, %0" : "+m"(*counter) : "er"(n));
+}
+
+/*
+ * Enter this CPU's part of @s, or return NULL when this CPU is inside the allocator for @s
+ * already. Only code running on this CPU touches c, so the one thing that can come in
+ * between is an interrupt, and an interrupt handler may kmalloc and kfree too. c->busy
+ * settles it without switching interrupts off (pushf, cli and sti cost as much as the rest
+ * of the fast path): it counts the contexts inside, and one that does not find itself alone
+ * leaves c alone and takes a path that needs no per-CPU state (mm/slab.c: node_alloc,
+ * free_foreign). The increment is one instruction, and a handler that comes anywhere in
+ * between runs to its end before the code it interrupted goes on, leaving busy as it found
+ * it: so busy reads 1 exactly when no other context on this CPU is inside. The barriers
+ * keep the compiler from moving c's accesses outside. (This needs a CPU not to switch tasks
+ * in kernel code, true today: with preemption, busy would have to be taken with preemption
+ * off, as Linux's this_cpu operations are.)
+ */
+static __always_inline struct kmem_cache_cpu *slab_cpu_enter(struct kmem_cache *s)
+{
+	struct kmem_cache_cpu *c = this_cpu_slab(s);
+
+	slab_stat_add(&c->busy, 1);
+	if (unlikely(c->busy != 1)) {	/* a fresh load: the asm above wrote it */
+		slab_stat_add(&c->busy, -1ul);
+		return NULL;
+	}
+	barrier();
+	return c;
+}
+
+/* Leave c (entered by slab_cpu_enter): busy goes back to 0, as nobody else is inside. */
+static __always_inline void slab_cpu_exit(struct kmem_cache_cpu *c)
+{
+	barrier();
+	WRITE_ONCE(c->busy, 0);
 }
 
 static __always_inline void *get_freepointer(const struct kmem_cache *s, const void *object)
@@ -309,6 +366,16 @@ static __always_inline void *get_freepointer(const struct kmem_cache *s, const v
 static __always_inline void set_freepointer(const struct kmem_cache *s, void *object, void *fp)
 {
 	__builtin_memcpy((char *)object + s->offset, &fp, sizeof(fp));
+}
+
+/*
+ * Start loading the free pointer of @object, the next to be allocated, now (as Linux's
+ * prefetch_freepointer): when that allocation comes, the object's line is in the cache
+ * rather than a miss that stalls it. A prefetch never faults, so NULL does no harm.
+ */
+static __always_inline void prefetch_freepointer(const struct kmem_cache *s, const void *object)
+{
+	__builtin_prefetch((const char *)object + s->offset);
 }
 
 /* The struct page of @x if @x is in the direct map of RAM, else NULL (never faults). */
@@ -330,14 +397,21 @@ static inline char *slab_base(const struct page *head)
 	return page_address(head);
 }
 
-/* The index of the object starting at @x in the slab at @head, or -1 if none starts there. */
+/*
+ * The index of the object starting at @x in the slab at @head, or -1 if none starts there.
+ * Every free that misses the fast path asks, so no division: off / size is
+ * (off * ceil(2^32 / size)) >> 32, exact here because off < slab_bytes <= 2^15 and
+ * size <= 2^15 (the error, off * (ceil(2^32 / size) * size - 2^32) / 2^32 < 2^30 / 2^32,
+ * stays below the 1 / size that would carry into the quotient).
+ */
 static inline long slab_object_index(const struct kmem_cache *s, struct page *head, const void *x)
 {
 	unsigned long off = (unsigned long)((const char *)x - slab_base(head)) - s->red_left_pad;
+	unsigned long i = (off * s->reciprocal_size) >> 32;
 
-	if (off % s->size || off / s->size >= s->objects)
+	if (off >= s->slab_bytes || i >= s->objects || i * s->size != off)
 		return -1;
-	return (long)(off / s->size);
+	return (long)i;
 }
 
 static inline void *slab_object(const struct kmem_cache *s, struct page *head, unsigned int i)
@@ -345,54 +419,73 @@ static inline void *slab_object(const struct kmem_cache *s, struct page *head, u
 	return slab_base(head) + (unsigned long)i * s->size + s->red_left_pad;
 }
 
-/* The slow paths (mm/slab.c), out of line so the fast paths stay small. */
-void *__slab_alloc(struct kmem_cache *s, gfp_t gfp, unsigned long caller, size_t orig_size);
-void __slab_free(struct kmem_cache *s, void *x, unsigned long caller);
+/* The slow paths (mm/slab_cpu.c), out of line so the fast paths stay small. */
+void *__slab_alloc(struct kmem_cache *s, gfp_t gfp, unsigned long caller, size_t orig_size,
+		   struct kmem_cache_cpu *c);
+void __slab_free(struct kmem_cache *s, void *x, struct kmem_cache_cpu *c, struct page *page,
+		 unsigned long caller);
 void *slab_zero(struct kmem_cache *s, void *object);	/* clears the object, returns it */
 
 /*
  * The fast paths, shared by kmem_cache_alloc/free and kmalloc/kfree. Allocation pops this
  * CPU's freelist; a free pushes onto it when the object lies in this CPU's active slab and
- * is not the object just freed (the cheapest double-free test there is). Interrupts off is
- * all the locking: only this CPU touches its kmem_cache_cpu. @orig_size: the bytes kmalloc
- * was asked for (counted for the waste view), 0 from kmem_cache_alloc.
+ * is not the object just freed (the cheapest double-free test there is). c->busy is all
+ * the locking (slab_cpu_enter): no other CPU touches this CPU's kmem_cache_cpu, and an
+ * interrupt that finds it busy goes elsewhere. @orig_size: the bytes kmalloc was asked for
+ * (counted for the waste view), 0 from kmem_cache_alloc.
  */
 static __always_inline void *slab_alloc(struct kmem_cache *s, gfp_t gfp, unsigned long caller,
 					size_t orig_size)
 {
-	unsigned long flags = local_irq_save();
-	struct kmem_cache_cpu *c = this_cpu_slab(s);
-	void *object = c->freelist;
+	struct kmem_cache_cpu *c = slab_cpu_enter(s);
+	void *object;
 
-	if (unlikely(!object)) {
-		local_irq_restore(flags);
-		return __slab_alloc(s, gfp, caller, orig_size);
-	}
+	if (unlikely(!c))
+		return __slab_alloc(s, gfp, caller, orig_size, NULL);
+	object = c->freelist;
+	if (unlikely(!object))
+		return __slab_alloc(s, gfp, caller, orig_size, c);
 	c->freelist = get_freepointer(s, object);
-	c->allocs++;
-	c->requested += orig_size;	/* vanishes where orig_size is the constant 0 */
-	local_irq_restore(flags);
+	prefetch_freepointer(s, c->freelist);
+	slab_stat_add(&c->allocs, 1);
+	slab_stat_add(&c->requested, orig_size);	/* nothing where orig_size is 0 */
+	slab_cpu_exit(c);
 	if (unlikely(gfp & __GFP_ZERO))
 		return slab_zero(s, object);	/* out of line: the fast path needs no frame */
 	return object;
 }
 
-static __always_inline void slab_free(struct kmem_cache *s, void *x, unsigned long caller)
+/*
+ * @page: the struct page of @x if the caller knows it (kfree does: it found @s there), or
+ * NULL. A miss goes on to __slab_free still inside c, which checks @x as every slow free is.
+ */
+static __always_inline void slab_free(struct kmem_cache *s, struct page *page, void *x,
+				      unsigned long caller)
 {
-	unsigned long flags = local_irq_save();
-	struct kmem_cache_cpu *c = this_cpu_slab(s);
-	void *head = c->freelist;
+	struct kmem_cache_cpu *c = slab_cpu_enter(s);
+	void *head;
 
+	if (unlikely(!c)) {
+		__slab_free(s, x, NULL, page, caller);
+		return;
+	}
+	head = c->freelist;
 	if (likely((unsigned long)x - c->base < s->slab_bytes && x != head)) {
 		set_freepointer(s, x, head);
 		c->freelist = x;
-		c->frees++;
-		local_irq_restore(flags);
+		slab_stat_add(&c->frees, 1);
+		slab_cpu_exit(c);
 		return;
 	}
-	local_irq_restore(flags);
-	__slab_free(s, x, caller);
+	__slab_free(s, x, c, page, caller);
 }
+
+/* What became of a free that missed the fast path (mm/slab.c, mm/slab_cpu.c). */
+enum free_result {
+	FREE_DONE,		/* the object is on a freelist again */
+	FREE_REFUSED,		/* a double free: reported and ignored */
+	FREE_ELSEWHERE,		/* a CPU holds the slab now: the object goes to its inbox */
+};
 
 /* mm/slab.c: slabs and their lists, for mm/slab_common.c and mm/slab_debug.c. */
 struct page *new_slab(struct kmem_cache *s, gfp_t gfp);
@@ -400,9 +493,27 @@ void discard_slabs(struct kmem_cache *s, struct list_head *discard);
 bool file_slab(struct kmem_cache *s, struct page *page, struct list_head *discard);
 void unlink_slab(struct kmem_cache *s, struct page *page);
 bool grow_cache(struct kmem_cache *s, gfp_t gfp, unsigned long *flags);
-/* Every CPU's active slab back onto the lists (list_lock held, interrupts off). */
+struct page *node_slab_with_free(struct kmem_cache *s, gfp_t gfp, unsigned long *flags);
+/* The next slab of @s from frame *pfn on, by walking mem_map, or NULL; *pfn moves past it. */
+struct page *slab_next(struct kmem_cache *s, unsigned long *pfn);
+void slab_free_rare(struct kmem_cache *s, void *x, struct kmem_cache_cpu *c, struct page *page,
+		    unsigned long caller);
+void *slab_alloc_rare(struct kmem_cache *s, gfp_t gfp, unsigned long caller, size_t orig_size,
+		      struct kmem_cache_cpu *c);
+void *slab_alloc_failed(struct kmem_cache *s, gfp_t gfp);
+enum free_result free_to_node_slab(struct kmem_cache *s, struct page *head, void *x,
+				   unsigned long caller, struct list_head *discard);
+bool free_foreign(struct kmem_cache *s, struct page *head, void *x, unsigned long caller);
+
+/* mm/slab_cpu.c: the slabs a CPU holds, and their inboxes. */
+bool inbox_push(struct kmem_cache *s, struct kmem_cache_cpu *owner, struct page *head, void *x,
+		unsigned long caller);
+/*
+ * The slabs CPUs hold back onto the cache's lists, but for full ones, and every inbox emptied
+ * (list_lock held, interrupts off; not from an interrupt handler, which could find a CPU's
+ * state half-way).
+ */
 void flush_cpu_slabs(struct kmem_cache *s, struct list_head *discard);
-struct page *slab_free_target(struct kmem_cache *s, const void *x, unsigned long caller);
 
 /* mm/slab_common.c */
 extern bool slab_is_up;		/* kmem_cache_init has run */

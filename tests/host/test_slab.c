@@ -8,11 +8,12 @@
  * The targeted tests pin the size classes (every size 1..8192, large blocks, 0), kcalloc's
  * overflow check, krealloc, the slot layout and slab order of typical caches, constructors,
  * shrink and the empty slabs kept, kmem_cache_destroy with and without live objects, GFP_DMA,
- * kfree of foreign pointers, frees from another CPU into an active slab, running out of memory.
+ * kfree of foreign pointers, frees from another CPU (through the inbox), running out of memory.
  *
  * The randomized model test allocates and frees across six caches (small, constructor,
  * aligned, order-3, debug, DMA) and kmalloc sizes 1..20000 (GFP_DMA, kzalloc, krealloc
- * mixed in), switching between four pretend CPUs (cpus[0].id: the host has one this_cpu()).
+ * mixed in), switching between four pretend CPUs (cpus[0].id: the host has one this_cpu()),
+ * one operation in twenty as if from an interrupt handler (every cache's per-CPU part busy).
  * It keeps every live object in a hash set and checks each new one: never handed out twice,
  * aligned, constructed or zeroed when it should be, ksize, below 16 MiB for DMA; every object
  * is filled with a pattern of its own that must be intact when it is freed (an overlap or a
@@ -237,11 +238,11 @@ Test(slab, layouts_and_orders)
 	struct kmem_cache *big = kmem_cache_create("big", 7000, 0, 0, NULL);
 
 	cr_assert(foo && ctor && hw && dbg && big);
-	/* 117 -> 120 (8-aligned), 34 per page, free pointer in the middle of the object */
+	/* 117 -> 120 (8-aligned), 34 per page, free pointer in the object's first word */
 	cr_assert_eq(foo->size, 120);
 	cr_assert_eq(foo->objects, 34);
 	cr_assert_eq(foo->order, 0);
-	cr_assert_eq(foo->offset, 56);
+	cr_assert_eq(foo->offset, 0);
 	/* a constructed object keeps its bytes: the free pointer goes behind it */
 	cr_assert_eq(ctor->offset, 120);
 	cr_assert_eq(ctor->size, 128);
@@ -415,14 +416,19 @@ Test(slab, frees_from_another_cpu_refill_the_owner)
 	cpus[0].id = 0;				/* CPU 0 frees them all */
 	for (int i = 0; i < 16; i++)
 		kmem_cache_free(s, objs[i]);
-	cr_assert_eq(head->inuse, 0, "they went to the slab's own freelist");
-	cr_assert_eq(s->cpu_slab[1].page, head, "still CPU 1's");
-	cr_assert_eq(active(s), 0);
+	cr_assert_eq(s->cpu_slab[1].inbox, objs[15], "they went to CPU 1's inbox, last first");
+	cr_assert_eq(head->inuse, 16, "CPU 1's slab is untouched ...");
+	cr_assert_eq(s->cpu_slab[1].page, head, "... and still CPU 1's");
+	cr_assert_eq(active(s), 0, "the frees count at once");
 	cr_assert_eq(kmem_cache_check(s), 0);
+	kmem_cache_free(s, objs[15]);		/* pushed last: recognised */
+	cr_assert_eq(slab_stats.bugs[SLAB_BUG_DOUBLE_FREE], 1);
+	cr_assert_eq(active(s), 0);
 	cpus[0].id = 1;
 	for (int i = 0; i < 16; i++)
 		again[i] = kmem_cache_alloc(s, GFP_KERNEL);
-	cr_assert_eq(s->nr_slabs, 1, "CPU 1 refilled from its slab, no new one");
+	cr_assert_eq(s->nr_slabs, 1, "CPU 1 refilled from its inbox, no new slab");
+	cr_assert_null(s->cpu_slab[1].inbox);
 	for (int i = 0; i < 16; i++)
 		kmem_cache_free(s, again[i]);
 	cpus[0].id = 0;

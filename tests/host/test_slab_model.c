@@ -68,7 +68,7 @@ struct model {
 	unsigned long long seed;
 	long step;
 	uint32_t next_tag;
-	unsigned long allocs, frees, reallocs, shrinks, emptied, cpu_switches;
+	unsigned long allocs, frees, reallocs, shrinks, emptied, cpu_switches, interrupts;
 };
 
 static size_t hash_slot(const void *p)
@@ -263,6 +263,18 @@ static void model_realloc(struct model *m, size_t i)
 	m->reallocs++;
 }
 
+/*
+ * Pretend an interrupt came while this CPU was inside the allocator for every cache: the
+ * operation then finds each cache's per-CPU part busy and must leave it alone.
+ */
+static void set_busy(unsigned long busy)
+{
+	struct kmem_cache *s;
+
+	list_for_each_entry(s, &slab_caches, list)
+		s->cpu_slab[cpus[0].id].busy = busy;
+}
+
 static void check_counts(struct model *m)
 {
 	for (size_t k = 0; k < NR_TEST_CACHES; k++) {
@@ -340,12 +352,21 @@ static void model_run(const char *name, const char *slub_debug, long dflt)
 			m->shrinks++;
 		} else if (r < 15 && rnd_below(3) == 0) {
 			empty_all(m);
-		} else if (r < 60 && m->nlive) {
-			model_realloc(m, (size_t)rnd_below(m->nlive));
-		} else if (rnd_below(1000) < alloc_share || !m->nlive) {
-			model_alloc(m);
 		} else {
-			model_free(m, (size_t)rnd_below(m->nlive));
+			bool irq = rnd_below(20) == 0;
+
+			if (irq) {
+				set_busy(1);
+				m->interrupts++;
+			}
+			if (r < 60 && m->nlive)
+				model_realloc(m, (size_t)rnd_below(m->nlive));
+			else if (rnd_below(1000) < alloc_share || !m->nlive)
+				model_alloc(m);
+			else
+				model_free(m, (size_t)rnd_below(m->nlive));
+			if (irq)
+				set_busy(0);
 		}
 		check_counts(m);
 		if (m->step % every == 0)
@@ -357,8 +378,9 @@ static void model_run(const char *name, const char *slub_debug, long dflt)
 	empty_all(m);
 	check_full(m);
 	fprintf(stderr, "slab/%s: %ld steps: %lu allocations, %lu frees, %lu kreallocs, %lu "
-		"shrinks, emptied %lu times, %lu CPU switches\n", name, iters, m->allocs, m->frees,
-		m->reallocs, m->shrinks, m->emptied, m->cpu_switches);
+		"shrinks, emptied %lu times, %lu CPU switches, %lu in pretend interrupts\n", name,
+		iters, m->allocs, m->frees, m->reallocs, m->shrinks, m->emptied, m->cpu_switches,
+		m->interrupts);
 	free(m);
 }
 

@@ -3,12 +3,16 @@
  * classes for every size from 1 to 8192 (so ksize(kmalloc(160)) is 192), kmalloc(0), kcalloc's
  * overflow check, krealloc, large kmalloc in pages, GFP_DMA below 16 MiB, kfree of pointers
  * that are not from kmalloc, slabinfo's counts, shrink giving pages back, constructors and
- * alignment, and kmem_cache_destroy refusing to free objects still in use. The bug
+ * alignment, kmem_cache_destroy refusing to free objects still in use, and kmalloc and kfree
+ * from interrupt handlers that come in the middle of the allocator's fast paths. The bug
  * detections of debug caches are tests/kernel/test_slab_debug.c.
  * Each case calls kmem_cache_init() first: it is idempotent, so the suite works whether or
  * not the boot has called it already.
  */
+#include <asm/x86.h>
+#include <kernel/irq.h>
 #include <kernel/ktest.h>
+#include <kernel/printk.h>
 #include <lib/printf.h>
 #include <lib/string.h>
 #include <mm/mmzone.h>
@@ -350,6 +354,81 @@ static void test_destroy_with_live_objects_leaks(struct ktest *t)
 	KTEST_EXPECT_EQ(t, kmem_cache_check(s), 0);
 }
 
+/*
+ * Interrupt handlers kmalloc and kfree while the interrupted code does too, on the same
+ * cache: the per-CPU fast paths run with interrupts on, and a handler that comes in the
+ * middle of one finds the cache busy and must take the paths that leave this CPU's state
+ * alone (include/mm/slab.h: slab_cpu_enter). The PIT fires IRQ 0 at about 20 kHz while the
+ * loop below allocates and frees kmalloc-64 objects; the handler swaps one of its own.
+ */
+#define PIT_CMD		0x43
+#define PIT_CH0		0x40
+#define PIT_DIVISOR	60	/* 1193182 Hz / 60: about 20 kHz */
+#define IRQ_HELD	16
+
+static struct {
+	struct kmem_cache *s;
+	void *held[IRQ_HELD];
+	unsigned long calls, busy_seen, failed;
+} irq_slab;
+
+static void slab_irq_handler(unsigned int irq, void *data)
+{
+	unsigned int i = irq_slab.calls++ % IRQ_HELD;
+
+	(void)irq;
+	(void)data;
+	if (this_cpu_slab(irq_slab.s)->busy)	/* it came in the middle of the allocator */
+		irq_slab.busy_seen++;
+	kfree(irq_slab.held[i]);
+	irq_slab.held[i] = kmalloc(64, GFP_ATOMIC);
+	if (irq_slab.held[i])
+		memset(irq_slab.held[i], 0x5a, 64);
+	else
+		irq_slab.failed++;
+}
+
+static void test_kmalloc_from_interrupts(struct ktest *t)
+{
+	static char *ring[64];
+	unsigned long before, loops = 0;
+	struct slabinfo si;
+
+	kmem_cache_init();
+	irq_slab.s = kmalloc_caches[KMALLOC_NORMAL][6];
+	KTEST_ASSERT_TRUE(t, irq_slab.s != NULL);
+	kmem_cache_get_info(irq_slab.s, &si);
+	before = si.active_objs;
+	KTEST_ASSERT_EQ(t, request_irq(0, slab_irq_handler, "ktest-slab", NULL), 0);
+	outb(PIT_CMD, 0x34);	/* channel 0, low then high byte, rate generator */
+	outb(PIT_CH0, PIT_DIVISOR & 0xff);
+	outb(PIT_CH0, PIT_DIVISOR >> 8);
+	for (; loops < 4000000 && irq_slab.busy_seen < 200; loops++) {
+		unsigned int i = (unsigned int)(loops * 7) % ARRAY_SIZE(ring);
+
+		kfree(ring[i]);
+		ring[i] = kmalloc(40 + loops % 25, GFP_KERNEL);
+		if (ring[i])
+			ring[i][0] = (char)loops;
+	}
+	free_irq(0);
+	for (size_t i = 0; i < ARRAY_SIZE(ring); i++) {
+		kfree(ring[i]);
+		ring[i] = NULL;
+	}
+	for (int i = 0; i < IRQ_HELD; i++) {
+		kfree(irq_slab.held[i]);
+		irq_slab.held[i] = NULL;
+	}
+	pr_info("ktest slab: %lu loops, %lu interrupts, %lu of them inside the allocator\n",
+		loops, irq_slab.calls, irq_slab.busy_seen);
+	KTEST_EXPECT_TRUE(t, irq_slab.busy_seen > 0);
+	KTEST_EXPECT_EQ(t, irq_slab.failed, 0);
+	kmem_cache_get_info(irq_slab.s, &si);
+	KTEST_EXPECT_EQ(t, si.active_objs, before);
+	KTEST_EXPECT_EQ(t, kmem_cache_check(irq_slab.s), 0);
+}
+
 static void test_every_cache_consistent(struct ktest *t)
 {
 	kmem_cache_init();
@@ -369,6 +448,7 @@ static const struct ktest_case slab_cases[] = {
 	KTEST_CASE(test_shrink_gives_pages_back),
 	KTEST_CASE(test_constructor_and_alignment),
 	KTEST_CASE(test_destroy_with_live_objects_leaks),
+	KTEST_CASE(test_kmalloc_from_interrupts),
 	KTEST_CASE(test_every_cache_consistent),
 	{}
 };
