@@ -122,7 +122,7 @@ int try_to_wake_up(struct task_struct *p, unsigned int state, int wake_flags)
 	 */
 	if (!p->on_rq) {
 		activate_task(rq, p, ENQUEUE_WAKEUP);
-		check_preempt_curr(rq, p, wake_flags);
+			check_preempt_curr(rq, p, wake_flags);
 	}
 	WRITE_ONCE(p->state, TASK_RUNNING);
 out:
@@ -148,12 +148,17 @@ static struct task_struct *pick_next_task(struct rq *rq, struct task_struct *pre
 	const struct sched_class *class;
 	struct task_struct *p;
 
-	prev->sched_class->put_prev_task(rq, prev);
 	/* Every runnable task is fair (the common case): no other class can have the next one. */
 	if (likely(rq->nr_running == rq->cfs.nr_running)) {
-		p = fair_sched_class.pick_next_task(rq);
+		if (prev->sched_class == &fair_sched_class) {
+			p = pick_next_task_fair_from(rq, prev);
+		} else {
+			prev->sched_class->put_prev_task(rq, prev);
+			p = fair_sched_class.pick_next_task(rq);
+		}
 		return p ? p : idle_sched_class.pick_next_task(rq);
 	}
+	prev->sched_class->put_prev_task(rq, prev);
 	for_each_class(class) {
 		p = class->pick_next_task(rq);
 		if (p)
