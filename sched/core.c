@@ -28,6 +28,7 @@
 #include <lib/errno.h>
 #include <mm/mmu_context.h>
 #include <sched/task.h>
+#include <sched/trace.h>
 #include "internal.h"
 
 struct rq runqueues[NR_CPUS];
@@ -94,6 +95,7 @@ static void wake_up_new_task(struct rq *rq, struct task_struct *p)
 	if (p->sched_class->task_fork)
 		p->sched_class->task_fork(rq, p);
 	activate_task(rq, p, 0);
+	trace_sched_wakeup(rq, p);
 	check_preempt_curr(rq, p, 0);
 }
 
@@ -122,7 +124,8 @@ int try_to_wake_up(struct task_struct *p, unsigned int state, int wake_flags)
 	 */
 	if (!p->on_rq) {
 		activate_task(rq, p, ENQUEUE_WAKEUP);
-			check_preempt_curr(rq, p, wake_flags);
+		trace_sched_wakeup(rq, p);
+		check_preempt_curr(rq, p, wake_flags);
 	}
 	WRITE_ONCE(p->state, TASK_RUNNING);
 out:
@@ -255,6 +258,7 @@ static void __schedule_locked(struct rq *rq, bool preempt)
 		rq->nr_switches++;
 		(*switch_count)++;
 		rq->curr = next;
+		trace_sched_switch(rq, prev, next);
 		context_switch(rq, prev, next);
 	} else {
 		spin_unlock_irq(&rq->lock);

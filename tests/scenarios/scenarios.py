@@ -9,6 +9,7 @@ what the shell answers; never merely that some line was printed.
 import re
 
 from machine import Timeout
+from sched_scenarios import run_demo_sched, run_sched_trace
 
 GiB = 1 << 30
 MiB = 1 << 20
@@ -525,6 +526,8 @@ def all_boots():
         BootSpec("demo-buddy", run_demo_buddy, "demo=buddy"),
         BootSpec("demo-slab", run_demo_slab, "demo=slab"),
         BootSpec("demo-devres", run_demo_devres, "demo=devres"),
+        BootSpec("demo-sched", run_demo_sched, "demo=fifo", timeout=120),
+        BootSpec("sched-trace", run_sched_trace, icount=True, timeout=240),
         BootSpec("ktest-slub-debug", run_ktest, "ktest=slab,slab_debug,page_alloc slub_debug panic=-1"),
         BootSpec("shell", run_shell, "loglevel=7"),
         BootSpec("bad-cmdline", run_bad_cmdline,
