@@ -159,6 +159,10 @@ static int sched_status(void)
 		return 0;
 	}
 	sched_trace_get_info(&info);
+	if (!info.end_ns) {
+		console_printf("sched: not recording, nothing recorded yet ('sched record' starts)\n");
+		return 0;
+	}
 	console_printf("sched: not recording; the last recording holds %u events over %llu.%03llu s"
 		       " (%llu lost)\n", info.nr_events,
 		       (unsigned long long)((info.end_ns - info.start_ns) / NSEC_PER_SEC),
