@@ -16,7 +16,8 @@
  *    by the task that switches away is released by the task that switches in
  *    (finish_task_switch), and schedule() always returns with interrupts enabled.
  * Limits: one CPU's worth of locking (no migration, no IPIs yet).
- * docs/sched.md walks through a switch.
+ * The scheduler trace records at the switch and at a wakeup (include/sched/trace.h: one
+ * predictable branch each while it is off). docs/sched.md walks through a switch.
  */
 #define pr_fmt(fmt) "sched: " fmt
 

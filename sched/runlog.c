@@ -51,16 +51,6 @@ void runlog_run(struct runlog *log, int who, uint64_t cpu_ns, const volatile boo
 	}
 }
 
-uint64_t runlog_total(const struct runlog *log, int who)
-{
-	uint64_t sum = 0;
-
-	for (unsigned int i = 0; i < log->n; i++)
-		if (log->segs[i].who == who)
-			sum += log->segs[i].end - log->segs[i].start;
-	return sum;
-}
-
 uint64_t runlog_max_gap(const struct runlog *log, int who, uint64_t since, uint64_t until)
 {
 	uint64_t gap = 0, prev_end = 0;

@@ -40,8 +40,6 @@ void runlog_init(struct runlog *log, struct runlog_seg *segs, unsigned int max);
  */
 void runlog_run(struct runlog *log, int who, uint64_t cpu_ns, const volatile bool *stop);
 
-/* The sum of @who's stretches, ns. */
-uint64_t runlog_total(const struct runlog *log, int who);
 /*
  * The longest time between the end of one stretch of @who and the start of its next, ns,
  * over the stretches that start in [@since, @until) (sched_clock ns).

@@ -265,6 +265,7 @@ static void test_cfs_nice0_vs_nice5_shares(struct ktest *t)
 struct sleeper {
 	volatile bool awake;
 	uint64_t v_before, v_woken, v_spinner;	/* vruntimes, ns */
+	uint64_t z0, s0;			/* CPU times when it woke, ns */
 	struct task_struct *spinner;
 };
 
@@ -283,11 +284,21 @@ static int sleeps_10s(void *data)
 {
 	struct sleeper *s = data;
 
-	s->v_before = current->se.vruntime;
+	struct sched_entity *se = &current->se;
+	unsigned long flags;
+
+	s->v_before = se->vruntime;
 	msleep(10000);
-	/* Runs at once: the spinner is off the CPU and its vruntime is not moving. */
-	s->v_woken = current->se.vruntime;
+	/*
+	 * Running at once, the spinner off the CPU. A tick may have charged us already: at
+	 * nice 0 a vruntime grows by the CPU time, so take off what ran since the pick.
+	 */
+	flags = local_irq_save();
+	s->v_woken = se->vruntime - (se->sum_exec_runtime - se->prev_sum_exec_runtime);
 	s->v_spinner = s->spinner->se.vruntime;
+	local_irq_restore(flags);
+	s->z0 = task_sched_runtime(current);
+	s->s0 = task_sched_runtime(s->spinner);
 	WRITE_ONCE(s->awake, true);
 	runlog_run(&rlog, 1, ~0ull, &stop);
 	return 0;
@@ -297,7 +308,7 @@ static void test_cfs_long_sleeper_does_not_monopolise(struct ktest *t)
 {
 	struct sleeper s = { .awake = false };
 	struct task_struct *w[2];
-	uint64_t credit = sysctl_sched_latency / 2, first, zs, ss;
+	uint64_t credit = sysctl_sched_latency / 2, first, zs = 0, ss = 0;
 	unsigned int n;
 
 	runlog_init(&rlog, segs, NSEGS);
@@ -308,6 +319,10 @@ static void test_cfs_long_sleeper_does_not_monopolise(struct ktest *t)
 	KTEST_ASSERT_TRUE(t, w[0] && w[1]);
 	workers_start(w, 2);
 	msleep(10400);
+	if (s.awake) {	/* their CPU time in the 400 ms after the wakeup (we take a little) */
+		zs = task_sched_runtime(w[1]) - s.z0;
+		ss = task_sched_runtime(w[0]) - s.s0;
+	}
 	stop = true;
 	workers_join(w, 2);
 	KTEST_ASSERT_TRUE(t, s.awake);
@@ -319,8 +334,6 @@ static void test_cfs_long_sleeper_does_not_monopolise(struct ktest *t)
 	KTEST_ASSERT_TRUE(t, n >= 3);
 	KTEST_EXPECT_EQ(t, turns[0].who, 1);
 	first = turns[0].end - turns[0].start;
-	zs = runlog_total(&rlog, 1);
-	ss = runlog_total(&rlog, 0);
 	ktest_diag(t, "%llu ms behind, woken %llu us behind; first turn %llu us; then %llu ms "
 		   "against %llu ms", (unsigned long long)((s.v_spinner - s.v_before) / MS),
 		   (unsigned long long)((s.v_spinner - s.v_woken) / NSEC_PER_USEC),
@@ -340,7 +353,7 @@ static int log_fn(void *data)
 static void test_cfs_new_task_does_not_starve_the_others(struct ktest *t)
 {
 	struct task_struct *w[3];
-	uint64_t since, total[3], sum = 0;
+	uint64_t since, ran[3], sum = 0;
 	unsigned int n, first_n = ~0u;
 
 	runlog_init(&rlog, segs, NSEGS);
@@ -352,30 +365,29 @@ static void test_cfs_new_task_does_not_starve_the_others(struct ktest *t)
 	workers_start(w, 2);
 	msleep(100);
 	since = sched_clock();
+	ran[0] = task_sched_runtime(w[0]);
+	ran[1] = task_sched_runtime(w[1]);
+	ran[2] = 0;
 	workers_start(&w[2], 1);
 	msleep(500);
+	for (int i = 0; i < 3; i++) {
+		ran[i] = task_sched_runtime(w[i]) - ran[i];
+		sum += ran[i];
+	}
 	stop = true;
 	workers_join(w, 3);
 	n = runlog_turns(&rlog, turns, NSEGS);
-	for (int i = 0; i < 3; i++)
-		total[i] = 0;
-	for (unsigned int i = 0; i < n; i++) {
-		if (turns[i].start < since)
-			continue;
-		total[turns[i].who] += turns[i].end - turns[i].start;
-		if (turns[i].who == 2 && first_n == ~0u)
+	for (unsigned int i = 0; i < n && first_n == ~0u; i++)
+		if (turns[i].who == 2 && turns[i].start >= since)
 			first_n = i;
-	}
-	for (int i = 0; i < 3; i++)
-		sum += total[i];
 	ktest_diag(t, "500 ms after the fork: old %llu.%02llu%% and %llu.%02llu%%, new %llu.%02llu%%",
-		   bp(total[0], sum) / 100, bp(total[0], sum) % 100, bp(total[1], sum) / 100,
-		   bp(total[1], sum) % 100, bp(total[2], sum) / 100, bp(total[2], sum) % 100);
+		   bp(ran[0], sum) / 100, bp(ran[0], sum) % 100, bp(ran[1], sum) / 100,
+		   bp(ran[1], sum) % 100, bp(ran[2], sum) / 100, bp(ran[2], sum) % 100);
 	KTEST_ASSERT_TRUE(t, first_n < n);
 	/* A third each (within the host's noise); the newcomer starts with one slice. */
 	KTEST_EXPECT_TRUE(t, turns[first_n].end - turns[first_n].start <= 20 * MS);
 	for (int i = 0; i < 3; i++)
-		KTEST_EXPECT_TRUE(t, bp(total[i], sum) >= 2500 && bp(total[i], sum) <= 4200);
+		KTEST_EXPECT_TRUE(t, bp(ran[i], sum) >= 2500 && bp(ran[i], sum) <= 4200);
 }
 
 /* ---- wakeups, idle, throttling ------------------------------------------------------------ */
