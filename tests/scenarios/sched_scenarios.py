@@ -50,8 +50,9 @@ def run_demo_sched(m):
                                "A B C A B C A B C"], str(orders))]
     out = m.command("demo rr")
     parts = rr_turns(out)
+    # A stall of the host before a thread's first clock reading shortens the turn it sees.
     ok = len(parts) == 2 and [w for w, _ in parts[0]] == list("ABCABC") and \
-        all(95 <= ms <= 150 for _, ms in parts[0][:3]) and \
+        all(80 <= ms <= 150 for _, ms in parts[0][:3]) and \
         [w for w, _ in parts[1]] == list("CBA")
     checks.append(check(f"{name}: rr: equal priorities take 100 ms turns A B C A B C, "
                         "unequal run C B A", ok, str(parts)))
