@@ -2,6 +2,8 @@
  * Finding and running demonstrations (include/kernel/demo.h): the table is
  * gathered by the linker from DEMO() declarations; demo=NAME on the command line
  * runs one after boot, before the shell starts, and `demo` in the shell lists or runs them.
+ * A demo that starts threads must stop and join them: one that leaves tasks behind is
+ * reported.
  */
 #include <kernel/console.h>
 #include <kernel/demo.h>
@@ -10,18 +12,38 @@
 #include <kernel/shell.h>
 #include <lib/errno.h>
 #include <lib/string.h>
+#include <sched/task.h>
 
 extern const struct demo __demos_start[], __demos_end[];
+
+/* Live tasks: a demo must join every thread it starts, so the count is the same after it. */
+static int count_tasks(void)
+{
+	unsigned long flags = spin_lock_irqsave(&tasklist_lock);
+	struct task_struct *p;
+	int n = 0;
+
+	for_each_process(p)
+		n++;
+	spin_unlock_irqrestore(&tasklist_lock, flags);
+	return n;
+}
 
 bool demo_run(const char *name)
 {
 	for (const struct demo *d = __demos_start; d < __demos_end; d++) {
-		if (strcmp(d->name, name) == 0) {
-			printk(KERN_INFO "demo: %s: %s\n", d->name, d->what);
-			d->run();
-			printk(KERN_INFO "demo: %s: done\n", d->name);
-			return true;
-		}
+		int before;
+
+		if (strcmp(d->name, name) != 0)
+			continue;
+		printk(KERN_INFO "demo: %s: %s\n", d->name, d->what);
+		before = count_tasks();
+		d->run();
+		if (count_tasks() != before)
+			printk(KERN_WARNING "demo: %s: left %d tasks behind\n", d->name,
+			       count_tasks() - before);
+		printk(KERN_INFO "demo: %s: done\n", d->name);
+		return true;
 	}
 	printk(KERN_ERR "demo: no demo called '%s'\n", name);
 	return false;

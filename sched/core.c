@@ -16,7 +16,8 @@
  *    by the task that switches away is released by the task that switches in
  *    (finish_task_switch), and schedule() always returns with interrupts enabled.
  * Limits: one CPU's worth of locking (no migration, no IPIs yet).
- * docs/sched.md walks through a switch.
+ * The scheduler trace records at the switch and at a wakeup (include/sched/trace.h: one
+ * predictable branch each while it is off). docs/sched.md walks through a switch.
  */
 #define pr_fmt(fmt) "sched: " fmt
 
@@ -28,6 +29,7 @@
 #include <lib/errno.h>
 #include <mm/mmu_context.h>
 #include <sched/task.h>
+#include <sched/trace.h>
 #include "internal.h"
 
 struct rq runqueues[NR_CPUS];
@@ -94,6 +96,7 @@ static void wake_up_new_task(struct rq *rq, struct task_struct *p)
 	if (p->sched_class->task_fork)
 		p->sched_class->task_fork(rq, p);
 	activate_task(rq, p, 0);
+	trace_sched_wakeup(rq, p);
 	check_preempt_curr(rq, p, 0);
 }
 
@@ -122,6 +125,7 @@ int try_to_wake_up(struct task_struct *p, unsigned int state, int wake_flags)
 	 */
 	if (!p->on_rq) {
 		activate_task(rq, p, ENQUEUE_WAKEUP);
+		trace_sched_wakeup(rq, p);
 		check_preempt_curr(rq, p, wake_flags);
 	}
 	WRITE_ONCE(p->state, TASK_RUNNING);
@@ -148,12 +152,17 @@ static struct task_struct *pick_next_task(struct rq *rq, struct task_struct *pre
 	const struct sched_class *class;
 	struct task_struct *p;
 
-	prev->sched_class->put_prev_task(rq, prev);
 	/* Every runnable task is fair (the common case): no other class can have the next one. */
 	if (likely(rq->nr_running == rq->cfs.nr_running)) {
-		p = fair_sched_class.pick_next_task(rq);
+		if (prev->sched_class == &fair_sched_class) {
+			p = pick_next_task_fair_from(rq, prev);
+		} else {
+			prev->sched_class->put_prev_task(rq, prev);
+			p = fair_sched_class.pick_next_task(rq);
+		}
 		return p ? p : idle_sched_class.pick_next_task(rq);
 	}
+	prev->sched_class->put_prev_task(rq, prev);
 	for_each_class(class) {
 		p = class->pick_next_task(rq);
 		if (p)
@@ -250,6 +259,7 @@ static void __schedule_locked(struct rq *rq, bool preempt)
 		rq->nr_switches++;
 		(*switch_count)++;
 		rq->curr = next;
+		trace_sched_switch(rq, prev, next);
 		context_switch(rq, prev, next);
 	} else {
 		spin_unlock_irq(&rq->lock);

@@ -17,7 +17,9 @@
  *
  * The running task is cfs_rq->curr and is not in the tree (put_prev_task puts it back). The
  * core calls put_prev_task before pick_next_task, so pick is the leftmost, O(1), and
- * taking it out and putting it back are O(log n).
+ * taking it out and putting it back are O(log n). When only fair tasks run, the core calls
+ * pick_next_task_fair_from() instead, which does both and spares the tree work when the
+ * running task simply trades places with the leftmost (a yield ping-pong).
  *
  * Vruntimes are compared by signed difference, so they may wrap around 2^64 (min_vruntime
  * starts 1 ms below it to exercise this at once) as long as all are within 2^63 ns.
@@ -131,17 +133,37 @@ static struct sched_entity *first_entity(struct cfs_rq *cfs_rq)
 	return left ? se_of(left) : NULL;
 }
 
+/* The rightmost entity (yield's target), by the right spine: no call on the yield path. */
 static struct sched_entity *last_entity(struct cfs_rq *cfs_rq)
 {
-	struct rb_node *last = rb_last(&cfs_rq->tasks_timeline.rb_root);
+	struct rb_node *n = cfs_rq->tasks_timeline.rb_root.rb_node;
 
-	return last ? se_of(last) : NULL;
+	if (!n)
+		return NULL;
+	while (n->rb_right)
+		n = n->rb_right;
+	return se_of(n);
+}
+
+/*
+ * rb_next() of the leftmost node, which has no left child: the smallest node of its right
+ * subtree, else its parent (NULL at the root).
+ */
+static struct rb_node *leftmost_next(struct rb_node *left)
+{
+	struct rb_node *n = left->rb_right;
+
+	if (!n)
+		return rb_parent(left);
+	while (n->rb_left)
+		n = n->rb_left;
+	return n;
 }
 
 /* ---- time ---- */
 
 /* min_vruntime: the smaller of curr's and the leftmost's vruntime, but never backwards. */
-static void update_min_vruntime(struct cfs_rq *cfs_rq)
+static __always_inline void update_min_vruntime(struct cfs_rq *cfs_rq)
 {
 	struct sched_entity *curr = cfs_rq->curr, *left = first_entity(cfs_rq);
 	uint64_t v = cfs_rq->min_vruntime;
@@ -153,20 +175,29 @@ static void update_min_vruntime(struct cfs_rq *cfs_rq)
 	cfs_rq->min_vruntime = max_vruntime(cfs_rq->min_vruntime, v);
 }
 
-/* Charge curr for the time since it was last charged, then move min_vruntime. */
-static void update_curr(struct cfs_rq *cfs_rq, uint64_t now)
+/* Charge curr (there is one) for the ns since it was last charged. */
+static __always_inline void charge_curr(struct cfs_rq *cfs_rq, uint64_t now)
 {
 	struct sched_entity *curr = cfs_rq->curr;
-	uint64_t delta;
+	uint64_t delta = now - curr->exec_start;
 
-	if (!curr)
+	if ((int64_t)delta <= 0)
 		return;
-	delta = now - curr->exec_start;
-	if ((int64_t)delta > 0) {
-		curr->exec_start = now;
-		curr->sum_exec_runtime += delta;
-		curr->vruntime += calc_delta_fair(delta, curr);
-	}
+	curr->exec_start = now;
+	curr->sum_exec_runtime += delta;
+	curr->vruntime += calc_delta_fair(delta, curr);
+}
+
+/*
+ * Charge curr, then move min_vruntime, even when no time passed: the queue may have changed
+ * since the last update (a task queued while no fair task ran, which can raise it), and
+ * leaving that for the next charge would move min_vruntime at a different moment.
+ */
+static void update_curr(struct cfs_rq *cfs_rq, uint64_t now)
+{
+	if (!cfs_rq->curr)
+		return;
+	charge_curr(cfs_rq, now);
 	update_min_vruntime(cfs_rq);
 }
 
@@ -260,14 +291,18 @@ static void dequeue_task_fair(struct rq *rq, struct task_struct *p, int flags)
 static void yield_task_fair(struct rq *rq)
 {
 	struct cfs_rq *cfs_rq = &rq->cfs;
-	struct sched_entity *curr = cfs_rq->curr, *last;
+	struct sched_entity *curr = cfs_rq->curr, *last = last_entity(cfs_rq);
 
-	if (!curr)
+	/* Alone: nothing to give way to; the switch that follows charges the time. */
+	if (!curr || !last)
 		return;
-	update_curr(cfs_rq, rq->clock);
-	last = last_entity(cfs_rq);
-	if (last)
-		curr->vruntime = max_vruntime(curr->vruntime, last->vruntime);
+	/*
+	 * No min_vruntime update here: the switch that follows at once (put_prev_task, or
+	 * pick_next_task_fair_from) makes one after the jump, and as the jump only raises curr's
+	 * vruntime, one made before it would change nothing that one does not.
+	 */
+	charge_curr(cfs_rq, rq->clock);
+	curr->vruntime = max_vruntime(curr->vruntime, last->vruntime);
 }
 
 /*
@@ -304,14 +339,20 @@ static void fair_preempt_check(struct rq *rq, struct task_struct *p)
 		resched_curr(rq);
 }
 
+/* @se, out of the tree, becomes curr: its slice starts now. */
+static void start_entity(struct cfs_rq *cfs_rq, struct sched_entity *se, uint64_t now)
+{
+	cfs_rq->curr = se;
+	se->exec_start = now;
+	se->prev_sum_exec_runtime = se->sum_exec_runtime;
+}
+
 /* @se starts running: out of the tree, and its slice starts now. */
 static void set_next_entity(struct cfs_rq *cfs_rq, struct sched_entity *se, uint64_t now)
 {
 	if (se->on_rq && se != cfs_rq->curr)
 		__dequeue_entity(cfs_rq, se);
-	cfs_rq->curr = se;
-	se->exec_start = now;
-	se->prev_sum_exec_runtime = se->sum_exec_runtime;
+	start_entity(cfs_rq, se, now);
 }
 
 /* The leftmost task. The core has called put_prev_task, so curr is back in the tree. */
@@ -338,6 +379,46 @@ static void put_prev_task_fair(struct rq *rq, struct task_struct *p)
 	if (se->on_rq)
 		__enqueue_entity(cfs_rq, se);
 	cfs_rq->curr = NULL;
+}
+
+/*
+ * put_prev_task_fair(prev) and pick_next_task_fair in one, for the core's path where every
+ * runnable task is fair and prev is one of them; the same result, tree order included. The
+ * common cases need no tree surgery: prev still first runs on, and prev that sorts between
+ * the leftmost and its successor takes the leftmost's node (rb_replace_node) instead of
+ * being inserted while the leftmost is erased, both O(log n) with rebalancing.
+ */
+struct task_struct *pick_next_task_fair_from(struct rq *rq, struct task_struct *prev)
+{
+	struct cfs_rq *cfs_rq = &rq->cfs;
+	struct sched_entity *se = &prev->se, *left, *after;
+	struct rb_node *succ;
+
+	WARN_ON(cfs_rq->curr != se);
+	update_curr(cfs_rq, rq->clock);
+	left = first_entity(cfs_rq);
+	if (!se->on_rq) {	/* prev sleeps: an ordinary pick */
+		cfs_rq->curr = NULL;
+		if (!left)
+			return NULL;
+		set_next_entity(cfs_rq, left, rq->clock);
+		return task_of(left);
+	}
+	if (!left || vruntime_before(se->vruntime, left->vruntime)) {
+		start_entity(cfs_rq, se, rq->clock);	/* still first: it runs on, a new slice */
+		return prev;
+	}
+	succ = leftmost_next(&left->run_node);
+	after = succ ? se_of(succ) : NULL;
+	if (!after || vruntime_before(se->vruntime, after->vruntime)) {
+		rb_replace_node_cached(&left->run_node, &se->run_node, &cfs_rq->tasks_timeline);
+		RB_CLEAR_NODE(&left->run_node);
+	} else {
+		__dequeue_entity(cfs_rq, left);
+		__enqueue_entity(cfs_rq, se);
+	}
+	start_entity(cfs_rq, left, rq->clock);
+	return task_of(left);
 }
 
 static void set_next_task_fair(struct rq *rq, struct task_struct *p)

@@ -120,6 +120,15 @@ static inline struct rb_node *rb_erase_cached(struct rb_node *node, struct rb_ro
 
 #define rb_first_cached(root)	((root)->rb_leftmost)
 
+/* rb_replace_node in a cached tree: @new takes @victim's place, as leftmost too if it was. */
+static inline void rb_replace_node_cached(struct rb_node *victim, struct rb_node *new,
+					  struct rb_root_cached *root)
+{
+	if (root->rb_leftmost == victim)
+		root->rb_leftmost = new;
+	rb_replace_node(victim, new, &root->rb_root);
+}
+
 /*
  * Insert by a strict "less" order; equal keys go after the ones already there, so equal
  * entries come out in insertion order. Returns @node if it became the leftmost, else NULL.

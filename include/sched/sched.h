@@ -130,6 +130,8 @@ struct task_struct {
  *   always put_prev_task(prev), whatever its class or state; then pick_next_task of each
  *   class in order until one returns a task, and run exactly that task (a pick has made it
  *   its class's current task: never discard it). Picking the same task again is fine.
+ *   When every runnable task is fair and prev is fair, pick_next_task_fair_from(prev) may
+ *   replace put_prev_task and the fair pick: the same in one call, cheaper.
  * - Preemption needs no flag: put_prev_task leaves a preempted rt task at the head of its
  *   level and puts a fair task back by vruntime.
  * - Wakeup: enqueue_task(p, ENQUEUE_WAKEUP), then check_preempt_curr: the class's hook if p
@@ -227,6 +229,13 @@ extern const uint32_t sched_prio_to_wmult[40];
 
 /* Provided by the core (sched/core.c; a fake in tests/host) for the classes. */
 void resched_curr(struct rq *rq);
+
+/*
+ * The core's fast path when every runnable task is fair and @prev is fair: put_prev_task
+ * and pick_next_task of the fair class in one, with the same result (sched/fair.c).
+ * NULL when no fair task is runnable.
+ */
+struct task_struct *pick_next_task_fair_from(struct rq *rq, struct task_struct *prev);
 
 /* Class helpers used by the core and by tests. */
 void init_rt_rq(struct rt_rq *rt_rq);

@@ -17,6 +17,7 @@ struct rq sim_rq;
 struct task_struct sim_idle;
 unsigned long sim_resched_calls;
 unsigned long sim_warnings;
+bool sim_fair_fast_path = true;
 void (*sim_switch_hook)(struct task_struct *prev, struct task_struct *next);
 
 void resched_curr(struct rq *rq)
@@ -60,6 +61,7 @@ void sim_init(void)
 	rq->idle = rq->curr = &sim_idle;
 	sim_resched_calls = sim_warnings = 0;
 	sim_switch_hook = NULL;
+	sim_fair_fast_path = true;
 	sysctl_sched_latency = 6 * NSEC_PER_MSEC;
 	sysctl_sched_min_granularity = 750000;
 	sysctl_sched_wakeup_granularity = NSEC_PER_MSEC;
@@ -145,11 +147,19 @@ void sim_schedule(void)
 
 	if (prev->state != TASK_RUNNING && prev->on_rq)
 		deactivate(prev, DEQUEUE_SLEEP);
-	prev->sched_class->put_prev_task(rq, prev);
-	for_each_class(class) {
-		next = class->pick_next_task(rq);
-		if (next)
-			break;
+	/* The kernel core's fast path, when the test allows it: it must give the same result. */
+	if (sim_fair_fast_path && rq->nr_running == rq->cfs.nr_running &&
+	    prev->sched_class == &fair_sched_class) {
+		next = pick_next_task_fair_from(rq, prev);
+		if (!next)
+			next = idle_sched_class.pick_next_task(rq);
+	} else {
+		prev->sched_class->put_prev_task(rq, prev);
+		for_each_class(class) {
+			next = class->pick_next_task(rq);
+			if (next)
+				break;
+		}
 	}
 	prev->need_resched = false;
 	rq->curr = next;

@@ -20,6 +20,12 @@ extern struct task_struct sim_idle;
 extern unsigned long sim_resched_calls;	/* resched_curr() calls since sim_init */
 extern unsigned long sim_warnings;	/* WARN_ON()s hit since sim_init */
 
+/*
+ * Use pick_next_task_fair_from() where the kernel core does (every runnable task and prev
+ * fair); false: always put_prev_task and ask each class. sim_init sets it.
+ */
+extern bool sim_fair_fast_path;
+
 /* Called on every switch (prev != next), after rq->curr is next; NULL: none. */
 extern void (*sim_switch_hook)(struct task_struct *prev, struct task_struct *next);
 

@@ -408,6 +408,9 @@ static void fair_model_run(long dflt)
 		int i = (int)rnd_below(NF);
 		const char *op;
 
+		/* Both ways of switching, at random: the model does not tell them apart. */
+		sim_fair_fast_path = rnd_below(2);
+
 		if (r < 25) {
 			op = m->t[i].started ? "wake" : "fork";
 			if (m->t[i].queued)

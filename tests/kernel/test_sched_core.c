@@ -16,6 +16,7 @@
 #include <sched/completion.h>
 #include <sched/mutex.h>
 #include <sched/task.h>
+#include <sched/workers.h>
 
 /* Start a kernel thread we will join: it holds a reference until join() drops it. */
 static struct task_struct *start(int (*fn)(void *), void *data, const char *name)
@@ -29,12 +30,14 @@ static struct task_struct *start(int (*fn)(void *), void *data, const char *name
 	return k;
 }
 
+/*
+ * kthread_stop, then wait until the thread made its final switch: kthread_stop returns
+ * once the thread's exit is announced, and a thread still on the run queue would take the
+ * CPU from the next case and spoil its counts (worker_join, sched/workers.c).
+ */
 static int join(struct task_struct *k)
 {
-	int ret = kthread_stop(k);
-
-	put_task_struct(k);
-	return ret;
+	return worker_join(k);
 }
 
 static void set_fifo(struct task_struct *k, int prio)

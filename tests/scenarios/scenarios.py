@@ -10,6 +10,7 @@ import re
 import time
 
 from machine import Timeout
+from sched_scenarios import run_demo_sched, run_sched_trace
 
 GiB = 1 << 30
 MiB = 1 << 20
@@ -828,6 +829,8 @@ def all_boots():
         BootSpec("demo-devres", run_demo_devres, "demo=devres"),
         BootSpec("demo-lazy", run_demo_lazy, "demo=lazy", mem="1G", timeout=240),
         BootSpec("vm-shell", run_vm_shell),
+        BootSpec("demo-sched", run_demo_sched, "demo=fifo", timeout=120),
+        BootSpec("sched-trace", run_sched_trace, icount=True, timeout=240),
         BootSpec("ktest-slub-debug", run_ktest, "ktest=slab,slab_debug,page_alloc slub_debug panic=-1"),
         BootSpec("shell", run_shell, "loglevel=7"),
         BootSpec("sched-shell", run_sched_shell, timeout=90),
