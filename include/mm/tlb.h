@@ -47,6 +47,12 @@ struct tlb_batch {
 	 */
 	void (*release)(struct tlb_batch *tlb, uint64_t va, uint64_t old, uint64_t size);
 	void *release_arg;
+	/*
+	 * unmap_range leaves tables that became empty in place instead of unlinking them. For
+	 * the vmalloc area (as on Linux): its tables are never freed, so no paging-structure
+	 * cache can hold a path through a freed table, which lets its flushes be late.
+	 */
+	bool keep_tables;
 	uint64_t start, end;		/* virtual: every changed translation lies in [start, end);
 					   start == end: nothing to flush */
 	unsigned int stride_shift;	/* log2 of the smallest page changed (12, 21 or 30): one
