@@ -154,7 +154,12 @@ void tlb_batch_done(struct tlb_batch *tlb)
 		tlb->nr_tables--;
 		tlb->ops->free_table(tlb->ops, pa);
 	}
-	tlb_batch_init(tlb, tlb->ops);
+	/* Empty again; what the owner set up (page source, mm, hook, keep_tables) stays. */
+	tlb->start = tlb->end = 0;
+	tlb->stride_shift = 12;
+	tlb->global = false;
+	tlb->nr_pages = 0;
+	tlb->tables = 0;
 }
 
 /* ---- tables: create, unlink, split ---- */

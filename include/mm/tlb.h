@@ -13,7 +13,8 @@
  *  - one batch may collect several calls on the same page tables;
  *  - tlb_flush_batch() before the changes may matter: before the lock that serialises the
  *    tables is dropped, before a frame that was unmapped is freed or reused, before code
- *    relies on a protection that was taken away. After it the batch is empty again.
+ *    relies on a protection that was taken away. After it the batch is empty again; what
+ *    its owner set (page source, mm, release hook, keep_tables) stays.
  *  - table pages that an unmap left empty are unlinked at once but given back to the page
  *    source only by tlb_flush_batch(), after the flush: until then a CPU may still walk
  *    through them from its paging-structure caches.
