@@ -107,7 +107,7 @@ capture_regs:
  */
 	.globl rewind_stack_and_exit
 rewind_stack_and_exit:
-	movq	%rdi, %rsp		/* 16-byte aligned; after the call 8 mod 16, as the ABI wants */
+	movq	%rdi, %rsp		/* 16-aligned; 8 mod 16 after the call, as the ABI wants */
 	xorl	%ebp, %ebp
 	movl	%esi, %edi
 	call	overflow_exit

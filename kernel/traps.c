@@ -7,9 +7,10 @@
  * a task's stack: kernel/kstack.c) is reported as "kernel stack overflow", naming the
  * task: the handler runs on its own IST stack (kernel/gdt.c), which is why it can
  * report at all. A kernel thread (not init) that overflowed while preemptible is then
- * killed and the kernel goes on; any other overflow panics. A #PF goes to the page-fault handler (mm/fault.c: demand paging,
- * copy-on-write, stale TLB entries) first; only what it cannot handle reaches a test's
- * catcher or the oops, with the handler's reason in the report.
+ * killed and the kernel goes on; any other overflow panics. A #PF goes to the page-fault
+ * handler (mm/fault.c: demand paging, copy-on-write, stale TLB entries) first; only what
+ * it cannot handle reaches a test's catcher or the oops, with the handler's reason in the
+ * report.
  */
 #include <asm/layout.h>
 #include <asm/x86.h>

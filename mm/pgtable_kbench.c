@@ -4,7 +4,8 @@
  * of the vmalloc range in 4 KiB pages (inside 2 GiB it reserves 1 GiB aligned, so the
  * tables below those PUD entries are its own and need no lock), as 256 calls of 4 MiB
  * that all alias one order-10 block (real RAM, so nothing odd is ever mapped), then
- * unmaps the GiB in one call and flushes: the figures of issue 4 with the real buddy allocator, invlpg and CR3.
+ * unmaps the GiB in one call and flushes: the figures of issue 4 with the real buddy
+ * allocator, invlpg and CR3.
  * The hosted twin, under callgrind, is scripts/bench-pgtable; docs/paging.md section 7.
  */
 #include <asm/x86.h>

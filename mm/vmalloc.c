@@ -287,7 +287,8 @@ static void explain_bad_free(char *buf, size_t size, const void *addr, unsigned 
 
 	switch (vmap_addr_state(&vmap_space, a, &va)) {
 	case VMAP_OUTSIDE:
-		snprintf(buf, size, "not a vmalloc address%s", a >= PAGE_OFFSET && a < VMALLOC_START ?
+		snprintf(buf, size, "not a vmalloc address%s",
+			 a >= PAGE_OFFSET && a < VMALLOC_START ?
 			 " (direct-mapped memory: kmalloc'd? then kfree it)" : "");
 		return;
 	case VMAP_FREE:
@@ -295,7 +296,8 @@ static void explain_bad_free(char *buf, size_t size, const void *addr, unsigned 
 		return;
 	case VMAP_LAZY:
 	case VMAP_PURGING:
-		snprintf(buf, size, "double free: the area was freed already, its flush is pending");
+		snprintf(buf, size,
+			 "double free: the area was freed already, its flush is pending");
 		return;
 	case VMAP_BUSY:
 		break;

@@ -30,9 +30,9 @@ int vmap_phys_range(uint64_t addr, uint64_t phys, uint64_t size, pteval_t prot);
 
 /*
  * The area that starts at @addr and has one of @flags (0: any kind, for free_vm_area),
- * marked VM_DYING under the lock so that no second free of it can go on. NULL with a report naming @fn and @caller for
- * anything else: not a vmalloc address, the middle of an area, a double free, an area of
- * another kind.
+ * marked VM_DYING under the lock so that no second free of it can go on. NULL with a
+ * report naming @fn and @caller for anything else: not a vmalloc address, the middle of
+ * an area, a double free, an area of another kind.
  */
 struct vm_struct *claim_area(const void *addr, unsigned long flags, const char *fn,
 			     const void *caller);

@@ -194,7 +194,8 @@ void vfree(const void *addr)
 	if (!addr)
 		return;
 	if (in_nmi()) {
-		pr_err("vfree(%p) from an NMI handler: leaked, nothing may be locked there\n", addr);
+		pr_err("vfree(%p) from an NMI handler: leaked, nothing may be locked there\n",
+		       addr);
 		return;
 	}
 	if (in_interrupt()) {

@@ -50,7 +50,7 @@ static void free_insert(struct vmap_space *s, struct vmap_area *va)
 
 		parent = *link;
 		if (p->subtree_max_size < size)
-			p->subtree_max_size = size;	/* the contract: cover @va on the way down */
+			p->subtree_max_size = size;	/* the contract: cover @va going down */
 		link = va->va_start < p->va_start ? &parent->rb_left : &parent->rb_right;
 	}
 	va->subtree_max_size = size;

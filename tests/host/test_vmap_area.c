@@ -323,8 +323,8 @@ static void check_all(struct model *m)
 		require(m, a && a->used && !a->lazy && a->va == va, "busy area %#lx unknown",
 			va->va_start);
 		require(m, va->va_start == ADDR(a->page) && va->va_end == ADDR(a->page + a->pages),
-			"busy area %#lx-%#lx, model page %lu+%lu", va->va_start, va->va_end, a->page,
-			a->pages);
+			"busy area %#lx-%#lx, model page %lu+%lu", va->va_start, va->va_end,
+			a->page, a->pages);
 		require(m, !prev || prev->va_end <= va->va_start, "busy areas overlap");
 		busy++;
 		bytes += va->va_end - va->va_start;
@@ -528,7 +528,7 @@ static void model_run(long steps)
 	for (m.step = 0; m.step < steps; m.step++) {
 		unsigned long r = rnd_below(100);
 
-		/* Phases: mostly filling, then mostly freeing, so both full and sparse states occur. */
+		/* Phases of mostly filling, then mostly freeing: full and sparse states both. */
 		bool filling = (m.step / 2000) % 2 == 0;
 
 		if (r < (filling ? 45u : 20u))

@@ -124,7 +124,8 @@ static void test_bad_frees_reported(struct ktest *t)
 	KTEST_EXPECT_TRUE(t, logged_since(seq, "vfree(", "inside the vmalloc area 0x"));
 	KTEST_EXPECT_TRUE(t, logged_since(seq, "vunmap(", "made by vmalloc: free it with vfree"));
 	KTEST_EXPECT_TRUE(t, logged_since(seq, "iounmap(", "made by vmalloc: free it with vfree"));
-	KTEST_EXPECT_TRUE(t, logged_since(seq, "vfree(", "double free: the area was freed already"));
+	KTEST_EXPECT_TRUE(t, logged_since(seq, "vfree(",
+					  "double free: the area was freed already"));
 	KTEST_EXPECT_TRUE(t, logged_since(seq, "vfree(", "no area there"));
 	kfree(kmem);
 	vfree(NULL);		/* as kfree(NULL): nothing, no report */
