@@ -94,7 +94,8 @@ bool vmalloc_context_ok(const char *fn, const void *caller)
 	sprint_symbol(sym, sizeof(sym), (uint64_t)caller);
 	pr_warn("%s from atomic context refused (preempt_count %#x, interrupts %s), called "
 		"from %s\n", fn, preempt_count(), irqs_disabled() ? "off" : "on", sym);
-	dump_stack();
+	/* Linux's WARN format, naming the caller; the trace shows how it got here. */
+	warn_slowpath(__FILE__, __LINE__, "in_atomic() || irqs_disabled()", (uint64_t)caller);
 	vmalloc_stats.refused++;
 	return false;
 }
