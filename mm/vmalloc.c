@@ -38,9 +38,9 @@
  * Freed pages that may wait for a flush: 8 MiB worth, at most 1/16 of RAM. Linux allows
  * 32 MiB times log2(CPUs) but frees the frames at vfree; we hold them until the flush, so
  * the bound is also memory held (2048 pages: 6% of a 128 MiB machine, and any vmalloc that
- * runs short purges first). A whole flush plus the TLB refills after it cost some ten
- * thousand cycles; spread over the 409 vfree(16 KiB) that fill 8 MiB (5 pages each with
- * the guard) that is a few dozen cycles per vfree, against one flush per vfree unbatched.
+ * runs short purges first). A whole flush plus the TLB refills after it cost on the order
+ * of ten thousand cycles; spread over the 410 vfree(16 KiB) that share one purge (5 pages
+ * each with the guard) that is a few dozen cycles per vfree, against a flush per vfree.
  */
 #define LAZY_MAX_BYTES	(8ul << 20)
 
