@@ -98,3 +98,17 @@ capture_regs:
 	movq	$GDT_KERNEL_DS, 168(%rdi)
 	movq	80(%rdi), %rax
 	ret
+
+/*
+ * rewind_stack_and_exit(stack_top, code): for a task that can never return to its frames
+ * (its stack overflowed, kernel/traps.c): start over at the top of its own stack with no
+ * frame chain (RBP 0 ends backtraces) and end it there with overflow_exit(code). The
+ * caller, the double-fault handler, never resumes: its IST stack is simply left.
+ */
+	.globl rewind_stack_and_exit
+rewind_stack_and_exit:
+	movq	%rdi, %rsp		/* 16-aligned; 8 mod 16 after the call, as the ABI wants */
+	xorl	%ebp, %ebp
+	movl	%esi, %edi
+	call	overflow_exit
+	ud2

@@ -244,6 +244,19 @@ static void show_selector_error(const struct pt_regs *regs)
 	       tables[(e >> 1) & 3], (e & 1) ? ", raised by an external event" : "");
 }
 
+static void print_oops(const char *what, struct pt_regs *regs, uint64_t cr2)
+{
+	if (regs->vector == X86_TRAP_PF)
+		show_fault_oops(regs, cr2);
+	else if (regs->vector == X86_TRAP_TS || regs->vector == X86_TRAP_NP ||
+		 regs->vector == X86_TRAP_SS || regs->vector == X86_TRAP_GP)
+		show_selector_error(regs);
+	printk(KERN_EMERG "Oops: %s: %04llx [#%d] SMP\n", what, (unsigned long long)regs->error_code,
+	       ++die_counter);
+	show_regs(regs, cr2);
+	printk(KERN_EMERG "---[ end trace 0000000000000000 ]---\n");
+}
+
 void die(const char *what, struct pt_regs *regs, uint64_t cr2)
 {
 	local_irq_disable();
@@ -254,16 +267,19 @@ void die(const char *what, struct pt_regs *regs, uint64_t cr2)
 		halt_forever();
 	}
 	serial_console_emergency();
-	if (regs->vector == X86_TRAP_PF)
-		show_fault_oops(regs, cr2);
-	else if (regs->vector == X86_TRAP_TS || regs->vector == X86_TRAP_NP ||
-		 regs->vector == X86_TRAP_SS || regs->vector == X86_TRAP_GP)
-		show_selector_error(regs);
-	printk(KERN_EMERG "Oops: %s: %04llx [#%d] SMP\n", what, (unsigned long long)regs->error_code,
-	       ++die_counter);
-	show_regs(regs, cr2);
-	printk(KERN_EMERG "---[ end trace 0000000000000000 ]---\n");
+	print_oops(what, regs, cr2);
 	panic("Fatal exception");
+}
+
+bool oops_report(const char *what, struct pt_regs *regs, uint64_t cr2)
+{
+	if (oops_in_progress++) {
+		oops_in_progress--;
+		return false;
+	}
+	print_oops(what, regs, cr2);
+	oops_in_progress--;
+	return true;
 }
 
 static void panic_reboot(void)

@@ -6,9 +6,11 @@
  * stack pointer or fault address lies in a stack guard (below the boot stack, or below
  * a task's stack: kernel/kstack.c) is reported as "kernel stack overflow", naming the
  * task: the handler runs on its own IST stack (kernel/gdt.c), which is why it can
- * report at all. A #PF goes to the page-fault handler (mm/fault.c: demand paging,
- * copy-on-write, stale TLB entries) first; only what it cannot handle reaches a test's
- * catcher or the oops, with the handler's reason in the report.
+ * report at all. A kernel thread (not init) that overflowed while preemptible is then
+ * killed and the kernel goes on; any other overflow panics. A #PF goes to the page-fault
+ * handler (mm/fault.c: demand paging, copy-on-write, stale TLB entries) first; only what
+ * it cannot handle reaches a test's catcher or the oops, with the handler's reason in the
+ * report.
  */
 #include <asm/layout.h>
 #include <asm/x86.h>
@@ -18,6 +20,7 @@
 #include <kernel/percpu.h>
 #include <kernel/printk.h>
 #include <kernel/traps.h>
+#include <lib/errno.h>
 #include <mm/fault.h>
 #include <mm/vmstat.h>
 #include <sched/task.h>
@@ -90,6 +93,51 @@ static void report_stack_overflow(uint64_t rsp, uint64_t cr2)
 		 "[%016llx-%016llx)\n", (unsigned long long)rsp,
 		 (unsigned long long)boot_stack_guard,
 		 (unsigned long long)boot_stack_guard + PAGE_SIZE);
+}
+
+/*
+ * Can the kernel go on without the task whose stack overflowed? Only if it is a kernel
+ * thread other than init (pid 1 must never exit) and it was preemptible at the fault: no
+ * spinlock held, not in an interrupt handler, interrupts on. Ending it there is what a
+ * preemption at that instruction followed by do_exit would do. What it cannot undo: a
+ * mutex the thread held stays locked, and an object on its stack that it had linked into a
+ * shared list is left dangling (Linux's oops kill has the same limits).
+ */
+static bool overflow_survivable(const struct pt_regs *regs, uint64_t cr2)
+{
+	uint64_t addr = addr_in_stack_guard(regs->rsp) ? regs->rsp : cr2;
+	struct task_struct *p = kstack_guard_owner(addr);
+
+	return p && p == current && p->pid != 1 && (p->flags & PF_KTHREAD) &&
+	       !user_mode(regs) && (regs->rflags & X86_EFLAGS_IF) && preempt_count() == 0;
+}
+
+/* kernel/entry.S: continue at @stack_top with no frames and call overflow_exit(@code). */
+extern void rewind_stack_and_exit(uint64_t stack_top, int code) __noreturn;
+
+/*
+ * Report the overflow as an oops, then end the task. Its frames are lost for good, so it
+ * starts over at the top of its own stack to exit: the double-fault handler never returns
+ * (nothing waits for an iretq after an exception, unlike after an NMI) and leaves its IST
+ * stack free for the next one.
+ */
+static void __noreturn kill_overflowing_task(struct pt_regs *regs, uint64_t cr2)
+{
+	struct task_struct *p = current;
+
+	if (!oops_report("kernel stack overflow (double-fault)", regs, cr2))
+		die("kernel stack overflow (double-fault)", regs, cr2);
+	pr_emerg("kernel stack overflow: killed %s (pid %d) with exit code %d; the kernel goes "
+		 "on\n", p->comm, p->pid, -EFAULT);
+	rewind_stack_and_exit((uint64_t)p->stack + THREAD_SIZE, -EFAULT);
+}
+
+/* On the rewound stack: the task was preemptible, so interrupts go back on, then it ends. */
+void __noreturn overflow_exit(int code);
+void overflow_exit(int code)
+{
+	local_irq_enable();
+	do_exit(code);
 }
 
 /*
@@ -169,6 +217,8 @@ void do_exception(struct pt_regs *regs)
 	case X86_TRAP_DF:
 		if (addr_in_stack_guard(regs->rsp) || addr_in_stack_guard(cr2)) {
 			report_stack_overflow(regs->rsp, cr2);
+			if (overflow_survivable(regs, cr2))
+				kill_overflowing_task(regs, cr2);
 			die("kernel stack overflow (double-fault)", regs, cr2);
 		}
 		break;

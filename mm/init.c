@@ -12,7 +12,8 @@
  *     2 MiB pages where possible. Frames in holes get a struct page too (marked
  *     reserved): a flat array is simple, and costs 64 bytes per 4 KiB of hole.
  *  4. Zones and the buddy allocator get every free range; watermarks are set.
- *  5. The slab allocator's own caches (kmem_cache_init) are set up on top of it.
+ *  5. The slab allocator's own caches (kmem_cache_init) are set up on top of it, then
+ *     the vmalloc area (vmalloc_init), from which kernel stacks come.
  * docs/memory.md walks through it.
  */
 #define pr_fmt(fmt) "mm: " fmt
@@ -32,6 +33,7 @@
 #include <mm/mmzone.h>
 #include <mm/pgtable.h>
 #include <mm/slab.h>
+#include <mm/vmalloc.h>
 
 struct mem_boot_stats mem_boot_stats;
 static bool memblock_debug;
@@ -244,4 +246,5 @@ void mm_init(void)
 	check_wx_pages();
 	kmem_cache_init();	/* the slab allocator stands on the page allocator */
 	mm_cache_init();	/* address spaces: mm_struct and vm_area_struct caches */
+	vmalloc_init();		/* the vmalloc area: kernel stacks come from it */
 }

@@ -1,8 +1,9 @@
 /*
  * The kernel's page tables, on top of the page-table core (mm/pgtable.c): init_pgd, which
  * mm_init builds (direct map, kernel image, mem_map) and whose upper half every address
- * space will share; the page source that gives the core buddy pages after boot; and the
- * count of page-table pages (meminfo's PageTables).
+ * space will share; the lock that serialises changes to it after boot; the page source that
+ * gives the core buddy pages after boot; and the count of page-table pages (meminfo's
+ * PageTables).
  * A table built at boot came from memblock and is marked reserved; if an unmap ever frees
  * one, it joins the buddy allocator as a newly managed page (Linux's free_reserved_page).
  * Invariant: nr_pgtable_pages() counts every table page taken from memblock at boot or from
@@ -11,6 +12,7 @@
  * docs/paging.md explains it.
  */
 #include <asm/cpufeature.h>
+#include <kernel/spinlock.h>
 #include <mm/gfp.h>
 #include <mm/mm.h>
 #include <mm/mmzone.h>
@@ -18,6 +20,17 @@
 
 pteval_t *init_pgd;
 struct pgtable_stats pgtable_stats;
+static DEFINE_SPINLOCK(init_pt_lock);
+
+unsigned long kernel_pt_lock(void)
+{
+	return spin_lock_irqsave(&init_pt_lock);
+}
+
+void kernel_pt_unlock(unsigned long flags)
+{
+	spin_unlock_irqrestore(&init_pt_lock, flags);
+}
 
 static uint64_t buddy_alloc_table(struct pt_ops *ops)
 {
@@ -55,12 +68,15 @@ int kernel_map_range(uint64_t va, uint64_t pa, uint64_t size, pteval_t prot, boo
 {
 	unsigned int flags = 0;
 	struct tlb_batch tlb;
+	unsigned long irq;
 	int err;
 
 	if (allow_large)
 		flags = MAP_PAGES_2M | (boot_cpu.gbpages ? MAP_PAGES_1G : 0);
 	tlb_batch_init(&tlb, ops);
+	irq = kernel_pt_lock();
 	err = map_pages(init_pgd, va, pa, size, prot, flags, &tlb);
 	tlb_flush_batch(&tlb);	/* empty unless the map failed and undid itself */
+	kernel_pt_unlock(irq);
 	return err;
 }

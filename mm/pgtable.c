@@ -17,7 +17,8 @@
  *    to the page source after the caller's TLB flush (tlb_batch_done). The PGD belongs to its
  *    owner. The PUD tables under PGD entries 256..511 map the kernel half, which every address
  *    space shares by copying those PGD entries: they are never freed, or a copy would point
- *    to a freed page.
+ *    to a freed page. A caller may ask to keep the tables its unmaps empty (tlb->keep_tables:
+ *    the vmalloc area does), and then they stay linked, empty or not.
  * Callers serialise the calls on one set of tables, lookups included (the owner's lock,
  * later): nothing in here takes a lock.
  * docs/paging.md walks through it.
@@ -153,7 +154,12 @@ void tlb_batch_done(struct tlb_batch *tlb)
 		tlb->nr_tables--;
 		tlb->ops->free_table(tlb->ops, pa);
 	}
-	tlb_batch_init(tlb, tlb->ops);
+	/* Empty again; what the owner set up (page source, mm, hook, keep_tables) stays. */
+	tlb->start = tlb->end = 0;
+	tlb->stride_shift = 12;
+	tlb->global = false;
+	tlb->nr_pages = 0;
+	tlb->tables = 0;
 }
 
 /* ---- tables: create, unlink, split ---- */
@@ -267,7 +273,8 @@ static void clear_leaf(struct tlb_batch *tlb, pteval_t *e, uint64_t va, int leve
 static void release_if_empty(struct tlb_batch *tlb, pteval_t *e, int level, uint64_t va,
 			     bool whole)
 {
-	if (table_freeable(level, va) && (whole || table_empty(entry_table(*e))))
+	if (!tlb->keep_tables && table_freeable(level, va) &&
+	    (whole || table_empty(entry_table(*e))))
 		unlink_table(tlb, e, va);
 }
 
@@ -384,7 +391,7 @@ static void prune_path(struct tlb_batch *tlb, pteval_t *table, int level, uint64
 	if (!entry_is_table(*e, level))
 		return;
 	prune_path(tlb, entry_table(*e), level - 1, va);
-	if (table_freeable(level - 1, va) && table_empty(entry_table(*e)))
+	if (!tlb->keep_tables && table_freeable(level - 1, va) && table_empty(entry_table(*e)))
 		unlink_table(tlb, e, va);
 }
 

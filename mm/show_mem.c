@@ -1,8 +1,8 @@
 /*
  * Showing memory the way Linux's tools do: the boot summary line ("Memory:
  * 123456K/131072K available (...)"), and the shell's `free` (procps columns),
- * `meminfo` (/proc/meminfo's first lines, DirectMap sizes, and per-zone counters and
- * watermarks as /proc/zoneinfo shows them) and `buddyinfo` (/proc/buddyinfo).
+ * `meminfo` (/proc/meminfo's first lines, the vmalloc totals, DirectMap sizes, and per-zone
+ * counters and watermarks as /proc/zoneinfo shows them) and `buddyinfo` (/proc/buddyinfo).
  * Numbers come straight from the zones; nothing here changes state.
  */
 #include <kernel/console.h>
@@ -12,6 +12,7 @@
 #include <lib/string.h>
 #include <mm/mm.h>
 #include <mm/mmzone.h>
+#include <mm/vmalloc.h>
 
 #define K(pages) ((unsigned long long)(pages) << (PAGE_SHIFT - 10))
 
@@ -132,6 +133,12 @@ static int cmd_meminfo(int argc, char **argv)
 	console_printf("MemTotal:       %8llu kB\n", K(totalram_pages()));
 	console_printf("MemFree:        %8llu kB\n", K(nr_free_pages()));
 	console_printf("MemAvailable:   %8llu kB\n", K(si_mem_available()));
+	/* VmallocChunk: the largest free piece, as Linux showed it before 5.3 (now always 0). */
+	console_printf("VmallocTotal:   %8llu kB\n",
+		       (unsigned long long)(VMALLOC_END + 1 - VMALLOC_START) >> 10);
+	console_printf("VmallocUsed:    %8llu kB\n", K(vmalloc_nr_pages()));
+	console_printf("VmallocChunk:   %8llu kB\n",
+		       (unsigned long long)vmalloc_largest_free() >> 10);
 	console_printf("DirectMap4k:    %8llu kB\n", (unsigned long long)s->direct_map[0] >> 10);
 	console_printf("DirectMap2M:    %8llu kB\n", (unsigned long long)s->direct_map[1] >> 10);
 	console_printf("DirectMap1G:    %8llu kB\n", (unsigned long long)s->direct_map[2] >> 10);

@@ -33,6 +33,7 @@ const char *const vm_event_names[NR_VM_EVENT_ITEMS] = {
 	[NR_TLB_FLUSH_NOT_LOADED] = "nr_tlb_flush_not_loaded",
 	[NR_TLB_SWITCH_NOFLUSH] = "nr_tlb_switch_noflush",
 	[NR_TLB_SWITCH_FLUSH] = "nr_tlb_switch_flush",
+	[NR_VMALLOC_PURGE] = "nr_vmalloc_purge",
 };
 
 void count_vm_events(enum vm_event_item item, unsigned long delta)

@@ -20,18 +20,8 @@
 #define BOOT_STACK_SIZE		16384		/* bytes; a guard page lies below it */
 #define IST_STACK_SIZE		8192
 
-/*
- * Kernel stacks of tasks (kernel/kstack.c), until vmalloc takes them over: a range of
- * its own in the unused hole between vmalloc and vmemmap (as on Linux, nothing else
- * lives there). It is cut into KSTACK_SLOT-sized slots; a stack fills the top
- * THREAD_SIZE of its slot and the rest of the slot below it is never mapped, so running
- * off the bottom of a stack faults (a double fault, reported as a stack overflow).
- */
+/* Kernel stacks of tasks: vmalloc areas (kernel/kstack.c), each with its guard pages. */
 #define THREAD_SIZE		16384		/* bytes of one kernel stack */
-#define KSTACK_START		0xffffe90000000000
-#define KSTACK_SLOT		(2 * THREAD_SIZE)	/* stack + an unmapped guard as large */
-#define KSTACK_SLOTS		4096		/* at most this many tasks at once */
-#define KSTACK_END		(KSTACK_START + KSTACK_SLOT * KSTACK_SLOTS)
 
 /*
  * Fixmap: fixed virtual addresses for the few device registers the kernel needs before

@@ -13,6 +13,12 @@ extern int oops_in_progress;	/* > 0 while a report prints: printk ignores its lo
 extern int panic_timeout;	/* panic=N: 0 halt forever, > 0 reboot after N s, < 0 at once */
 
 void die(const char *what, struct pt_regs *regs, uint64_t cr2) __noreturn;
+/*
+ * The same report without the panic, for a fault the kernel survives by ending the task
+ * (a kernel thread's stack overflow). False, and nothing printed, if a report is already
+ * printing: then the caller must die() instead.
+ */
+bool oops_report(const char *what, struct pt_regs *regs, uint64_t cr2);
 void panic(const char *fmt, ...) __printf(1, 2) __noreturn;
 void show_regs(const struct pt_regs *regs, uint64_t cr2);
 void dump_stack(void);

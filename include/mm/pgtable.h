@@ -64,6 +64,8 @@ static inline bool va_is_kernel(uint64_t va) { return (int64_t)va < 0; }
 #define PAGE_KERNEL		(_PAGE_PRESENT | _PAGE_RW | _PAGE_GLOBAL | _PAGE_NX)
 #define PAGE_KERNEL_RO		(_PAGE_PRESENT | _PAGE_GLOBAL | _PAGE_NX)
 #define PAGE_KERNEL_EXEC	(_PAGE_PRESENT | _PAGE_GLOBAL)
+/* Device registers (ioremap, the fixmap): uncached (PCD|PWT: UC- with the default PAT). */
+#define PAGE_KERNEL_NOCACHE	(PAGE_KERNEL | _PAGE_PCD | _PAGE_PWT)
 
 /*
  * A page source: where table pages come from and go back to. The kernel's takes them from
@@ -132,6 +134,15 @@ uint64_t follow_pte(pteval_t *pgd, uint64_t va, uint64_t *pa, pteval_t *prot);
 
 extern pteval_t *init_pgd;	/* the kernel's top-level table (virtual address) */
 extern struct pt_ops kernel_pt_ops;	/* table pages from the buddy allocator */
+
+/*
+ * The lock that serialises changes to init_pgd's tables after boot (the caller-serialises
+ * rule of map_pages and friends): kernel_map_range, vmalloc/vmap/ioremap and the tests
+ * that map kernel addresses by hand take it around their calls and their flush. A
+ * spinlock with interrupts off, since vfree may run where sleeping is not allowed.
+ */
+unsigned long kernel_pt_lock(void);
+void kernel_pt_unlock(unsigned long flags);
 
 /* Table pages taken from and given back to the buddy allocator since boot. */
 struct pgtable_stats {

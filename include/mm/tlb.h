@@ -13,7 +13,8 @@
  *  - one batch may collect several calls on the same page tables;
  *  - tlb_flush_batch() before the changes may matter: before the lock that serialises the
  *    tables is dropped, before a frame that was unmapped is freed or reused, before code
- *    relies on a protection that was taken away. After it the batch is empty again.
+ *    relies on a protection that was taken away. After it the batch is empty again; what
+ *    its owner set (page source, mm, release hook, keep_tables) stays.
  *  - table pages that an unmap left empty are unlinked at once but given back to the page
  *    source only by tlb_flush_batch(), after the flush: until then a CPU may still walk
  *    through them from its paging-structure caches.
@@ -47,6 +48,12 @@ struct tlb_batch {
 	 */
 	void (*release)(struct tlb_batch *tlb, uint64_t va, uint64_t old, uint64_t size);
 	void *release_arg;
+	/*
+	 * unmap_range leaves tables that became empty in place instead of unlinking them. For
+	 * the vmalloc area (as on Linux): its tables are never freed, so no paging-structure
+	 * cache can hold a path through a freed table, which lets its flushes be late.
+	 */
+	bool keep_tables;
 	uint64_t start, end;		/* virtual: every changed translation lies in [start, end);
 					   start == end: nothing to flush */
 	unsigned int stride_shift;	/* log2 of the smallest page changed (12, 21 or 30): one

@@ -26,6 +26,7 @@ enum vm_event_item {
 					   when it is next switched in */
 	NR_TLB_SWITCH_NOFLUSH,		/* CR3 switches that kept the TLB (PCID) */
 	NR_TLB_SWITCH_FLUSH,		/* CR3 switches that flushed it */
+	NR_VMALLOC_PURGE,		/* lazy purges of the vmalloc area: one TLB flush each */
 	NR_VM_EVENT_ITEMS
 };
 

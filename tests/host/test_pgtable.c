@@ -442,6 +442,31 @@ Test(pgtable, kernel_half_pud_tables_stay)
 	free_everything_and_check_no_leak();
 }
 
+Test(pgtable, keep_tables_leaves_empty_tables_linked)
+{
+	uint64_t kva = 0xffffc90000000000ull, size;
+	pteval_t *pmd;
+
+	tlb.keep_tables = true;
+	cr_assert_eq(do_map(kva, 0x100000, 4 * PAGE_SIZE, PAGE_KERNEL, 0), 0);
+	cr_assert_eq(src.live, 4, "PGD, PUD, PMD and page table");
+	cr_assert_eq(do_unmap(kva, 4 * PAGE_SIZE), 0);
+	cr_assert_eq(last_flush.nr_pages, 4);
+	cr_assert_eq(last_flush.nr_tables, 0, "nothing unlinked");
+	cr_assert(tlb.keep_tables, "the flush keeps the owner's settings");
+	cr_assert_eq(src.live, 4, "the empty tables stay");
+	cr_assert_eq(lookup_address(pgd, kva, &size), NULL);
+	pmd = __va(((pteval_t *)__va(pgd[pgd_index(kva)] & PTE_ADDR_MASK))[pud_index(kva)] &
+		   PTE_ADDR_MASK);
+	cr_assert(pmd[pmd_index(kva)] & _PAGE_PRESENT, "the empty page table is still linked");
+	cr_assert_eq(do_map(kva + PAGE_SIZE, 0x200000, PAGE_SIZE, PAGE_KERNEL, 0), 0);
+	cr_assert_eq(src.live, 4, "and is used again");
+	tlb.keep_tables = false;
+	cr_assert_eq(do_unmap(kva, PUD_SIZE), 0);
+	cr_assert_eq(src.live, 2, "an unmap without keep_tables frees them");
+	free_everything_and_check_no_leak();
+}
+
 Test(pgtable, bad_arguments)
 {
 	uint64_t va = 0x100000000ull;

@@ -18,6 +18,7 @@
 #include <mm/mmzone.h>
 #include <mm/pgtable.h>
 #include <mm/vma.h>
+#include <mm/vmalloc.h>
 #include <mm/vmstat.h>
 #include <sched/task.h>
 
@@ -312,7 +313,23 @@ static void test_kernel_wx(struct ktest *t)
 	KTEST_EXPECT_EQ(t, tc.error_code, X86_PF_PROT | X86_PF_INSTR);
 }
 
-#define WX_TEST_VA (VMALLOC_START + (64ull << 30))	/* an address nothing else uses */
+/*
+ * A GiB of the vmalloc area for these tests, reserved at first use and kept: 1 GiB aligned,
+ * so the tables below its PUD entry are theirs alone and need no lock.
+ */
+static uint64_t wx_test_va(void)
+{
+	static uint64_t va;
+	struct vm_struct *area;
+
+	if (!va) {
+		area = __get_vm_area_caller(PUD_SIZE - PAGE_SIZE, PUD_SIZE, 0,
+					    __builtin_return_address(0));
+		va = area ? (uint64_t)area->addr : 0;
+	}
+	return va;
+}
+#define WX_TEST_VA wx_test_va()
 
 static void test_wx_walk_finds_one(struct ktest *t)
 {
@@ -321,7 +338,7 @@ static void test_wx_walk_finds_one(struct ktest *t)
 
 	if (!boot_cpu.nx)
 		KTEST_SKIP(t, "no NX bit: every page is executable, the walk is off");
-	KTEST_ASSERT_TRUE(t, page != NULL);
+	KTEST_ASSERT_TRUE(t, page && WX_TEST_VA);
 	tlb_batch_init(&tlb, &kernel_pt_ops);
 	KTEST_ASSERT_EQ(t, map_pages(init_pgd, WX_TEST_VA, page_to_phys(page), PAGE_SIZE,
 				     _PAGE_PRESENT | _PAGE_RW, 0, &tlb), 0);
@@ -340,7 +357,7 @@ static void test_spurious_fault_recognised(struct ktest *t)
 	struct trap_catcher tc;
 	struct tlb_batch tlb;
 
-	KTEST_ASSERT_TRUE(t, page != NULL);
+	KTEST_ASSERT_TRUE(t, page && va);
 	tlb_batch_init(&tlb, &kernel_pt_ops);
 	KTEST_ASSERT_EQ(t, map_pages(init_pgd, va, page_to_phys(page), PAGE_SIZE,
 				     PAGE_KERNEL_RO, 0, &tlb), 0);
@@ -371,6 +388,7 @@ static void test_guard_page_classified(struct ktest *t)
 	KTEST_EXPECT_EQ(t, do_page_fault(&regs, (uint64_t)boot_stack_guard + 8),
 			FAULT_STACK_GUARD);
 	regs.error_code = 0;
+	KTEST_ASSERT_TRUE(t, WX_TEST_VA != 0);
 	KTEST_EXPECT_EQ(t, do_page_fault(&regs, WX_TEST_VA), FAULT_KERNEL);
 }
 

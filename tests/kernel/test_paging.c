@@ -1,6 +1,7 @@
 /*
- * The page-table API in the running kernel, at addresses of the vmalloc range that nothing
- * uses yet: buddy pages mapped there are reachable through the new addresses and through
+ * The page-table API in the running kernel, in a GiB of the vmalloc range that each test
+ * reserves (1 GiB aligned: every table below its PUD entry is the test's alone, so no lock
+ * is needed): buddy pages mapped there are reachable through the new addresses and through
  * the direct map; after unmap_range and tlb_flush_batch an access faults, and a protection
  * taken away is enforced at once. That proves the flush: QEMU keeps a TLB of its own, like
  * a CPU, and would go on translating without it. A 2 MiB page splits when a part of it
@@ -11,6 +12,7 @@
 #include <kernel/traps.h>
 #include <mm/gfp.h>
 #include <mm/pgtable.h>
+#include <mm/vmalloc.h>
 #include <mm/vmstat.h>
 
 /* This CPU's TLB flushes so far, by kind (vmstat -s). */
@@ -28,8 +30,19 @@ static struct flush_counts flush_counts(void)
 	};
 }
 
-#define TEST_VA		0xffffc90000000000ull	/* VMALLOC_START in Linux; unused here so far */
-#define TEST_VA_2M	(TEST_VA + (1ull << 30))
+static uint64_t test_va;		/* the test's reserved GiB */
+#define TEST_VA		test_va
+#define TEST_VA_2M	(test_va + PMD_SIZE)
+
+/* A GiB of the vmalloc area for one test (its last page is the guard: never mapped). */
+static struct vm_struct *reserve_gib(void)
+{
+	struct vm_struct *area = __get_vm_area_caller(PUD_SIZE - PAGE_SIZE, PUD_SIZE, 0,
+						      __builtin_return_address(0));
+
+	test_va = area ? (uint64_t)area->addr : 0;
+	return area;
+}
 
 static volatile uint64_t target;	/* the address a helper touches */
 
@@ -60,6 +73,7 @@ static void expect_not_present(struct ktest *t, uint64_t va)
 
 static void test_map_write_unmap_faults(struct ktest *t)
 {
+	struct vm_struct *area = reserve_gib();
 	unsigned long tables = tables_after(TEST_VA);
 	struct flush_counts before;
 	struct page *pages[4];
@@ -67,6 +81,7 @@ static void test_map_write_unmap_faults(struct ktest *t)
 	uint64_t pa;
 	pteval_t prot;
 
+	KTEST_ASSERT_TRUE(t, area != NULL);
 	for (int i = 0; i < 4; i++) {
 		pages[i] = alloc_page(GFP_KERNEL);
 		KTEST_ASSERT_TRUE(t, pages[i] != NULL);
@@ -101,16 +116,18 @@ static void test_map_write_unmap_faults(struct ktest *t)
 	KTEST_EXPECT_EQ(t, nr_pgtable_pages(), tables);
 	for (int i = 0; i < 4; i++)
 		__free_page(pages[i]);
+	free_vm_area(area);
 }
 
 static void test_protection_takes_effect(struct ktest *t)
 {
+	struct vm_struct *area = reserve_gib();
 	unsigned long tables = tables_after(TEST_VA);
 	struct page *page = alloc_page(GFP_KERNEL);
 	struct trap_catcher tc;
 	struct tlb_batch tlb;
 
-	KTEST_ASSERT_TRUE(t, page != NULL);
+	KTEST_ASSERT_TRUE(t, area && page);
 	tlb_batch_init(&tlb, &kernel_pt_ops);
 	KTEST_ASSERT_EQ(t, map_pages(init_pgd, TEST_VA, page_to_phys(page), PAGE_SIZE, PAGE_KERNEL,
 				     0, &tlb), 0);
@@ -134,11 +151,13 @@ static void test_protection_takes_effect(struct ktest *t)
 	expect_not_present(t, TEST_VA);
 	KTEST_EXPECT_EQ(t, nr_pgtable_pages(), tables);
 	__free_page(page);
+	free_vm_area(area);
 }
 
 /* A 2 MiB page, global: a part made read-only splits it; the whole flush drops it all. */
 static void test_large_page_split_and_full_flush(struct ktest *t)
 {
+	struct vm_struct *area = reserve_gib();
 	unsigned long tables = tables_after(TEST_VA_2M);
 	struct page *block = alloc_pages(GFP_KERNEL | __GFP_NOWARN, 9);
 	struct flush_counts before;
@@ -146,8 +165,11 @@ static void test_large_page_split_and_full_flush(struct ktest *t)
 	struct tlb_batch tlb;
 	uint64_t size;
 
-	if (!block)
+	KTEST_ASSERT_TRUE(t, area != NULL);
+	if (!block) {
+		free_vm_area(area);
 		KTEST_SKIP(t, "no free 2 MiB block");
+	}
 	tlb_batch_init(&tlb, &kernel_pt_ops);
 	KTEST_ASSERT_EQ(t, map_pages(init_pgd, TEST_VA_2M, page_to_phys(block), PMD_SIZE,
 				     PAGE_KERNEL, MAP_PAGES_2M, &tlb), 0);
@@ -181,6 +203,7 @@ static void test_large_page_split_and_full_flush(struct ktest *t)
 		expect_not_present(t, TEST_VA_2M + off);
 	KTEST_EXPECT_EQ(t, nr_pgtable_pages(), tables);
 	__free_pages(block, 9);
+	free_vm_area(area);
 }
 
 static const struct ktest_case paging_cases[] = {

@@ -651,6 +651,47 @@ def run_demo_buddy(m):
     ]
 
 
+VMALLOCINFO = re.compile(r"^0x([0-9a-f]{16})-0x([0-9a-f]{16}) +(\d+) (\S+) pages=(\d+) vmalloc"
+                         r"( vpages)?$", re.M)
+
+
+def run_demo_vmalloc(m):
+    """demo=vmalloc: with memory fragmented so that no order-10 block is free, kmalloc of
+    4 MiB fails and vmalloc of 4 MiB works, from scattered frames; vmallocinfo shows the
+    area (4 MiB + the guard page) and the kernel stacks; everything comes back."""
+    name = m.spec.name
+    m.expect(r"teachos# ")
+    text = m.text()
+    frag = text[text.find("\nfragmented"):text.find("kmalloc(4 MiB) = ")]
+    orders = [list(map(int, b.split())) for _, b in BUDDY_LINE.findall(
+        "\n".join("  " + l.rstrip() for l in frag.splitlines()))]
+    free_kib = re.search(r"fragmented .*: (\d+) KiB free", text)
+    v = re.search(r"^vmalloc\(4 MiB\) = 0x([0-9a-f]{16}): works", text, re.M)
+    runs = re.search(r"\(1024 pages in (\d+) runs of consecutive frames\)", text)
+    areas = {int(a, 16): (int(b, 16), int(size), caller, int(pages), bool(vp))
+             for a, b, size, caller, pages, vp in VMALLOCINFO.findall(text)}
+    area = areas.get(int(v.group(1), 16)) if v else None
+    end = re.search(r"^free pages (\d+), were (\d+): (\d+) page-table pages stay", text, re.M)
+    return [
+        check(f"{name}: no free order-10 block once fragmented, megabytes still free",
+              orders and all(o[10] == 0 for o in orders) and free_kib is not None
+              and int(free_kib.group(1)) > 4096, f"{orders} {free_kib}"),
+        check(f"{name}: kmalloc(4 MiB) fails", "kmalloc(4 MiB) = NULL: failed" in text),
+        check(f"{name}: vmalloc(4 MiB) works from scattered frames", v is not None and
+              runs is not None and int(runs.group(1)) > 1, str(runs)),
+        check(f"{name}: vmallocinfo shows it: 4 MiB + guard, 1024 pages, the caller",
+              area is not None and area[0] - int(v.group(1), 16) == area[1] == 4198400
+              and area[2].startswith("demo_vmalloc+0x") and area[3] == 1024 and area[4],
+              str(area)),
+        check(f"{name}: vmallocinfo shows init's stack (16 KiB + guard, from create_task)",
+              any(s == 20480 and c.startswith("create_task+0x") and n == 4
+                  for _, s, c, n, _ in areas.values()), str(areas)),
+        check(f"{name}: the pages come back but for kept page tables and slab pages",
+              end is not None and int(end.group(1)) + int(end.group(3)) + 16
+              >= int(end.group(2)), end.group(0) if end else "no summary"),
+    ]
+
+
 def run_ktest_ubsan(m):
     """The UBSAN kernel passes its tests and reports exactly the one deliberate bug."""
     checks = run_ktest(m)
@@ -831,6 +872,7 @@ def all_boots():
         BootSpec("vm-shell", run_vm_shell),
         BootSpec("demo-sched", run_demo_sched, "demo=fifo", timeout=120),
         BootSpec("sched-trace", run_sched_trace, icount=True, timeout=240),
+        BootSpec("demo-vmalloc", run_demo_vmalloc, "demo=vmalloc"),
         BootSpec("ktest-slub-debug", run_ktest, "ktest=slab,slab_debug,page_alloc slub_debug panic=-1"),
         BootSpec("shell", run_shell, "loglevel=7"),
         BootSpec("sched-shell", run_sched_shell, timeout=90),
