@@ -22,30 +22,13 @@ static int set_bench(const char *val)
 }
 KERNEL_PARAM("bench", set_bench, "all or a comma-separated list of benchmarks");
 
-/* Is @name in the comma-separated @list (or is the list "all")? */
-static bool selected(const char *list, const char *name)
-{
-	size_t n = strlen(name);
-
-	if (strcmp(list, "all") == 0)
-		return true;
-	for (const char *p = list; *p; ) {
-		const char *end = strchr(p, ',');
-		size_t len = end ? (size_t)(end - p) : strlen(p);
-
-		if (len == n && strncmp(p, name, n) == 0)
-			return true;
-		p += len + (end ? 1 : 0);
-	}
-	return false;
-}
 
 void bench_run(const char *filter)
 {
 	unsigned int ran = 0;
 
 	for (const struct kbench *b = __kbench_start; b < __kbench_end; b++) {
-		if (!selected(filter, b->name))
+		if (!str_in_list(filter, b->name))
 			continue;
 		printk(KERN_INFO "bench: %s: %s\n", b->name, b->what);
 		b->run();

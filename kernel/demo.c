@@ -10,24 +10,12 @@
 #include <kernel/params.h>
 #include <kernel/printk.h>
 #include <kernel/shell.h>
+#include <kernel/taskinfo.h>
 #include <lib/errno.h>
 #include <lib/string.h>
 #include <sched/task.h>
 
 extern const struct demo __demos_start[], __demos_end[];
-
-/* Live tasks: a demo must join every thread it starts, so the count is the same after it. */
-static int count_tasks(void)
-{
-	unsigned long flags = spin_lock_irqsave(&tasklist_lock);
-	struct task_struct *p;
-	int n = 0;
-
-	for_each_process(p)
-		n++;
-	spin_unlock_irqrestore(&tasklist_lock, flags);
-	return n;
-}
 
 bool demo_run(const char *name)
 {
@@ -37,11 +25,11 @@ bool demo_run(const char *name)
 		if (strcmp(d->name, name) != 0)
 			continue;
 		printk(KERN_INFO "demo: %s: %s\n", d->name, d->what);
-		before = count_tasks();
+		before = nr_tasks();
 		d->run();
-		if (count_tasks() != before)
+		if (nr_tasks() != before)
 			printk(KERN_WARNING "demo: %s: left %d tasks behind\n", d->name,
-			       count_tasks() - before);
+			       nr_tasks() - before);
 		printk(KERN_INFO "demo: %s: done\n", d->name);
 		return true;
 	}

@@ -9,6 +9,7 @@
 #include <kernel/console.h>
 #include <kernel/kernel.h>
 #include <kernel/ktest.h>
+#include <kernel/log.h>
 #include <kernel/shell.h>
 #include <lib/errno.h>
 #include <lib/ktap.h>
@@ -52,23 +53,26 @@ void ktest_diag(struct ktest *t, const char *fmt, ...)
 		ktap_diag(current_writer, "%s", msg);
 }
 
-/* Is @name in the comma-separated @filter ("all" matches everything)? */
-static bool selected(const char *filter, const char *name)
+static bool contains(const char *s, const char *part)
 {
-	size_t n = strlen(name);
+	size_t n = strlen(part);
 
-	if (strcmp(filter, "all") == 0)
-		return true;
-	for (const char *p = filter; *p;) {
-		const char *comma = strchr(p, ',');
-		size_t len = comma ? (size_t)(comma - p) : strlen(p);
-
-		if (len == n && strncmp(p, name, n) == 0)
+	for (; *s; s++)
+		if (strncmp(s, part, n) == 0)
 			return true;
-		p += len + (comma ? 1 : 0);
-	}
 	return false;
 }
+
+uint64_t ktest_find_logged(uint64_t seq, const char *a, const char *b)
+{
+	struct log_record r;
+
+	for (; seq < log_next_seq(); seq++)
+		if (log_read(seq, &r) && contains(r.text, a) && contains(r.text, b))
+			return seq + 1;
+	return 0;
+}
+
 
 static unsigned int count_cases(const struct ktest_suite *s)
 {
@@ -111,7 +115,7 @@ int ktest_run(const char *filter)
 	int failed = 0;
 
 	for (const struct ktest_suite *s = __ktest_suites_start; s < __ktest_suites_end; s++)
-		planned += selected(filter, s->name);
+		planned += str_in_list(filter, s->name);
 	if (planned == 0) {
 		console_printf("ktest: no suite matches '%s'\n", filter);
 		return -1;
@@ -120,7 +124,7 @@ int ktest_run(const char *filter)
 	for (const struct ktest_suite *s = __ktest_suites_start; s < __ktest_suites_end; s++) {
 		bool ok;
 
-		if (!selected(filter, s->name))
+		if (!str_in_list(filter, s->name))
 			continue;
 		ok = run_suite(s, &w);
 		ktap_result(&w, ++number, ok, s->name, NULL);

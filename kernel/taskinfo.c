@@ -15,7 +15,7 @@
 #include <mm/slab.h>
 #include <mm/vma.h>
 
-static int count_tasks(void)
+int nr_tasks(void)
 {
 	unsigned long flags = spin_lock_irqsave(&tasklist_lock);
 	struct task_struct *p;
@@ -60,7 +60,7 @@ static void copy_task(struct task_info *t, struct task_struct *p)
 
 struct task_info *task_info_snapshot(int *n)
 {
-	int room = count_tasks() + 8;	/* a few may be born before the second walk */
+	int room = nr_tasks() + 8;	/* a few may be born before the second walk */
 	struct task_info *buf = kmalloc(room * sizeof(*buf), GFP_KERNEL);
 	struct task_struct *p;
 	unsigned long flags;

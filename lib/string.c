@@ -324,3 +324,20 @@ int kstrtoint(const char *s, unsigned int base, int *res)
 	*res = (int)v;
 	return 0;
 }
+
+bool str_in_list(const char *list, const char *name)
+{
+	size_t n = strlen(name);
+
+	if (strcmp(list, "all") == 0)
+		return true;
+	for (const char *p = list; *p;) {
+		const char *comma = strchr(p, ',');
+		size_t len = comma ? (size_t)(comma - p) : strlen(p);
+
+		if (len == n && strncmp(p, name, n) == 0)
+			return true;
+		p += len + (comma ? 1 : 0);
+	}
+	return false;
+}

@@ -70,6 +70,16 @@ void ktest_diag(struct ktest *t, const char *fmt, ...) __printf(2, 3);
 #define KTEST_ASSERT_TRUE(t, cond) do { if (!KTEST_EXPECT_TRUE(t, cond)) return; } while (0)
 #define KTEST_ASSERT_EQ(t, a, b) do { if (!KTEST_EXPECT_EQ(t, a, b)) return; } while (0)
 
+/*
+ * Log checks: the first log record from sequence number @seq on that contains both @a and
+ * @b (either may be ""), as its seq + 1, or 0 if there is none; ktest_logged says whether.
+ */
+uint64_t ktest_find_logged(uint64_t seq, const char *a, const char *b);
+static inline bool ktest_logged(uint64_t seq, const char *a, const char *b)
+{
+	return ktest_find_logged(seq, a, b) != 0;
+}
+
 #define KTEST_SKIP(t, reason) do { (t)->skip_reason = (reason); return; } while (0)
 
 #endif

@@ -41,4 +41,7 @@ const char *task_info_cls(const struct task_info *t);
 int format_cputime(char *buf, size_t size, uint64_t ns);
 int format_etime(char *buf, size_t size, uint64_t ns);
 
+/* How many tasks exist now (every state, the idle task included). */
+int nr_tasks(void);
+
 #endif

@@ -82,4 +82,7 @@ int kstrtoint(const char *s, unsigned int base, int *res);
 /* The C library's text for an error number (-ESRCH or ESRCH): "No such process". */
 const char *strerror(int errnum);
 
+/* Is @name one of the comma-separated names in @list (or is @list "all")? */
+bool str_in_list(const char *list, const char *name);
+
 #endif

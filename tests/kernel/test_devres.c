@@ -183,27 +183,6 @@ static bool same_mem(struct ktest *t, const struct mem_snap *a)
 	       KTEST_EXPECT_EQ(t, b.large_pages, a->large_pages);
 }
 
-static bool contains(const char *s, const char *part)
-{
-	size_t n = strlen(part);
-
-	for (; *s; s++)
-		if (strncmp(s, part, n) == 0)
-			return true;
-	return false;
-}
-
-/* Is there a log record since @seq that contains both @a and @b? */
-static bool logged_since(uint64_t seq, const char *a, const char *b)
-{
-	struct log_record r;
-
-	for (; seq < log_next_seq(); seq++)
-		if (log_read(seq, &r) && contains(r.text, a) && contains(r.text, b))
-			return true;
-	return false;
-}
-
 /* Driver first, then the device: its probe takes everything and fails. */
 static void probe_fails_once(struct ktest *t, struct device *dev)
 {
@@ -220,7 +199,7 @@ static void probe_fails_once(struct ktest *t, struct device *dev)
 	KTEST_EXPECT_TRUE(t, dev_get_drvdata(dev) == NULL);
 	KTEST_EXPECT_EQ(t, devres_count(dev), 0);
 	KTEST_EXPECT_TRUE(t, events_are(reverse, ARRAY_SIZE(reverse)));
-	KTEST_EXPECT_TRUE(t, logged_since(seq, "probe with driver " DRV_NAME, "error -5"));
+	KTEST_EXPECT_TRUE(t, ktest_logged(seq, "probe with driver " DRV_NAME, "error -5"));
 	device_unregister(dev);
 	driver_unregister(&test_driver);
 }
@@ -384,7 +363,7 @@ static void test_devm_kfree_foreign_pointer(struct ktest *t)
 	KTEST_EXPECT_EQ(t, devres_count(&a), 1);
 	KTEST_EXPECT_EQ(t, devres_count(&b), 1);
 	/* Reported with the caller, and nothing was freed: the buffers are still usable. */
-	KTEST_EXPECT_TRUE(t, logged_since(seq, "devm_kfree(", "test_devm_kfree_foreign_pointer"));
+	KTEST_EXPECT_TRUE(t, ktest_logged(seq, "devm_kfree(", "test_devm_kfree_foreign_pointer"));
 	memset(plain, 1, 64);
 	memset(of_b, 2, 64);
 	memset(of_a, 3, 64);

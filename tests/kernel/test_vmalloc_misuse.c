@@ -16,27 +16,6 @@
 #include <mm/vmalloc.h>
 #include <sched/task.h>
 
-static bool contains(const char *s, const char *part)
-{
-	size_t n = strlen(part);
-
-	for (; *s; s++)
-		if (strncmp(s, part, n) == 0)
-			return true;
-	return false;
-}
-
-/* Is there a log record since @seq that contains both @a and @b? */
-static bool logged_since(uint64_t seq, const char *a, const char *b)
-{
-	struct log_record r;
-
-	for (; seq < log_next_seq(); seq++)
-		if (log_read(seq, &r) && contains(r.text, a) && contains(r.text, b))
-			return true;
-	return false;
-}
-
 static void test_refused_in_atomic_context(struct ktest *t)
 {
 	unsigned long refused = vmalloc_stats.refused, flags;
@@ -52,7 +31,7 @@ static void test_refused_in_atomic_context(struct ktest *t)
 	local_irq_restore(flags);
 	KTEST_EXPECT_TRUE(t, p == NULL);
 	KTEST_EXPECT_EQ(t, vmalloc_stats.refused, refused + 2);
-	KTEST_EXPECT_TRUE(t, logged_since(seq, "vmalloc from atomic context refused",
+	KTEST_EXPECT_TRUE(t, ktest_logged(seq, "vmalloc from atomic context refused",
 					  "test_refused_in_atomic_context+0x"));
 	p = vmalloc(PAGE_SIZE);		/* and it works again right after */
 	KTEST_EXPECT_TRUE(t, p != NULL);
@@ -119,14 +98,14 @@ static void test_bad_frees_reported(struct ktest *t)
 	vm_unmap_aliases();	/* so v stays lazy after its vfree: no purge in between */
 	bad_frees(kmem, v);
 	KTEST_EXPECT_EQ(t, vmalloc_stats.bad_frees, bad + 6);
-	KTEST_EXPECT_TRUE(t, logged_since(seq, "from bad_frees+0x", "not a vmalloc address "
+	KTEST_EXPECT_TRUE(t, ktest_logged(seq, "from bad_frees+0x", "not a vmalloc address "
 					  "(direct-mapped memory: kmalloc'd? then kfree it)"));
-	KTEST_EXPECT_TRUE(t, logged_since(seq, "vfree(", "inside the vmalloc area 0x"));
-	KTEST_EXPECT_TRUE(t, logged_since(seq, "vunmap(", "made by vmalloc: free it with vfree"));
-	KTEST_EXPECT_TRUE(t, logged_since(seq, "iounmap(", "made by vmalloc: free it with vfree"));
-	KTEST_EXPECT_TRUE(t, logged_since(seq, "vfree(",
+	KTEST_EXPECT_TRUE(t, ktest_logged(seq, "vfree(", "inside the vmalloc area 0x"));
+	KTEST_EXPECT_TRUE(t, ktest_logged(seq, "vunmap(", "made by vmalloc: free it with vfree"));
+	KTEST_EXPECT_TRUE(t, ktest_logged(seq, "iounmap(", "made by vmalloc: free it with vfree"));
+	KTEST_EXPECT_TRUE(t, ktest_logged(seq, "vfree(",
 					  "double free: the area was freed already"));
-	KTEST_EXPECT_TRUE(t, logged_since(seq, "vfree(", "no area there"));
+	KTEST_EXPECT_TRUE(t, ktest_logged(seq, "vfree(", "no area there"));
 	kfree(kmem);
 	vfree(NULL);		/* as kfree(NULL): nothing, no report */
 	KTEST_EXPECT_EQ(t, vmalloc_stats.bad_frees, bad + 6);
@@ -139,7 +118,7 @@ static void test_too_big_fails_cleanly(struct ktest *t)
 
 	KTEST_EXPECT_TRUE(t, vmalloc((totalram_pages() + 1) * PAGE_SIZE) == NULL);
 	KTEST_EXPECT_TRUE(t, vmalloc(0) == NULL);
-	KTEST_EXPECT_TRUE(t, logged_since(seq, "allocation failure", "more than all RAM"));
+	KTEST_EXPECT_TRUE(t, ktest_logged(seq, "allocation failure", "more than all RAM"));
 	KTEST_EXPECT_EQ(t, vmalloc_nr_pages(), used);
 }
 

@@ -15,27 +15,6 @@
 
 uint64_t crash_recurse(uint64_t depth);	/* kernel/crash.c: 512 bytes a frame, forever */
 
-static bool contains(const char *s, const char *part)
-{
-	size_t n = strlen(part);
-
-	for (; *s; s++)
-		if (strncmp(s, part, n) == 0)
-			return true;
-	return false;
-}
-
-/* The first log record since @seq that contains @a and @b; 0 if none, else its seq + 1. */
-static uint64_t find_logged(uint64_t seq, const char *a, const char *b)
-{
-	struct log_record r;
-
-	for (; seq < log_next_seq(); seq++)
-		if (log_read(seq, &r) && contains(r.text, a) && contains(r.text, b))
-			return seq + 1;
-	return 0;
-}
-
 static void test_task_stacks_are_vmalloc_areas(struct ktest *t)
 {
 	struct vm_struct *vm = find_vm_area(current->stack);
@@ -87,15 +66,15 @@ static void test_kthread_stack_overflow_is_killed(struct ktest *t)
 	put_task_struct(k);	/* the last reference: its stack is vfree'd */
 	KTEST_EXPECT_EQ(t, ret, -EFAULT);
 	snprintf(who, sizeof(who), "ktest-overflow (pid %d)", pid);
-	at = find_logged(seq, "kernel stack overflow: RSP ", who);
+	at = ktest_find_logged(seq, "kernel stack overflow: RSP ", who);
 	KTEST_EXPECT_TRUE(t, at != 0);
-	at = find_logged(at, "Oops: kernel stack overflow (double-fault)", "");
+	at = ktest_find_logged(at, "Oops: kernel stack overflow (double-fault)", "");
 	KTEST_EXPECT_TRUE(t, at != 0);
-	KTEST_EXPECT_TRUE(t, find_logged(at, "Comm: ktest-overflow", ""));
-	KTEST_EXPECT_TRUE(t, find_logged(at, " crash_recurse+0x", ""));
-	KTEST_EXPECT_TRUE(t, find_logged(at, "repeated", "more times"));
-	KTEST_EXPECT_TRUE(t, find_logged(at, " overflow+0x", ""));
-	KTEST_EXPECT_TRUE(t, find_logged(at, "killed ktest-overflow", "the kernel goes on"));
+	KTEST_EXPECT_TRUE(t, ktest_find_logged(at, "Comm: ktest-overflow", ""));
+	KTEST_EXPECT_TRUE(t, ktest_find_logged(at, " crash_recurse+0x", ""));
+	KTEST_EXPECT_TRUE(t, ktest_find_logged(at, "repeated", "more times"));
+	KTEST_EXPECT_TRUE(t, ktest_find_logged(at, " overflow+0x", ""));
+	KTEST_EXPECT_TRUE(t, ktest_find_logged(at, "killed ktest-overflow", "the kernel goes on"));
 	vm_unmap_aliases();
 	KTEST_EXPECT_TRUE(t, find_vm_area(stack) == NULL);	/* freed for real */
 	KTEST_EXPECT_TRUE(t, vmalloc_to_page(stack) == NULL);
