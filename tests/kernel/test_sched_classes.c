@@ -24,6 +24,7 @@
 #include <lib/string.h>
 #include <sched/runlog.h>
 #include <sched/workers.h>
+#include "wakeup_probe.h"
 
 #define MS	NSEC_PER_MSEC
 #define NSEGS	4096
@@ -393,37 +394,6 @@ static void test_cfs_new_task_does_not_starve_the_others(struct ktest *t)
 
 /* ---- wakeups, idle, throttling ------------------------------------------------------------ */
 
-struct wakeup {
-	struct hrtimer timer;
-	struct task_struct *task;
-	volatile uint64_t loops;		/* the interrupted busy loop's iterations */
-	uint64_t loops_at_irq, loops_at_run;
-	uint64_t fired_at, ran_at;		/* ns */
-	volatile bool ran;
-};
-
-static enum hrtimer_restart wakeup_timer(struct hrtimer *timer)
-{
-	struct wakeup *w = container_of(timer, struct wakeup, timer);
-
-	w->loops_at_irq = w->loops;
-	w->fired_at = sched_clock();
-	wake_up_process(w->task);
-	return HRTIMER_NORESTART;
-}
-
-static int sleep_once(void *data)
-{
-	struct wakeup *w = data;
-
-	set_current_state(TASK_UNINTERRUPTIBLE);
-	schedule();
-	w->loops_at_run = w->loops;
-	w->ran_at = sched_clock();
-	w->ran = true;
-	return 0;
-}
-
 /*
  * A fair task that slept while this one (fair too) ran 10 ms is 3 ms ahead when the timer
  * wakes it: it must take the CPU on the return from that very interrupt, which the busy
@@ -431,8 +401,8 @@ static int sleep_once(void *data)
  */
 static bool fair_wakeup_try(struct ktest *t, bool last_try)
 {
-	struct wakeup w = { .ran = false };
-	struct task_struct *k = worker_create(sleep_once, &w, "ktest-waker", SCHED_NORMAL, 0);
+	struct wakeup_probe w = { .ran = false };
+	struct task_struct *k = worker_create(wakeup_probe_sleeper, &w, "ktest-waker", SCHED_NORMAL, 0);
 	uint64_t start, late;
 	bool ok;
 
@@ -443,7 +413,7 @@ static bool fair_wakeup_try(struct ktest *t, bool last_try)
 	w.task = k;
 	workers_start(&k, 1);
 	msleep(2);	/* it runs and sleeps */
-	hrtimer_init(&w.timer, wakeup_timer);
+	hrtimer_init(&w.timer, wakeup_probe_timer);
 	start = sched_clock();
 	hrtimer_start(&w.timer, start + 10 * MS);
 	while (!w.ran && sched_clock() - start < 500 * MS)

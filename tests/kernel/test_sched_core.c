@@ -16,6 +16,7 @@
 #include <sched/completion.h>
 #include <sched/mutex.h>
 #include <sched/task.h>
+#include "wakeup_probe.h"
 #include <sched/workers.h>
 
 /* Start a kernel thread we will join: it holds a reference until join() drops it. */
@@ -467,37 +468,6 @@ static void test_preempt_disable_is_not_preempted(struct ktest *t)
 	join(k);
 }
 
-struct rt_wakeup {
-	struct hrtimer timer;
-	struct task_struct *task;
-	volatile uint64_t loops;		/* the interrupted busy loop's iterations */
-	uint64_t loops_at_irq, loops_at_run;
-	uint64_t fired_at, ran_at;		/* ns */
-	volatile bool ran;
-};
-
-static enum hrtimer_restart rt_wakeup_timer(struct hrtimer *timer)
-{
-	struct rt_wakeup *w = container_of(timer, struct rt_wakeup, timer);
-
-	w->loops_at_irq = w->loops;
-	w->fired_at = sched_clock();
-	wake_up_process(w->task);
-	return HRTIMER_NORESTART;
-}
-
-static int rt_sleeper(void *data)
-{
-	struct rt_wakeup *w = data;
-
-	set_current_state(TASK_UNINTERRUPTIBLE);
-	schedule();
-	w->loops_at_run = w->loops;
-	w->ran_at = sched_clock();
-	w->ran = true;
-	return 0;
-}
-
 /*
  * The proof is in the loop count, not the clock (a busy host can stall the virtual CPU
  * for milliseconds at any point): if the switch happens on the return from the timer
@@ -506,9 +476,9 @@ static int rt_sleeper(void *data)
  */
 static void test_irq_wakeup_of_rt_task_preempts_at_once(struct ktest *t)
 {
-	struct rt_wakeup w = { .ran = false };
+	struct wakeup_probe w = { .ran = false };
 	uint64_t switches, start_ns;
-	struct task_struct *k = kthread_create(rt_sleeper, &w, "ktest-rt");
+	struct task_struct *k = kthread_create(wakeup_probe_sleeper, &w, "ktest-rt");
 
 	KTEST_ASSERT_TRUE(t, k != NULL);
 	get_task_struct(k);
@@ -516,7 +486,7 @@ static void test_irq_wakeup_of_rt_task_preempts_at_once(struct ktest *t)
 	w.task = k;
 	wake_up_process(k);	/* FIFO: runs at once and goes to sleep */
 	KTEST_ASSERT_TRUE(t, wait_for_state(k, TASK_UNINTERRUPTIBLE));
-	hrtimer_init(&w.timer, rt_wakeup_timer);
+	hrtimer_init(&w.timer, wakeup_probe_timer);
 	switches = current->nivcsw;
 	start_ns = sched_clock();
 	hrtimer_start(&w.timer, start_ns + 3 * NSEC_PER_MSEC);
