@@ -328,17 +328,22 @@ static __always_inline void slab_stat_add(unsigned long *counter, unsigned long 
  * settles it without switching interrupts off (pushf, cli and sti cost as much as the rest
  * of the fast path): it counts the contexts inside, and one that does not find itself alone
  * leaves c alone and takes a path that needs no per-CPU state (mm/slab.c: node_alloc,
- * free_foreign). The increment is one instruction, and a handler that comes anywhere in
- * between runs to its end before the code it interrupted goes on, leaving busy as it found
- * it: so busy reads 1 exactly when no other context on this CPU is inside. The barriers
- * keep the compiler from moving c's accesses outside. (This needs a CPU not to switch tasks
- * in kernel code, true today: with preemption, busy would have to be taken with preemption
- * off, as Linux's this_cpu operations are.)
+ * free_foreign). Entering is one add and a read, leaving one decrement, so the rule
+ * holds with interrupts and with preemption alike, in any order. The barriers keep the
+ * compiler from moving c's accesses outside. (One CPU runs today. On SMP a task must not
+ * migrate between this_cpu_slab and slab_cpu_exit: the SMP issue takes busy with
+ * migration off, as Linux's this_cpu operations do.)
  */
 static __always_inline struct kmem_cache_cpu *slab_cpu_enter(struct kmem_cache *s)
 {
 	struct kmem_cache_cpu *c = this_cpu_slab(s);
 
+	/*
+	 * Owner: the context that, with its own increment counted, reads 1. Two contexts can
+	 * never both read 1 while both are inside, whatever the order of interrupts and
+	 * preemptions between the add and the read, because exit decrements (never stores 0):
+	 * an increment counts from its add until its own decrement.
+	 */
 	slab_stat_add(&c->busy, 1);
 	if (unlikely(c->busy != 1)) {	/* a fresh load: the asm above wrote it */
 		slab_stat_add(&c->busy, -1ul);
@@ -348,11 +353,11 @@ static __always_inline struct kmem_cache_cpu *slab_cpu_enter(struct kmem_cache *
 	return c;
 }
 
-/* Leave c (entered by slab_cpu_enter): busy goes back to 0, as nobody else is inside. */
+/* Leave c, entered by slab_cpu_enter. */
 static __always_inline void slab_cpu_exit(struct kmem_cache_cpu *c)
 {
 	barrier();
-	WRITE_ONCE(c->busy, 0);
+	slab_stat_add(&c->busy, -1ul);
 }
 
 static __always_inline void *get_freepointer(const struct kmem_cache *s, const void *object)
