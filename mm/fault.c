@@ -34,11 +34,6 @@
 #include <mm/vmstat.h>
 #include <sched/task.h>
 
-static inline void invlpg(uint64_t va)
-{
-	__asm__ volatile("invlpg (%0)" ::"r"(va) : "memory");
-}
-
 /* Would the entry that maps @addr now allow the access @error_code describes? */
 static bool access_allowed(pteval_t *pgd, uint64_t addr, unsigned long error_code)
 {

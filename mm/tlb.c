@@ -44,11 +44,6 @@ static bool pcid_on(void)
 	return read_cr4() & X86_CR4_PCIDE;
 }
 
-static inline void invlpg(uint64_t va)
-{
-	__asm__ volatile("invlpg (%0)" ::"r"(va) : "memory");
-}
-
 struct mm_struct *current_loaded_mm(void)
 {
 	return loaded_mm[smp_processor_id()];

@@ -98,6 +98,9 @@ static inline uint64_t read_cr4(void)
 	return v;
 }
 
+/* Drop this CPU's TLB entry (and cached table walks) for the page holding @va. */
+static inline void invlpg(uint64_t va) { __asm__ volatile("invlpg (%0)" :: "r"(va) : "memory"); }
+
 static inline void write_cr3(uint64_t v) { __asm__ volatile("mov %0, %%cr3" :: "r"(v) : "memory"); }
 static inline void write_cr4(uint64_t v) { __asm__ volatile("mov %0, %%cr4" :: "r"(v) : "memory"); }
 
