@@ -10,7 +10,7 @@ import re
 import time
 
 from machine import Timeout
-from sched_scenarios import run_demo_sched, run_sched_trace
+from sched_scenarios import run_demo_latency, run_demo_sched, run_sched_trace
 
 GiB = 1 << 30
 MiB = 1 << 20
@@ -871,6 +871,7 @@ def all_boots():
         BootSpec("demo-lazy", run_demo_lazy, "demo=lazy", mem="1G", timeout=240),
         BootSpec("vm-shell", run_vm_shell),
         BootSpec("demo-sched", run_demo_sched, "demo=fifo", timeout=120),
+        BootSpec("demo-latency", run_demo_latency, "demo=latency", icount=True, timeout=120),
         BootSpec("sched-trace", run_sched_trace, icount=True, timeout=240),
         BootSpec("demo-vmalloc", run_demo_vmalloc, "demo=vmalloc"),
         BootSpec("ktest-slub-debug", run_ktest, "ktest=slab,slab_debug,page_alloc slub_debug panic=-1"),

@@ -1,14 +1,16 @@
 """Scenarios of the scheduler's demonstrations and trace (imported by scenarios.py).
 
-demo-sched:   demo=fifo at boot, then demo rr, cfs and latency from the shell: the orders
-              the course states, the shares against the weights, every thread joined.
+demo-sched:   demo=fifo at boot, then demo rr and cfs from the shell: the orders the course
+              states, the shares against the weights, every thread joined.
+demo-latency: demo=latency under -icount: each fair thread's longest wait between two runs
+              is the other threads' slices, to the tick.
 sched-trace:  `sched record`, `demo schedmix`, `sched stop`, then `sched map` and `sched
               dump`: the map is perf's, line for line, and agrees with the dump; the dump
               shows the rules at work (the FIFO thread preempts at once, the RR threads
               take 100 ms turns while no fair thread runs, each thread's running time adds
               up to the CPU time the demo printed, to the ns); scripts/sched-svg draws one
               lane per task and one running stretch per switch.
-sched-trace boots with -icount: guest time is counted in instructions, so a busy host
+sched-trace and demo-latency boot with -icount: guest time is counted in instructions, so a busy host
 cannot stretch a slice and its timings are checked to the ms. demo-sched boots without
 (its demos would take minutes under -icount), so it checks orders exactly and times loosely;
 the kernel tests of tests/kernel/test_sched_classes.c check those exactly, with retries.
@@ -62,12 +64,30 @@ def run_demo_sched(m):
     checks.append(check(f"{name}: cfs: shares within 5 points of the weights' (nice 0, 5, -5)",
                         len(shares) == 3 and all(abs(float(g) - float(w)) <= 5
                                                  for _, g, w in shares), str(shares)))
-    out = m.command("demo latency")
-    worst = [int(w) for w in re.findall(r"latency:   worst (\d+) us", out)]
-    checks.append(check(f"{name}: latency: 4 and 12 threads each ran again within 100 ms",
-                        len(worst) == 2 and all(w < 100000 for w in worst), str(worst)))
     checks.append(no_leftovers(name, m))
     return checks
+
+
+# ---------------------------------------------------------------- demo-latency
+
+LATENCY = re.compile(r"latency: +(\d+) threads: period \d+ us, slice \d+ us, ended by the tick "
+                     r"after (\d+) ms\n.*longest wait between two runs, ms: ([\d. ]+)\n"
+                     r".*worst (\d+) us; the others' slices: \(\d+ - 1\) x \d+ ms = (\d+) ms")
+
+
+def run_demo_latency(m):
+    """Under -icount each fair thread waits exactly the others' slices, each rounded up to
+    the tick that ends it; 0.5 ms is left for the switches themselves."""
+    name = m.spec.name
+    m.expect(r"teachos# ")
+    parts = LATENCY.findall(m.text())
+    ok = [int(n) for n, *_ in parts] == [4, 12] and all(
+        all(float(w) <= float(bound) + 0.5 for w in waits.split()) and
+        int(worst) <= int(bound) * 1000 + 500 and int(worst) >= int(bound) * 1000 - 500
+        for _, _, waits, worst, bound in parts)
+    return [check(f"{name}: 4 and 12 threads: each waits (n - 1) slices between runs, "
+                  "to the tick", ok, str(parts)),
+            no_leftovers(name, m)]
 
 
 # ---------------------------------------------------------------- sched-trace
