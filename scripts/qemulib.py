@@ -4,7 +4,8 @@ harness (tests/run) and `make bench`.
 The ISO is built once. A run's kernel command line travels on a tiny FAT disk
 image holding /teachos.cfg, which iso/grub.cfg sources when GRUB finds it, so one
 ISO serves every test. The machine is QEMU's default `pc`, with an isa-debug-exit
-device at port 0xf4 through which the kernel tests report their status.
+device at port 0xf4 through which the kernel tests report their status; `q35`
+is the other machine type the tests boot.
 """
 import os
 import re
@@ -31,9 +32,11 @@ def make_cfg_disk(path, cmdline, timeout=0):
 
 
 def qemu_command(iso, cfg_disk=None, mem="256M", cpu="max", smp=1, firmware="bios",
-                 icount=False, extra=()):
-    """The QEMU command line for one boot; the serial port is stdio."""
-    cmd = ["qemu-system-x86_64", "-machine", "pc", "-m", mem, "-cpu", cpu,
+                 icount=False, machine="pc", monitor=None, extra=()):
+    """The QEMU command line for one boot. @machine is pc (i440fx) or q35; @monitor, a
+    Unix socket path for QEMU's human monitor (sendkey, screendump); the caller's @extra
+    says where the serial port goes ("-serial stdio", or "-serial none" for no UART)."""
+    cmd = ["qemu-system-x86_64", "-machine", machine, "-m", mem, "-cpu", cpu,
            "-smp", str(smp), "-no-reboot", "-display", "none",
            "-boot", "d", "-cdrom", iso,
            "-device", f"isa-debug-exit,iobase={DEBUG_EXIT_PORT},iosize=0x04"]
@@ -43,6 +46,8 @@ def qemu_command(iso, cfg_disk=None, mem="256M", cpu="max", smp=1, firmware="bio
         cmd += ["-bios", OVMF]
     if icount:
         cmd += ["-icount", "shift=0"]
+    if monitor:
+        cmd += ["-monitor", f"unix:{monitor},server=on,wait=off"]
     cmd += list(extra)
     return cmd
 

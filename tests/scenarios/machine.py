@@ -6,6 +6,7 @@ The serial log is kept raw (with GRUB's escape sequences and CR LF) in `log`;
 """
 import os
 import re
+import socket
 import subprocess
 import threading
 import time
@@ -30,9 +31,12 @@ class Machine:
         base = os.path.join(log_dir, spec.name)
         self.log_path = base + ".log"
         self.disk = qemulib.make_cfg_disk(base + ".img", spec.cmdline)
+        self.monitor_path = base + ".mon"
+        self._monitor = None
         cmd = qemulib.qemu_command(iso, self.disk, mem=spec.mem, cpu=spec.cpu,
                                    firmware=spec.firmware, icount=spec.icount,
-                                   extra=["-serial", "stdio"])
+                                   machine=spec.machine, monitor=self.monitor_path,
+                                   extra=["-serial", "stdio" if spec.serial else "none"])
         self.started = time.monotonic()
         self.deadline = self.started + spec.timeout
         self.proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
@@ -104,7 +108,41 @@ class Machine:
                 self._lock.wait(min(left, 0.5))
             return self.returncode
 
+    def monitor(self, line, timeout=30):
+        """Run one command in QEMU's human monitor (sendkey, screendump ...) and return
+        what it answered."""
+        if self._monitor is None:
+            end = time.monotonic() + 10
+            while True:
+                try:
+                    self._monitor = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+                    self._monitor.connect(self.monitor_path)
+                    break
+                except OSError:
+                    self._monitor.close()
+                    self._monitor = None
+                    if time.monotonic() > end:
+                        raise
+                    time.sleep(0.1)
+            self._monitor.settimeout(timeout)
+            self._monitor_read()	# the banner and the first prompt
+        self._monitor.sendall(line.encode() + b"\n")
+        out = ANSI.sub("", self._monitor_read()).replace("\r", "")
+        # The monitor echoes the command first; what follows is its answer.
+        return out.split("\n", 1)[1] if "\n" in out else ""
+
+    def _monitor_read(self):
+        buf = b""
+        while not buf.endswith(b"(qemu) "):
+            chunk = self._monitor.recv(4096)
+            if not chunk:
+                break
+            buf += chunk
+        return buf.decode("utf-8", "replace")[:-len("(qemu) ")]
+
     def stop(self):
+        if self._monitor is not None:
+            self._monitor.close()
         if self.proc.poll() is None:
             self.proc.kill()
         self.proc.wait()
@@ -113,6 +151,6 @@ class Machine:
             f.write(self.log)
 
     def remove_files(self):
-        for p in (self.log_path, self.disk):
+        for p in (self.log_path, self.disk, self.monitor_path):
             if os.path.exists(p):
                 os.remove(p)

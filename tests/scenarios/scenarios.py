@@ -18,13 +18,14 @@ MiB = 1 << 20
 
 class BootSpec:
     def __init__(self, name, run, cmdline="", kernel="gcc", mem="128M", cpu="max",
-                 firmware="bios", timeout=60, icount=False):
+                 firmware="bios", timeout=60, icount=False, machine="pc", serial=True):
         self.name, self.run, self.cmdline, self.kernel = name, run, cmdline, kernel
         self.mem, self.cpu, self.firmware, self.timeout = mem, cpu, firmware, timeout
-        self.icount = icount
+        self.icount, self.machine, self.serial = icount, machine, serial
 
     def describe(self):
-        return (f"{self.kernel} kernel, {self.firmware}, -m {self.mem}, -cpu {self.cpu}, "
+        return (f"{self.kernel} kernel, {self.firmware}, -machine {self.machine}, -m {self.mem}, "
+                f"-cpu {self.cpu}{'' if self.serial else ', no serial port'}, "
                 f"cmdline '{self.cmdline}'")
 
 
