@@ -11,6 +11,7 @@
  * finally rest_init: init (pid 1), a kernel thread, runs the kernel tests, a
  * demonstration, a crash demonstration, or the shell, while pid 0 becomes the idle task.
  */
+#include <asm/apic.h>
 #include <asm/layout.h>
 #include <asm/cpufeature.h>
 #include <asm/x86.h>
@@ -175,6 +176,7 @@ void kmain(uint32_t magic, uint64_t info_phys)
 	boot_print_memory_map(&boot_info);
 	mm_init();
 	sched_init();
+	apic_intr_mode_init();	/* PIC, or local APIC and IOAPIC: before the timer */
 	time_init();
 
 	local_irq_enable();
