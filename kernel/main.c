@@ -14,6 +14,7 @@
 #include <asm/layout.h>
 #include <asm/cpufeature.h>
 #include <asm/x86.h>
+#include <drivers/acpi.h>
 #include <drivers/serial.h>
 #include <kernel/bench.h>
 #include <kernel/bootinfo.h>
@@ -173,6 +174,7 @@ void kmain(uint32_t magic, uint64_t info_phys)
 	if (boot_info.loader_name)
 		pr_info("boot: loaded by %s\n", boot_info.loader_name);
 	boot_print_memory_map(&boot_info);
+	acpi_init();	/* reads the tables through the early map, which mm_init takes away */
 	mm_init();
 	sched_init();
 	time_init();
