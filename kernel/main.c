@@ -15,6 +15,7 @@
 #include <asm/layout.h>
 #include <asm/cpufeature.h>
 #include <asm/x86.h>
+#include <drivers/acpi.h>
 #include <drivers/serial.h>
 #include <kernel/bench.h>
 #include <kernel/bootinfo.h>
@@ -174,6 +175,7 @@ void kmain(uint32_t magic, uint64_t info_phys)
 	if (boot_info.loader_name)
 		pr_info("boot: loaded by %s\n", boot_info.loader_name);
 	boot_print_memory_map(&boot_info);
+	acpi_init();	/* reads the tables through the early map, which mm_init takes away */
 	mm_init();
 	sched_init();
 	apic_intr_mode_init();	/* PIC, or local APIC and IOAPIC: before the timer */
