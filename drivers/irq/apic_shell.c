@@ -71,4 +71,5 @@ static int cmd_apic(int argc, char **argv)
 	}
 	return 0;
 }
-SHELL_COMMAND(apic, cmd_apic, "apic", "interrupt routing: APIC mode, LVTs, 8259 masks, IOAPIC entries");
+SHELL_COMMAND(apic, cmd_apic, "apic",
+	      "interrupt routing: APIC mode, LVTs, 8259 masks, IOAPIC entries");
