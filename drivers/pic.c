@@ -2,8 +2,9 @@
  * The legacy 8259A programmable interrupt controllers (master at 0x20, slave at
  * 0xa0, cascaded on the master's IRQ 2). At power-on they deliver IRQ 0..7 on
  * vectors 8..15, on top of the CPU exceptions, so we remap them to 32..47 and mask
- * every line; drivers unmask the lines they handle. When the APIC takes over
- * (issue: real hardware) the PIC stays masked. A "spurious" IRQ 7 or 15 is one the
+ * every line; drivers unmask the lines they handle. pic_init makes the PIC the chip
+ * ("XT-PIC") of IRQ 0..15; when the IOAPIC takes over (drivers/irq/apic.c) the lines move
+ * to it and the PIC is masked entirely, cascade included. A "spurious" IRQ 7 or 15 is one the
  * PIC raised and withdrew: its in-service bit is clear, and it must not get an EOI
  * (except the cascade EOI on the master for a spurious IRQ 15).
  */
@@ -41,6 +42,19 @@ void pic_init(void)
 	outb(PIC2_DATA, 0x01); io_delay();
 	irq_mask = 0xffff & ~(1u << 2);	/* everything masked but the cascade */
 	write_mask();
+	for (unsigned int irq = 0; irq < NR_IRQS_LEGACY; irq++)
+		irq_set_chip(irq, irq != 2 ? &i8259_chip : NULL, irq, false);
+}
+
+void pic_mask_all(void)
+{
+	irq_mask = 0xffff;
+	write_mask();
+}
+
+uint16_t pic_read_imr(void)
+{
+	return (uint16_t)(inb(PIC1_DATA) | inb(PIC2_DATA) << 8);
 }
 
 void pic_mask(unsigned int irq)
@@ -75,3 +89,11 @@ bool pic_irq_is_spurious(unsigned int irq)
 		outb(PIC1_CMD, PIC_EOI);	/* the master did see the cascade line */
 	return true;
 }
+
+const struct irq_chip i8259_chip = {
+	.name = "XT-PIC",
+	.mask = pic_mask,
+	.unmask = pic_unmask,
+	.eoi = pic_eoi,
+	.spurious = pic_irq_is_spurious,
+};

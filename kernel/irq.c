@@ -1,84 +1,137 @@
 /*
- * Device interrupt dispatch. do_interrupt() hands every vector >= 32 here: PIC lines
- * go to the handler registered with request_irq(), are counted, and get their EOI; the
- * local APIC timer's vector goes to its driver (drivers/timer/lapic.c).
- * Interrupts nobody asked for are reported but never fatal: a line without a handler
- * is logged once and masked (a "stray IRQ"), PIC ghosts and the spurious vector are
- * counted, and any other vector is logged as unexpected. The counters are what the
- * shell's `interrupts` command prints, in /proc/interrupts' spirit.
+ * Device interrupt dispatch. do_interrupt() hands every vector >= 32 here. Vectors 32..95
+ * are IRQ 0..63 (kernel/irq.h): the descriptor says which chip delivered it (the 8259 or an
+ * IOAPIC); the line's handler runs, the line is counted and the chip gets its EOI. The
+ * local APIC's own vectors (timer, error, spurious) go to drivers/timer/lapic.c and
+ * drivers/irq/lapic.c.
+ * Interrupts nobody asked for are reported but never fatal: a line without a handler is
+ * logged once and masked (a "stray IRQ"), PIC ghosts and the spurious vector are counted,
+ * and any other vector is logged as unexpected. The counters are what the shell's
+ * `interrupts` command prints, in /proc/interrupts' layout.
+ * Invariant: a line is unmasked on its chip exactly while it has a handler (the stray path
+ * aside, which masks it).
  */
 #define pr_fmt(fmt) "irq: " fmt
 
+#include <asm/apic.h>
 #include <kernel/hrtimer.h>
 #include <kernel/irq.h>
 #include <kernel/printk.h>
+#include <kernel/spinlock.h>
 #include <kernel/traps.h>
 #include <lib/errno.h>
 
-struct irq_action {
-	irq_handler_t handler;
-	const char *name;
-	void *data;
-};
-
-static struct irq_action actions[NR_IRQS];
+struct irq_desc irq_desc[NR_IRQS];
 struct irq_stats irq_stats;
+static DEFINE_SPINLOCK(irq_lock);	/* the descriptors' chip and handler fields */
+
+void irq_set_chip(unsigned int irq, const struct irq_chip *chip, uint32_t hwirq, bool level)
+{
+	struct irq_desc *d;
+	unsigned long flags;
+
+	if (irq >= NR_IRQS)
+		return;
+	d = &irq_desc[irq];
+	flags = spin_lock_irqsave(&irq_lock);
+	if (d->handler && d->chip)
+		d->chip->mask(irq);
+	d->chip = chip;
+	d->hwirq = hwirq;
+	d->level = level;
+	if (d->handler && chip)
+		chip->unmask(irq);
+	spin_unlock_irqrestore(&irq_lock, flags);
+	if (d->handler && !chip)
+		pr_warn("IRQ %u (%s) lost its line\n", irq, d->name);
+}
 
 int request_irq(unsigned int irq, irq_handler_t handler, const char *name, void *data)
 {
+	struct irq_desc *d;
+	unsigned long flags;
+	int err = 0;
+
 	if (irq >= NR_IRQS || !handler)
 		return -EINVAL;
-	if (actions[irq].handler)
-		return -EBUSY;
-	actions[irq] = (struct irq_action){ handler, name, data };
-	pic_unmask(irq);
-	return 0;
+	d = &irq_desc[irq];
+	flags = spin_lock_irqsave(&irq_lock);
+	if (!d->chip) {
+		err = -ENXIO;	/* no controller has a pin for it */
+	} else if (d->handler) {
+		err = -EBUSY;
+	} else {
+		d->handler = handler;
+		d->name = name;
+		d->data = data;
+		d->chip->unmask(irq);
+	}
+	spin_unlock_irqrestore(&irq_lock, flags);
+	return err;
 }
 
 void free_irq(unsigned int irq)
 {
+	struct irq_desc *d;
+	unsigned long flags;
+
 	if (irq >= NR_IRQS)
 		return;
-	pic_mask(irq);
-	actions[irq] = (struct irq_action){ 0 };
+	d = &irq_desc[irq];
+	flags = spin_lock_irqsave(&irq_lock);
+	if (d->chip)
+		d->chip->mask(irq);
+	d->handler = NULL;
+	d->name = NULL;
+	d->data = NULL;
+	spin_unlock_irqrestore(&irq_lock, flags);
 }
 
-static void handle_pic_irq(unsigned int irq)
+static void handle_irq(unsigned int irq)
 {
-	struct irq_action *a = &actions[irq];
+	struct irq_desc *d = &irq_desc[irq];
+	const struct irq_chip *chip = d->chip;
 
-	if (pic_irq_is_spurious(irq)) {
+	if (chip->spurious && chip->spurious(irq)) {
 		irq_stats.spurious++;
 		return;
 	}
 	irq_stats.count[irq]++;
-	if (a->handler) {
-		a->handler(irq, a->data);
+	if (d->handler) {
+		d->handler(irq, d->data);
 	} else {
 		irq_stats.stray++;
 		pr_warn("stray IRQ %u (vector %u) with no handler: masking the line\n", irq,
-			irq + IRQ_BASE_VECTOR);
-		pic_mask(irq);
+			irq_to_vector(irq));
+		chip->mask(irq);
 	}
-	pic_eoi(irq);
+	/* A level line still asserted interrupts again at once: the handler quieted it. */
+	chip->eoi(irq);
 }
 
 void do_irq(unsigned int vector)
 {
-	if (vector >= IRQ_BASE_VECTOR && vector < IRQ_BASE_VECTOR + NR_IRQS) {
-		handle_pic_irq(vector - IRQ_BASE_VECTOR);
+	unsigned int irq = vector - IRQ_BASE_VECTOR;
+
+	if (vector >= IRQ_BASE_VECTOR && irq < NR_IRQS && irq_desc[irq].chip) {
+		handle_irq(irq);
 	} else if (vector == LOCAL_TIMER_VECTOR) {
 		irq_stats.local_timer++;
 		lapic_timer_interrupt();
+	} else if (vector == ERROR_APIC_VECTOR && apic_intr_mode != APIC_PIC) {
+		lapic_error_interrupt();
 	} else if (vector == SPURIOUS_VECTOR) {
-		irq_stats.spurious++;
+		irq_stats.spurious++;	/* no EOI: the APIC did not set an in-service bit */
 	} else {
 		irq_stats.unexpected++;
 		pr_warn("unexpected interrupt on vector %u ignored\n", vector);
+		/* If the APIC sent it, its in-service bit blocks lower vectors until the EOI. */
+		if (apic_intr_mode != APIC_PIC)
+			apic_eoi();
 	}
 }
 
 const char *irq_name(unsigned int irq)
 {
-	return irq < NR_IRQS ? actions[irq].name : NULL;
+	return irq < NR_IRQS ? irq_desc[irq].name : NULL;
 }

@@ -11,9 +11,11 @@
  * finally rest_init: init (pid 1), a kernel thread, runs the kernel tests, a
  * demonstration, a crash demonstration, or the shell, while pid 0 becomes the idle task.
  */
+#include <asm/apic.h>
 #include <asm/layout.h>
 #include <asm/cpufeature.h>
 #include <asm/x86.h>
+#include <drivers/acpi.h>
 #include <drivers/serial.h>
 #include <kernel/bench.h>
 #include <kernel/bootinfo.h>
@@ -173,8 +175,10 @@ void kmain(uint32_t magic, uint64_t info_phys)
 	if (boot_info.loader_name)
 		pr_info("boot: loaded by %s\n", boot_info.loader_name);
 	boot_print_memory_map(&boot_info);
+	acpi_init();	/* reads the tables through the early map, which mm_init takes away */
 	mm_init();
 	sched_init();
+	apic_intr_mode_init();	/* PIC, or local APIC and IOAPIC: before the timer */
 	time_init();
 
 	local_irq_enable();

@@ -101,22 +101,32 @@ static int cmd_e820(int argc, char **argv)
 }
 SHELL_COMMAND(e820, cmd_e820, "e820", "the memory map the boot loader gave");
 
+/*
+ * /proc/interrupts' layout: IRQ, count, chip, the chip's pin (GSI or PIC line) with the
+ * flow ("edge", or "fasteoi" for a level line ended by one EOI), the handler's name.
+ */
 static int cmd_interrupts(int argc, char **argv)
 {
 	(void)argv;
 	if (argc != 1)
 		return -EINVAL;
 	console_puts("           CPU0\n");
-	for (unsigned int i = 0; i < NR_IRQS; i++)
-		if (irq_stats.count[i] || irq_name(i))
-			console_printf("%3u: %10llu   XT-PIC  %s\n", i,
-				       (unsigned long long)irq_stats.count[i],
-				       irq_name(i) ? irq_name(i) : "(stray)");
+	for (unsigned int i = 0; i < NR_IRQS; i++) {
+		const struct irq_desc *d = &irq_desc[i];
+
+		if (!irq_stats.count[i] && !d->handler)
+			continue;
+		console_printf("%3u: %10llu  %8s %3u-%-8s  %s\n", i,
+			       (unsigned long long)irq_stats.count[i],
+			       d->chip ? d->chip->name : "none", d->hwirq,
+			       d->level ? "fasteoi" : "edge", d->name ? d->name : "(stray)");
+	}
 	console_printf("LOC: %10llu   Local timer interrupts\n",
 		       (unsigned long long)irq_stats.local_timer);
 	console_printf("SPU: %10llu   Spurious interrupts\n", (unsigned long long)irq_stats.spurious);
-	console_printf("ERR: %10llu   Stray and unexpected interrupts\n",
-		       (unsigned long long)(irq_stats.stray + irq_stats.unexpected));
+	console_printf("ERR: %10llu   APIC errors, stray and unexpected interrupts\n",
+		       (unsigned long long)(irq_stats.apic_error + irq_stats.stray +
+					    irq_stats.unexpected));
 	return 0;
 }
 SHELL_COMMAND(interrupts, cmd_interrupts, "interrupts",

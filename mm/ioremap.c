@@ -7,7 +7,7 @@
  * RAM that the page allocator manages is refused, as on Linux: a second, uncached mapping
  * of memory someone uses cached invites the attribute conflicts the CPU manuals forbid.
  * Frames marked reserved (firmware, holes, the low 1 MiB) may be mapped.
- * The local APIC is not mapped here but at its fixmap slot (drivers/timer/lapic.c), as on
+ * The local APIC is not mapped here but at its fixmap slot (drivers/irq/lapic.c), as on
  * Linux: it is needed in time_init, with interrupts still off, where vmalloc refuses.
  */
 #define pr_fmt(fmt) "ioremap: " fmt

@@ -1,9 +1,12 @@
 /*
  * The 8254 PIT's channel 0 as the fallback clock event device, for a CPU without a
- * usable local APIC (or with nolapic): a rate generator (mode 2) that raises IRQ 0 every
- * 1193182 / HZ input cycles, i.e. every 0.99985 ms at HZ=1000. It cannot be programmed
- * one shot at a time here, so every hrtimer fires at the first PIT interrupt after its
- * expiry: timer resolution is one tick. (Channel 2 is the TSC calibration's, kernel/time.c.)
+ * usable local APIC (or with nolapic or nolapic_timer): a rate generator (mode 2) that
+ * raises IRQ 0 every 1193182 / HZ input cycles, i.e. every 0.99985 ms at HZ=1000. It
+ * cannot be programmed one shot at a time here, so every hrtimer fires at the first PIT
+ * interrupt after its expiry: timer resolution is one tick. IRQ 0 reaches us through
+ * whichever chip routes it: the 8259, or the IOAPIC on the GSI of the MADT's override (2 on
+ * PCs; docs/interrupts.md).
+ * (Channel 2 is the TSC calibration's, kernel/time.c.)
  */
 #define pr_fmt(fmt) "pit: " fmt
 

@@ -27,11 +27,14 @@
  * Fixmap: fixed virtual addresses for the few device registers the kernel needs before
  * (or without) an ioremap, in the 2 MiB right below the kernel image. Slot N is the page
  * at FIXMAP_START + N * PAGE_SIZE, mapped uncached (PCD|PWT) and NX by the driver that
- * owns it. Today: the local APIC's registers (drivers/timer/lapic.c).
+ * owns it. Today: the local APIC's registers (drivers/irq/lapic.c) and the IOAPICs'
+ * (drivers/irq/ioapic.c, one slot per IOAPIC the MADT may list).
  */
 #define FIXMAP_START		(KERNEL_VMA - 0x200000)
 #define FIX_APIC_BASE		0
-#define FIX_NR_SLOTS		1
+#define FIX_IO_APIC_BASE_0	1
+#define FIX_IO_APIC_SLOTS	8	/* ACPI_MAX_IOAPICS */
+#define FIX_NR_SLOTS		(FIX_IO_APIC_BASE_0 + FIX_IO_APIC_SLOTS)
 #define fix_to_virt(slot)	(FIXMAP_START + (slot) * PAGE_SIZE)
 
 #ifndef __ASSEMBLER__

@@ -7,7 +7,7 @@
  * the core. A table with a bad checksum or a length that does not fit is reported and
  * skipped; the rest of the kernel reads only struct acpi_info, never a raw table.
  * Specification: ACPI 6.5, chapter 5.2 (RSDP, RSDT/XSDT, FADT, MADT), and the HPET and
- * PCI Firmware (MCFG) specifications. docs/hardware.md walks through it.
+ * PCI Firmware (MCFG) specifications. docs/acpi.md walks through it.
  */
 #ifndef DRIVERS_ACPI_H
 #define DRIVERS_ACPI_H
@@ -48,6 +48,9 @@ struct acpi_table_desc {
 	uint8_t revision;
 	char oem_id[7], oem_table_id[9];
 	bool valid;		/* signature, length and checksum all good */
+	uint32_t oem_revision;
+	char creator_id[5];
+	uint32_t creator_revision;
 };
 
 struct acpi_madt_cpu {
@@ -123,6 +126,17 @@ struct acpi_fadt {
 	struct acpi_gas reset_reg;
 	uint8_t reset_value;
 	bool has_reset_reg;		/* RESET_REG_SUP set and the register usable */
+	uint64_t dsdt;			/* physical address of the DSDT (X_DSDT, else DSDT) */
+	uint32_t length;		/* bytes of the FADT: which fields exist */
+};
+
+/*
+ * \_S5 (soft off), as the DSDT's AML declares it: Name (_S5, Package () { SLP_TYPa,
+ * SLP_TYPb, ... }). Found by a bounded byte scan, not by an AML interpreter (fadt.c).
+ */
+struct acpi_s5 {
+	bool found;
+	uint8_t slp_typa, slp_typb;	/* 3-bit values for PM1a_CNT and PM1b_CNT bits 12:10 */
 };
 
 struct acpi_mcfg_region {
@@ -135,6 +149,7 @@ struct acpi_mcfg_region {
 struct acpi_info {
 	bool present;			/* an RSDP with a good checksum was found */
 	uint8_t revision;		/* RSDP revision: 0 (RSDT only) or 2 (XSDT) */
+	uint32_t rsdp_length;		/* 20 (revision 0) or the v2 structure's length */
 	char oem_id[7];
 	uint64_t rsdp_phys;
 	bool use_xsdt;
@@ -146,6 +161,7 @@ struct acpi_info {
 	struct acpi_fadt fadt;
 	struct acpi_mcfg_region mcfg[ACPI_MAX_MCFG];
 	unsigned int nr_mcfg;
+	struct acpi_s5 s5;
 };
 
 extern struct acpi_info acpi;
@@ -165,9 +181,14 @@ void acpi_init(void);
 
 /*
  * Where ISA IRQ @irq arrives: its GSI and MPS flags after the MADT's overrides
- * (identity, edge, active high when there is none).
+ * (identity, edge, active high when there is none). @flags may be NULL. The flags returned
+ * never say "conforms": that is resolved to what ISA means by it (edge, active high), so
+ * the caller tests ACPI_TRIGGER_LEVEL / ACPI_POLARITY_LOW and nothing else.
+ * acpi_madt_isa_irq_to_gsi() is the same on a given MADT (pure, host-tested).
  */
 uint32_t acpi_isa_irq_to_gsi(unsigned int irq, uint16_t *flags);
+uint32_t acpi_madt_isa_irq_to_gsi(const struct acpi_madt *madt, unsigned int irq,
+				  uint16_t *flags);
 
 /* Power: enter S5 through PM1a/PM1b (QEMU's PIIX4 and ICH9 conventions where there is no
  * AML interpreter to read \_S5); the reset register. Both return only on failure. */

@@ -1,7 +1,8 @@
 /*
  * Interrupt descriptor table and exception handling (kernel/idt.c, kernel/traps.c).
- * Vectors 0..31 are CPU exceptions, 32..47 the legacy PIC's IRQ 0..15, 236 the local
- * APIC timer, 255 the spurious vector; the rest are free for devices and IPIs later.
+ * Vectors 0..31 are CPU exceptions, 32..95 device IRQ 0..63 (kernel/irq.h: the PIC's or
+ * the IOAPIC's), 236 the local APIC timer, 254 the APIC error interrupt, 255 the spurious
+ * vector; the rest are free for IPIs later.
  */
 #ifndef KERNEL_TRAPS_H
 #define KERNEL_TRAPS_H

@@ -11,6 +11,7 @@ import time
 
 from machine import Timeout
 from sched_scenarios import run_demo_latency, run_demo_sched, run_sched_trace
+from apic_scenarios import apic_boots
 
 GiB = 1 << 30
 MiB = 1 << 20
@@ -299,7 +300,7 @@ def run_shell(m):
                         "stray IRQ 5 (vector 37) with no handler" in out and
                         "'stray' survived" in out, repr(out)))
     out = m.command("interrupts")
-    serial = re.search(r"^\s*4:\s+(\d+)\s+XT-PIC\s+ttyS0$", out, re.M)
+    serial = re.search(r"^\s*4:\s+(\d+)\s+(IO-APIC|XT-PIC)\s+\d+-edge\s+ttyS0$", out, re.M)
     checks.append(check(f"{name}: interrupts counts the stray IRQ and the keyboard input",
                         re.search(r"^ERR:\s+1\s", out, re.M) is not None and serial is not None
                         and int(serial.group(1)) >= m.commands_sent - 1, repr(out)))
@@ -881,7 +882,7 @@ def all_boots():
         BootSpec("bad-cmdline", run_bad_cmdline,
                  "loglevel=abc bogus=1 ktest= noequals crash=nosuch"),
         BootSpec("quiet-console", run_quiet_console, "loglevel=1"),
-    ]
+    ] + apic_boots(BootSpec)
     crashes = [("pf", PF_NULL, "crash_null_deref"), ("wild", PF_WRITE, "crash_wild_write"),
                ("nullcall", NULLCALL, "crash_null_call"),
                ("ud", UD, "crash_invalid_opcode"), ("de", DE, "crash_divide_error"),
