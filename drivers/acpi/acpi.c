@@ -61,11 +61,13 @@ static bool rsdp_at(const uint8_t *p)
 	return memcmp(p, "RSD PTR ", 8) == 0 && acpi_checksum(p, 20) == 0;
 }
 
-static uint64_t scan_range(uint64_t start, uint64_t len)
+uint64_t acpi_scan_rsdp(const void *mem, uint64_t phys, uint64_t len)
 {
-	for (uint64_t a = start; a + 36 <= start + len; a += 16)
-		if (rsdp_at(__va(a)))
-			return a;
+	const uint8_t *p = mem;
+
+	for (uint64_t off = 0; off + 36 <= len; off += 16)
+		if (rsdp_at(p + off))
+			return phys + off;
 	return 0;
 }
 
@@ -75,8 +77,8 @@ static uint64_t scan_for_rsdp(void)
 	uint64_t ebda = (uint64_t)get16(__va(0x40e), 0) << 4, found = 0;
 
 	if (ebda >= 0x80000 && ebda < 0xa0000)	/* else the BDA word is not an EBDA address */
-		found = scan_range(ebda, 1024);
-	return found ? found : scan_range(0xe0000, 0x20000);
+		found = acpi_scan_rsdp(__va(ebda), ebda, 1024);
+	return found ? found : acpi_scan_rsdp(__va(0xe0000), 0xe0000, 0x20000);
 }
 
 /* ---- the report, for the boot log and the shell alike ---- */
