@@ -13,7 +13,7 @@
  * first 4 GiB at PAGE_OFFSET. ACPI tables live in reserved or "ACPI" memory, which the later
  * direct map (usable RAM only) leaves out, and ioremap cannot help this early: it refuses
  * with interrupts off, and the whole boot runs with them off until time_init. So the core
- * reads the tables through the early map, copies every fact into struct acpi info, and no
+ * reads the tables through the early map, copies every fact into struct acpi_info, and no
  * pointer into a table survives mm_init. A table above 4 GiB is reported and skipped (no
  * firmware we know puts them there). acpi=off on the command line skips all of it.
  * docs/acpi.md walks through it.
@@ -143,7 +143,8 @@ static void report_madt(emit_fn emit)
 		enabled += m->cpus[i].enabled;
 	n = snprintf(line, sizeof(line), "MADT: %u CPU%s (%u enabled), local APIC at 0x%llx%s",
 		     m->nr_cpus, m->nr_cpus == 1 ? "" : "s", enabled,
-		     (unsigned long long)m->lapic_addr, m->pcat_compat ? ", 8259 PICs present" : "");
+		     (unsigned long long)m->lapic_addr,
+		     m->pcat_compat ? ", 8259 PICs present" : "");
 	emit(line);
 	for (unsigned int i = 0; i < m->nr_cpus; i++) {
 		snprintf(line, sizeof(line), "  CPU %u: APIC ID %u, ACPI UID %u%s", i,
@@ -168,12 +169,15 @@ static void report_madt(emit_fn emit)
 	for (unsigned int i = 0; i < m->nr_nmis; i++) {
 		const struct acpi_madt_nmi *x = &m->nmis[i];
 
+		bool all = x->acpi_uid == 0xff || x->acpi_uid == 0xffffffff;
+
 		if (x->is_lapic)
 			snprintf(line, sizeof(line), "  NMI: LINT%u of %s%u%s", x->lint,
-				 x->acpi_uid == 0xff || x->acpi_uid == 0xffffffff ? "every CPU, UID " :
-				 "CPU UID ", x->acpi_uid, flags_name(x->flags));
+				 all ? "every CPU, UID " : "CPU UID ", x->acpi_uid,
+				 flags_name(x->flags));
 		else
-			snprintf(line, sizeof(line), "  NMI: GSI%u%s", x->gsi, flags_name(x->flags));
+			snprintf(line, sizeof(line), "  NMI: GSI%u%s", x->gsi,
+				 flags_name(x->flags));
 		emit(line);
 	}
 	if (m->nr_skipped) {

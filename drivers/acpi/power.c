@@ -128,7 +128,12 @@ int acpi_reset(void)
 		outb((uint16_t)r->address, f->reset_value);
 		break;
 	case ACPI_SPACE_MEMORY:
-		mmio = ioremap(r->address, 1);	/* refused with interrupts off: then we say so */
+		if (irqs_disabled()) {		/* ioremap would refuse, with a warning */
+			pr_err("reset register at 0x%llx is memory, unmappable with interrupts off\n",
+			       (unsigned long long)r->address);
+			return -EAGAIN;
+		}
+		mmio = ioremap(r->address, 1);
 		if (!mmio) {
 			pr_err("reset register at 0x%llx cannot be mapped now\n",
 			       (unsigned long long)r->address);
