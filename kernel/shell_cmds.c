@@ -1,6 +1,6 @@
 /*
  * The shell commands about the system as a whole: cmdline, uptime, dmesg,
- * loglevel, e820, interrupts, reboot, halt. Subsystems add their own commands
+ * loglevel, e820, interrupts, reboot, poweroff, halt. Subsystems add their own commands
  * next to their code (crash in kernel/crash.c, ktest in kernel/ktest.c).
  */
 #include <kernel/bootinfo.h>
@@ -141,6 +141,16 @@ static int cmd_reboot(int argc, char **argv)
 	machine_restart();
 }
 SHELL_COMMAND(reboot, cmd_reboot, "reboot", "restart the machine");
+
+static int cmd_poweroff(int argc, char **argv)
+{
+	(void)argv;
+	if (argc != 1)
+		return -EINVAL;
+	console_puts("Powering off.\n");
+	machine_power_off();
+}
+SHELL_COMMAND(poweroff, cmd_poweroff, "poweroff", "turn the machine off (ACPI S5)");
 
 static int cmd_halt(int argc, char **argv)
 {

@@ -32,16 +32,18 @@ def make_cfg_disk(path, cmdline, timeout=0):
 
 
 def qemu_command(iso, cfg_disk=None, mem="256M", cpu="max", smp=1, firmware="bios",
-                 icount=False, machine="pc", monitor=None, extra=()):
+                 icount=False, machine="pc", monitor=None, extra=(), no_reboot=True):
     """The QEMU command line for one boot. @machine is pc (i440fx) or q35; @monitor, a
     Unix socket path for QEMU's human monitor (sendkey, screendump); the caller's @extra
     says where the serial port goes ("-serial stdio", or "-serial none" for no UART)."""
     cmd = ["qemu-system-x86_64", "-machine", machine, "-m", mem, "-cpu", cpu,
-           "-smp", str(smp), "-no-reboot", "-display", "none",
+           "-smp", str(smp), "-display", "none",
            "-boot", "d", "-cdrom", iso,
            "-device", f"isa-debug-exit,iobase={DEBUG_EXIT_PORT},iosize=0x04"]
     if cfg_disk:
         cmd += ["-drive", f"file={cfg_disk},format=raw,if=ide,index=0"]
+    if no_reboot:
+        cmd += ["-no-reboot"]
     if firmware == "uefi":
         cmd += ["-bios", OVMF]
     if icount:

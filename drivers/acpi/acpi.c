@@ -13,7 +13,7 @@
  * first 4 GiB at PAGE_OFFSET. ACPI tables live in reserved or "ACPI" memory, which the later
  * direct map (usable RAM only) leaves out, and ioremap cannot help this early: it refuses
  * with interrupts off, and the whole boot runs with them off until time_init. So the core
- * reads the tables through the early map, copies every fact into struct acpi info, and no
+ * reads the tables through the early map, copies every fact into struct acpi_info, and no
  * pointer into a table survives mm_init. A table above 4 GiB is reported and skipped (no
  * firmware we know puts them there). acpi=off on the command line skips all of it.
  * docs/acpi.md walks through it.
@@ -61,11 +61,13 @@ static bool rsdp_at(const uint8_t *p)
 	return memcmp(p, "RSD PTR ", 8) == 0 && acpi_checksum(p, 20) == 0;
 }
 
-static uint64_t scan_range(uint64_t start, uint64_t len)
+uint64_t acpi_scan_rsdp(const void *mem, uint64_t phys, uint64_t len)
 {
-	for (uint64_t a = start; a + 36 <= start + len; a += 16)
-		if (rsdp_at(__va(a)))
-			return a;
+	const uint8_t *p = mem;
+
+	for (uint64_t off = 0; off + 36 <= len; off += 16)
+		if (rsdp_at(p + off))
+			return phys + off;
 	return 0;
 }
 
@@ -75,8 +77,8 @@ static uint64_t scan_for_rsdp(void)
 	uint64_t ebda = (uint64_t)get16(__va(0x40e), 0) << 4, found = 0;
 
 	if (ebda >= 0x80000 && ebda < 0xa0000)	/* else the BDA word is not an EBDA address */
-		found = scan_range(ebda, 1024);
-	return found ? found : scan_range(0xe0000, 0x20000);
+		found = acpi_scan_rsdp(__va(ebda), ebda, 1024);
+	return found ? found : acpi_scan_rsdp(__va(0xe0000), 0xe0000, 0x20000);
 }
 
 /* ---- the report, for the boot log and the shell alike ---- */
@@ -141,7 +143,8 @@ static void report_madt(emit_fn emit)
 		enabled += m->cpus[i].enabled;
 	n = snprintf(line, sizeof(line), "MADT: %u CPU%s (%u enabled), local APIC at 0x%llx%s",
 		     m->nr_cpus, m->nr_cpus == 1 ? "" : "s", enabled,
-		     (unsigned long long)m->lapic_addr, m->pcat_compat ? ", 8259 PICs present" : "");
+		     (unsigned long long)m->lapic_addr,
+		     m->pcat_compat ? ", 8259 PICs present" : "");
 	emit(line);
 	for (unsigned int i = 0; i < m->nr_cpus; i++) {
 		snprintf(line, sizeof(line), "  CPU %u: APIC ID %u, ACPI UID %u%s", i,
@@ -166,12 +169,15 @@ static void report_madt(emit_fn emit)
 	for (unsigned int i = 0; i < m->nr_nmis; i++) {
 		const struct acpi_madt_nmi *x = &m->nmis[i];
 
+		bool all = x->acpi_uid == 0xff || x->acpi_uid == 0xffffffff;
+
 		if (x->is_lapic)
 			snprintf(line, sizeof(line), "  NMI: LINT%u of %s%u%s", x->lint,
-				 x->acpi_uid == 0xff || x->acpi_uid == 0xffffffff ? "every CPU, UID " :
-				 "CPU UID ", x->acpi_uid, flags_name(x->flags));
+				 all ? "every CPU, UID " : "CPU UID ", x->acpi_uid,
+				 flags_name(x->flags));
 		else
-			snprintf(line, sizeof(line), "  NMI: GSI%u%s", x->gsi, flags_name(x->flags));
+			snprintf(line, sizeof(line), "  NMI: GSI%u%s", x->gsi,
+				 flags_name(x->flags));
 		emit(line);
 	}
 	if (m->nr_skipped) {

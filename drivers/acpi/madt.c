@@ -46,7 +46,8 @@ static void add_cpu(struct acpi_madt *madt, uint32_t apic_id, uint32_t uid, uint
 	if (madt->nr_cpus >= ACPI_MAX_CPUS)
 		return full(madt, "CPUs", ACPI_MAX_CPUS, said);
 	madt->cpus[madt->nr_cpus++] = (struct acpi_madt_cpu){
-		.apic_id = apic_id, .acpi_uid = uid, .enabled = flags & 3,	/* enabled, online capable */
+		/* Flags bit 0: enabled; bit 1: online capable (may be enabled later). */
+		.apic_id = apic_id, .acpi_uid = uid, .enabled = flags & 3,
 	};
 }
 
@@ -76,7 +77,8 @@ static void parse_entry(struct acpi_madt *madt, const uint8_t *e, bool said[4])
 		break;
 	case MADT_OVERRIDE:
 		if (madt->nr_overrides >= ACPI_MAX_OVERRIDES)
-			return full(madt, "interrupt source overrides", ACPI_MAX_OVERRIDES, &said[2]);
+			return full(madt, "interrupt source overrides", ACPI_MAX_OVERRIDES,
+				    &said[2]);
 		madt->overrides[madt->nr_overrides++] = (struct acpi_madt_override){
 			.bus = get8(e, 2), .source = get8(e, 3), .gsi = get32(e, 4),
 			.flags = get16(e, 8),
@@ -119,7 +121,8 @@ void acpi_parse_madt(const uint8_t *t, uint32_t len, struct acpi_madt *madt)
 
 		if (elen < 2 || elen > len - off) {
 			pr_warn("entry at offset %u (type %u) has length %u, which %s; the rest of the table is ignored\n",
-				off, type, elen, elen < 2 ? "cannot be walked" : "runs past the table");
+				off, type, elen,
+				elen < 2 ? "cannot be walked" : "runs past the table");
 			madt->nr_skipped++;
 			break;
 		}

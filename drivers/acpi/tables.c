@@ -111,8 +111,8 @@ static const uint8_t *load_table(struct acpi_walk *w, uint64_t phys, const char 
 		return NULL;
 	}
 	if (d->length > ACPI_MAX_TABLE_LEN) {
-		pr_warn("%s at 0x%llx: length %u is absurd (over %u bytes), skipped\n", d->signature,
-			(unsigned long long)phys, d->length, ACPI_MAX_TABLE_LEN);
+		pr_warn("%s at 0x%llx: length %u is absurd (over %u bytes), skipped\n",
+			d->signature, (unsigned long long)phys, d->length, ACPI_MAX_TABLE_LEN);
 		return NULL;
 	}
 	t = w->map(phys, d->length, w->ctx);
@@ -172,8 +172,8 @@ static void parse_mcfg(const uint8_t *t, uint32_t len, struct acpi_info *out)
 		r->bus_start = get8(e, 10);
 		r->bus_end = get8(e, 11);
 		if (r->bus_end < r->bus_start || !r->base) {
-			pr_warn("MCFG: region %u (base 0x%llx, buses %u-%u) is malformed, skipped\n", i,
-				(unsigned long long)r->base, r->bus_start, r->bus_end);
+			pr_warn("MCFG: region %u (base 0x%llx, buses %u-%u) is malformed, skipped\n",
+				i, (unsigned long long)r->base, r->bus_start, r->bus_end);
 			continue;
 		}
 		out->nr_mcfg++;

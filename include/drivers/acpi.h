@@ -180,6 +180,12 @@ int acpi_parse_rsdp(const void *rsdp, size_t len, uint64_t rsdp_phys, acpi_map_f
 void acpi_init(void);
 
 /*
+ * The BIOS way to find the RSDP: the first 16-byte-aligned "RSD PTR " with a good checksum in
+ * @len bytes mapped at @mem, which are physical @phys onwards. Its physical address, or 0.
+ */
+uint64_t acpi_scan_rsdp(const void *mem, uint64_t phys, uint64_t len);
+
+/*
  * Where ISA IRQ @irq arrives: its GSI and MPS flags after the MADT's overrides
  * (identity, edge, active high when there is none). @flags may be NULL. The flags returned
  * never say "conforms": that is resolved to what ISA means by it (edge, active high), so

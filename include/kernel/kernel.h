@@ -11,6 +11,7 @@ extern const char kernel_version[];	/* "teachos 0.1.0 (gcc ...)" */
 
 void machine_restart(void) __noreturn;	/* kernel/reboot.c */
 void machine_halt(void) __noreturn;
+void machine_power_off(void) __noreturn;	/* ACPI S5, else halt */
 void qemu_exit(int status);		/* isa-debug-exit: QEMU exits with (status << 1) | 1 */
 
 void boot_stack_protector_init(void);	/* kernel/stackprotector.c */

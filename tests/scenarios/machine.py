@@ -36,6 +36,7 @@ class Machine:
         cmd = qemulib.qemu_command(iso, self.disk, mem=spec.mem, cpu=spec.cpu,
                                    firmware=spec.firmware, icount=spec.icount,
                                    machine=spec.machine, monitor=self.monitor_path,
+                                   no_reboot=getattr(spec, "no_reboot", True),
                                    extra=["-serial", "stdio" if spec.serial else "none"])
         self.started = time.monotonic()
         self.deadline = self.started + spec.timeout

@@ -11,6 +11,7 @@ import time
 
 from machine import Timeout
 from sched_scenarios import run_demo_latency, run_demo_sched, run_sched_trace
+from acpi_scenarios import run_acpi, run_acpi_off, run_reboot
 from apic_scenarios import apic_boots
 
 GiB = 1 << 30
@@ -19,8 +20,10 @@ MiB = 1 << 20
 
 class BootSpec:
     def __init__(self, name, run, cmdline="", kernel="gcc", mem="128M", cpu="max",
-                 firmware="bios", timeout=60, icount=False, machine="pc", serial=True):
+                 firmware="bios", timeout=60, icount=False, machine="pc", serial=True,
+                 no_reboot=True):
         self.name, self.run, self.cmdline, self.kernel = name, run, cmdline, kernel
+        self.no_reboot = no_reboot	# False: a guest reset restarts it instead of ending QEMU
         self.mem, self.cpu, self.firmware, self.timeout = mem, cpu, firmware, timeout
         self.icount, self.machine, self.serial = icount, machine, serial
 
@@ -882,6 +885,13 @@ def all_boots():
         BootSpec("bad-cmdline", run_bad_cmdline,
                  "loglevel=abc bogus=1 ktest= noequals crash=nosuch"),
         BootSpec("quiet-console", run_quiet_console, "loglevel=1"),
+        BootSpec("acpi-pc-bios", run_acpi),
+        BootSpec("acpi-q35-bios", run_acpi, machine="q35"),
+        BootSpec("acpi-pc-uefi", run_acpi, firmware="uefi", mem="256M", timeout=90),
+        BootSpec("acpi-q35-uefi", run_acpi, machine="q35", firmware="uefi", mem="256M", timeout=90),
+        BootSpec("acpi-off", run_acpi_off, "acpi=off"),
+        BootSpec("reboot-pc", run_reboot, no_reboot=False, timeout=90),
+        BootSpec("reboot-q35", run_reboot, machine="q35", no_reboot=False, timeout=90),
     ] + apic_boots(BootSpec)
     crashes = [("pf", PF_NULL, "crash_null_deref"), ("wild", PF_WRITE, "crash_wild_write"),
                ("nullcall", NULLCALL, "crash_null_call"),
