@@ -37,6 +37,9 @@ LDFLAGS := -nostdlib -z max-page-size=4096 -z noexecstack -T linker.ld
 SRCS := $(wildcard boot/*.S kernel/*.c kernel/*.S drivers/*.c drivers/*/*.c lib/*.c mm/*.c sched/*.c sched/*.S \
 	tests/kernel/*.c)
 OBJS := $(patsubst %,$(B)/%.o,$(basename $(SRCS)))
+# The console font, from Debian's console-setup-linux, compiled in by scripts/psf2c.
+FONT ?= /usr/share/consolefonts/Lat15-Terminus16.psf.gz
+OBJS += $(B)/console_font.o
 KERNEL := $(B)/teachos.elf
 ISO := $(B)/teachos.iso
 
@@ -54,6 +57,16 @@ $(B)/%.o: %.c Makefile
 $(B)/%.o: %.S Makefile
 	@mkdir -p $(dir $@)
 	$(call quiet,AS,$<)$(CC) $(ASFLAGS) -c $< -o $@
+
+$(FONT):
+	@scripts/ensure-tools build
+
+$(B)/console_font.c: $(FONT) scripts/psf2c scripts/psf.py
+	@mkdir -p $(dir $@)
+	$(call quiet,PSF2C,$<)$(PYTHON) scripts/psf2c $< > $@.tmp && mv $@.tmp $@
+
+$(B)/console_font.o: $(B)/console_font.c Makefile
+	$(call quiet,CC,$<)$(CC) $(CFLAGS) -c $< -o $@
 
 # Files that must not be instrumented: the canary setter and the UBSAN runtime itself.
 $(B)/kernel/stackprotector.o: CFLAGS += -fno-stack-protector
