@@ -11,6 +11,7 @@ import time
 
 from machine import Timeout
 from sched_scenarios import run_demo_latency, run_demo_sched, run_sched_trace
+from screen_scenarios import run_screen, run_screen_noserial, run_screen_vgatext
 
 GiB = 1 << 30
 MiB = 1 << 20
@@ -881,6 +882,11 @@ def all_boots():
         BootSpec("bad-cmdline", run_bad_cmdline,
                  "loglevel=abc bogus=1 ktest= noequals crash=nosuch"),
         BootSpec("quiet-console", run_quiet_console, "loglevel=1"),
+        BootSpec("screen-bios", run_screen, "screen-test-warning", timeout=120),
+        BootSpec("screen-uefi", run_screen, "screen-test-warning", firmware="uefi",
+                 timeout=180),
+        BootSpec("screen-noserial", run_screen_noserial, serial=False, timeout=120),
+        BootSpec("screen-vgatext", run_screen_vgatext, "nofb", timeout=120),
     ]
     crashes = [("pf", PF_NULL, "crash_null_deref"), ("wild", PF_WRITE, "crash_wild_write"),
                ("nullcall", NULLCALL, "crash_null_call"),

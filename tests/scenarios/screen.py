@@ -92,18 +92,21 @@ def _glyph_table(path=FONT):
     return _font_cache[path]
 
 
-def read_text(img, font_path=FONT, max_diff=20):
-    """The framebuffer console's text: a list of lines (trailing spaces removed)."""
+def read_text(img, font_path=FONT, max_diff=20, cell_width=None):
+    """The screen's text as a list of lines (trailing spaces removed). Cells are
+    @cell_width pixels wide (the font's width by default; QEMU's VGA text mode uses 9, the
+    ninth column a gap), the glyph in the cell's left font.width columns."""
     font, table = _glyph_table(font_path)
     lit = img.lit()
-    cw, ch = font.width, font.height
+    fw, ch = font.width, font.height
+    cw = cell_width or fw
     cols, rows = img.width // cw, img.height // ch
     lines = []
     for row in range(rows):
         chars = []
         for col in range(cols):
             bitmap = b"".join(lit[(row * ch + y) * img.width + col * cw:
-                                  (row * ch + y) * img.width + (col + 1) * cw]
+                                  (row * ch + y) * img.width + col * cw + fw]
                               for y in range(ch))
             c = table.get(bitmap)
             if c is None:
