@@ -7,7 +7,7 @@ screen-bios, screen-uefi: the framebuffer console. The decoded screen shows the 
     warnings are drawn yellow and info lines grey. The
     BIOS boot then runs `dmesg` until the screen has scrolled: the screen must then be
     exactly the last rows of the console output, the banner gone from the top. The screen
-    is kept as build/<name>.png.
+    after the boot is kept as build/<name>.png.
 screen-noserial: no UART at all (-serial none): the screen alone shows that the boot
     reached the prompt and that the kernel saw no serial port.
 screen-vgatext: `nofb` keeps GRUB and the kernel in VGA text mode: QEMU then draws the
@@ -123,8 +123,7 @@ def run_screen(m):
                         repr(lines[max(0, idx - 2):idx + 1])))
     if m.spec.firmware == "bios":
         checks += scroll_checks(m, cols)
-    img = dump(m, "-final")
-    png = os.path.join(ROOT, "build", f"{name}.png")
+    png = os.path.join(ROOT, "build", f"{name}.png")	# the boot screen, in colour
     os.makedirs(os.path.dirname(png), exist_ok=True)
     screen.write_png(png, img)
     checks.append(check(f"{name}: screen saved as {os.path.relpath(png, ROOT)}",
