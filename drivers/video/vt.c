@@ -159,8 +159,13 @@ static void csi(struct vt *vt, char final)
 /* One byte of an escape sequence; returns when it is complete (or abandoned). */
 static void escape(struct vt *vt, char c)
 {
+	if (vt->esc_state == 3) {	/* the character set named after ESC ( or ESC ) */
+		vt->esc_state = 0;
+		return;
+	}
 	if (vt->esc_state == 1) {
-		vt->esc_state = c == '[' ? 2 : 0;	/* ESC x with another x: ignored */
+		/* ESC [ starts CSI; ESC ( and ESC ) take one more byte; other ESC x: ignored. */
+		vt->esc_state = c == '[' ? 2 : c == '(' || c == ')' ? 3 : 0;
 		vt->nr_params = 0;
 		vt->params[0] = 0;
 		return;

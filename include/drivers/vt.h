@@ -47,7 +47,7 @@ struct vt {
 	unsigned int x, y;		/* the cursor; x == cols: the next character wraps first */
 	unsigned int dirty_lo, dirty_hi;	/* rows [lo, hi) may differ from shown */
 	uint8_t attr;			/* for new characters: what SGR sequences set */
-	int esc_state;			/* 0: text, 1: after ESC, 2: in a CSI sequence */
+	int esc_state;			/* 0: text, 1: after ESC, 2: in CSI, 3: charset byte */
 	unsigned int params[VT_MAX_PARAMS], nr_params;
 	bool cursor_drawn;		/* the software cursor is on screen at (cx, cy) */
 	unsigned int cx, cy;
