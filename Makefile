@@ -37,6 +37,9 @@ LDFLAGS := -nostdlib -z max-page-size=4096 -z noexecstack -T linker.ld
 SRCS := $(wildcard boot/*.S kernel/*.c kernel/*.S drivers/*.c drivers/*/*.c lib/*.c mm/*.c sched/*.c sched/*.S \
 	tests/kernel/*.c)
 OBJS := $(patsubst %,$(B)/%.o,$(basename $(SRCS)))
+# The console font, from Debian's console-setup-linux, compiled in by scripts/psf2c.
+FONT ?= /usr/share/consolefonts/Lat15-Terminus16.psf.gz
+OBJS += $(B)/console_font.o
 KERNEL := $(B)/teachos.elf
 ISO := $(B)/teachos.iso
 
@@ -54,6 +57,16 @@ $(B)/%.o: %.c Makefile
 $(B)/%.o: %.S Makefile
 	@mkdir -p $(dir $@)
 	$(call quiet,AS,$<)$(CC) $(ASFLAGS) -c $< -o $@
+
+$(FONT):
+	@scripts/ensure-tools build
+
+$(B)/console_font.c: $(FONT) scripts/psf2c scripts/psf.py
+	@mkdir -p $(dir $@)
+	$(call quiet,PSF2C,$<)$(PYTHON) scripts/psf2c $< > $@.tmp && mv $@.tmp $@
+
+$(B)/console_font.o: $(B)/console_font.c Makefile
+	$(call quiet,CC,$<)$(CC) $(CFLAGS) -c $< -o $@
 
 # Files that must not be instrumented: the canary setter and the UBSAN runtime itself.
 $(B)/kernel/stackprotector.o: CFLAGS += -fno-stack-protector
@@ -100,7 +113,7 @@ HOST_SRCS := lib/string.c lib/vsnprintf.c lib/args.c lib/getopt.c lib/ktap.c lib
 	kernel/ksyms.c mm/memblock.c $(wildcard mm/page_alloc*.c mm/buddyinfo.c) mm/pgtable.c \
 	mm/vma.c mm/vma_gap.c mm/vma_maps.c mm/vmap_area.c \
 	$(filter-out mm/slab_shell.c mm/slab_demo.c,$(wildcard mm/slab*.c)) mm/kmalloc.c \
-	sched/rt.c sched/fair.c sched/idle.c sched/tables.c \
+	sched/rt.c sched/fair.c sched/idle.c sched/tables.c drivers/video/vt.c \
 	drivers/acpi/tables.c drivers/acpi/madt.c drivers/acpi/fadt.c \
 	$(wildcard tests/host/*.c)
 

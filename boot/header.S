@@ -29,6 +29,16 @@ mb2_header:
 	.short 6, 0
 	.long 8
 
+	/*
+	 * Framebuffer (type 5), optional (flags bit 0): 1024x768 at 32 bits per pixel preferred.
+	 * GRUB sets a graphics mode and describes it in the framebuffer tag; if it cannot, or
+	 * grub.cfg says gfxpayload=text, we boot in VGA text mode (drivers/video/screen.c).
+	 */
+	.balign 8
+	.short 5, 1
+	.long 20
+	.long 1024, 768, 32
+
 	/* End tag. */
 	.balign 8
 	.short 0, 0

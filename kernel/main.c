@@ -7,8 +7,8 @@
  * the command line before the console so that loglevel= already applies to the log
  * replay, then the console, memory management (mm_init: from here on the early page
  * tables and their identity map are gone), the scheduler (sched_init: this flow becomes
- * pid 0, "swapper/0"), the timer interrupt and the tick (time_init), interrupts on, and
- * finally rest_init: init (pid 1), a kernel thread, runs the kernel tests, a
+ * pid 0, "swapper/0"), the timer interrupt and the tick (time_init), interrupts on, the
+ * screen console (it replays the log so far), and finally rest_init: init (pid 1), a kernel thread, runs the kernel tests, a
  * demonstration, a crash demonstration, or the shell, while pid 0 becomes the idle task.
  */
 #include <asm/apic.h>
@@ -17,6 +17,7 @@
 #include <asm/x86.h>
 #include <drivers/acpi.h>
 #include <drivers/serial.h>
+#include <drivers/vt.h>
 #include <kernel/bench.h>
 #include <kernel/bootinfo.h>
 #include <kernel/demo.h>
@@ -182,6 +183,7 @@ void kmain(uint32_t magic, uint64_t info_phys)
 	time_init();
 
 	local_irq_enable();
+	screen_console_init();	/* it ioremaps video memory: vmalloc needs interrupts on */
 	pr_info("boot: kernel entry to here took %llu us\n",
 		(unsigned long long)(ktime_get_ns() / NSEC_PER_USEC));
 	rest_init();

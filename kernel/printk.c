@@ -53,10 +53,18 @@ int log_format_prefix(char *buf, size_t size, const struct log_record *r)
 			 (unsigned long long)(ns % NSEC_PER_SEC / NSEC_PER_USEC));
 }
 
-static void con_write_all(const char *s, size_t len)
+static void con_write(struct console *c, const char *s, size_t len, int level)
+{
+	if (c->write_level)
+		c->write_level(c, s, len, level);
+	else
+		c->write(c, s, len);
+}
+
+static void con_write_all(const char *s, size_t len, int level)
 {
 	for (struct console *c = consoles; c; c = c->next)
-		c->write(c, s, len);
+		con_write(c, s, len, level);
 }
 
 /* Send text of record @r to the consoles; @from is where the new text starts. */
@@ -67,10 +75,10 @@ static void emit(const struct log_record *r, size_t from, bool newline)
 	if (r->level >= console_loglevel)
 		return;
 	if (from == 0)
-		con_write_all(prefix, log_format_prefix(prefix, sizeof(prefix), r));
-	con_write_all(r->text + from, r->len - from);
+		con_write_all(prefix, log_format_prefix(prefix, sizeof(prefix), r), r->level);
+	con_write_all(r->text + from, r->len - from, r->level);
 	if (newline)
-		con_write_all("\n", 1);
+		con_write_all("\n", 1, r->level);
 }
 
 /* Parse a KERN_<LEVEL> prefix: returns the level, 'c' for KERN_CONT, or -1 for none. */
@@ -189,10 +197,10 @@ void register_console(struct console *con)
 
 		if (r->level >= console_loglevel)
 			continue;
-		con->write(con, prefix, log_format_prefix(prefix, sizeof(prefix), r));
-		con->write(con, r->text, r->len);
+		con_write(con, prefix, log_format_prefix(prefix, sizeof(prefix), r), r->level);
+		con_write(con, r->text, r->len, r->level);
 		if (!last_open)
-			con->write(con, "\n", 1);
+			con_write(con, "\n", 1, r->level);
 	}
 	con->next = consoles;
 	consoles = con;
@@ -221,7 +229,7 @@ void console_write(const char *s, size_t len)
 {
 	unsigned long flags = spin_lock_irqsave(&log_lock);
 
-	con_write_all(s, len);
+	con_write_all(s, len, CONSOLE_NO_LEVEL);
 	spin_unlock_irqrestore(&log_lock, flags);
 }
 

@@ -16,6 +16,9 @@
  * in atomic context as vmalloc is. Linux returns void __iomem *; sparse is not used here.
  */
 void *ioremap(uint64_t phys, unsigned long size);
+/* The same, write-combining where the CPU has a PAT (framebuffers), else uncached. */
+void *ioremap_wc(uint64_t phys, unsigned long size);
+bool ioremap_wc_available(void);	/* whether ioremap_wc gives write-combining */
 void iounmap(volatile void *addr);
 
 static inline uint32_t readl(const volatile void *addr) { return *(const volatile uint32_t *)addr; }

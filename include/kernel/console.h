@@ -3,6 +3,8 @@
  * today, the screen with the real-hardware issue). A console is a write function
  * and a name; register_console() replays the log so far into it, which is how
  * messages printed before any console existed still reach the user.
+ * A screen console may also give write_level, which is told the printk level of the
+ * text so it can colour it (errors red ...); printk then calls it instead of write.
  * Input from every console lands in one queue the shell reads (console_getc).
  */
 #ifndef KERNEL_CONSOLE_H
@@ -13,8 +15,12 @@
 struct console {
 	const char *name;
 	void (*write)(struct console *con, const char *s, size_t len);
+	/* Optional: write text of printk level @level (0..7), or CONSOLE_NO_LEVEL (the shell). */
+	void (*write_level)(struct console *con, const char *s, size_t len, int level);
 	struct console *next;
 };
+
+#define CONSOLE_NO_LEVEL	(-1)
 
 void register_console(struct console *con);
 void unregister_console(struct console *con);

@@ -66,6 +66,8 @@ static inline bool va_is_kernel(uint64_t va) { return (int64_t)va < 0; }
 #define PAGE_KERNEL_EXEC	(_PAGE_PRESENT | _PAGE_GLOBAL)
 /* Device registers (ioremap, the fixmap): uncached (PCD|PWT: UC- with the default PAT). */
 #define PAGE_KERNEL_NOCACHE	(PAGE_KERNEL | _PAGE_PCD | _PAGE_PWT)
+/* Framebuffers (ioremap_wc): PWT alone, which mm/ioremap.c makes write-combining in the PAT. */
+#define PAGE_KERNEL_WC		(PAGE_KERNEL | _PAGE_PWT)
 
 /*
  * A page source: where table pages come from and go back to. The kernel's takes them from

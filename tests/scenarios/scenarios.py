@@ -13,6 +13,7 @@ from machine import Timeout
 from sched_scenarios import run_demo_latency, run_demo_sched, run_sched_trace
 from acpi_scenarios import run_acpi, run_acpi_off, run_reboot
 from apic_scenarios import apic_boots
+from screen_scenarios import run_screen, run_screen_noserial, run_screen_vgatext
 
 GiB = 1 << 30
 MiB = 1 << 20
@@ -892,6 +893,11 @@ def all_boots():
         BootSpec("acpi-off", run_acpi_off, "acpi=off"),
         BootSpec("reboot-pc", run_reboot, no_reboot=False, timeout=90),
         BootSpec("reboot-q35", run_reboot, machine="q35", no_reboot=False, timeout=90),
+        BootSpec("screen-bios", run_screen, "screen-test-warning", timeout=120),
+        BootSpec("screen-uefi", run_screen, "screen-test-warning", firmware="uefi",
+                 timeout=180),
+        BootSpec("screen-noserial", run_screen_noserial, serial=False, timeout=120),
+        BootSpec("screen-vgatext", run_screen_vgatext, "nofb", timeout=120),
     ] + apic_boots(BootSpec)
     crashes = [("pf", PF_NULL, "crash_null_deref"), ("wild", PF_WRITE, "crash_wild_write"),
                ("nullcall", NULLCALL, "crash_null_call"),
