@@ -225,6 +225,20 @@ bool have_console(void)
 	return consoles != NULL;
 }
 
+bool console_trylock(unsigned long *flags)
+{
+	*flags = local_irq_save();
+	if (spin_trylock(&log_lock))
+		return true;
+	local_irq_restore(*flags);
+	return false;
+}
+
+void console_unlock(unsigned long flags)
+{
+	spin_unlock_irqrestore(&log_lock, flags);
+}
+
 void console_write(const char *s, size_t len)
 {
 	unsigned long flags = spin_lock_irqsave(&log_lock);

@@ -10,6 +10,10 @@
  * position and size taken from the tag; indexed colour is refused (no palette code).
  * The framebuffer is mapped with ioremap_wc (write-combining through the PAT, uncached on
  * a CPU without one), so this runs once vmalloc works; printk's log replays what came before.
+ * Drawing is deferred by up to FLUSH_DELAY_NS: a scroll redraws nearly every cell (about
+ * 2 ms of interrupts-off time under TCG at 1024x768), so a burst of log lines updates the
+ * cells at once and the pixels follow in one redraw from a timer. An oops, or a write
+ * before the timers run, draws at once: nothing may be left for a timer that never fires.
  */
 #define pr_fmt(fmt) "fbcon: " fmt
 
@@ -17,6 +21,8 @@
 #include <drivers/font.h>
 #include <drivers/vt.h>
 #include <kernel/bootinfo.h>
+#include <kernel/hrtimer.h>
+#include <kernel/oops.h>
 #include <kernel/printk.h>
 #include <lib/errno.h>
 #include <mm/slab.h>
@@ -31,6 +37,11 @@ struct fbcon {
 };
 
 static struct fbcon fbcon;
+
+#define FLUSH_DELAY_NS	(10 * NSEC_PER_MSEC)	/* 100 redraws a second at most */
+#define FLUSH_RETRY_NS	NSEC_PER_MSEC
+
+static struct hrtimer flush_timer;
 
 /* The 16 VGA colours as 0xRRGGBB: the usual 0xaa / 0x55 levels, brown not dark yellow. */
 static const uint32_t vga_rgb[16] = {
@@ -151,7 +162,32 @@ static void clear_screen(struct fbcon *fb)
 	}
 }
 
-static const struct vt_ops fbcon_ops = { .draw_cell = fbcon_draw_cell };
+/* Timer: draw what changed since the first deferred write; called with interrupts off. */
+static enum hrtimer_restart fbcon_flush(struct hrtimer *t)
+{
+	unsigned long flags;
+
+	if (!console_trylock(&flags)) {	/* a writer holds it: we may have interrupted it */
+		t->expires = sched_clock() + FLUSH_RETRY_NS;
+		return HRTIMER_RESTART;
+	}
+	vt_flush(&fbcon.vt);
+	console_unlock(flags);
+	return HRTIMER_NORESTART;
+}
+
+static bool fbcon_defer_flush(struct vt *vt)
+{
+	(void)vt;
+	if (oops_in_progress || !clock_event)
+		return false;
+	if (!hrtimer_active(&flush_timer))
+		hrtimer_start(&flush_timer, sched_clock() + FLUSH_DELAY_NS);
+	return true;
+}
+
+static const struct vt_ops fbcon_ops = { .draw_cell = fbcon_draw_cell,
+					 .defer_flush = fbcon_defer_flush };
 
 /* Why @m cannot be drawn on, or NULL when it can. */
 static const char *unsupported(const struct boot_framebuffer *m)
@@ -195,6 +231,7 @@ int fbcon_init(const struct boot_framebuffer *m)
 	for (unsigned int i = 0; i < 16; i++)
 		fbcon.palette[i] = rgb_to_pixel(m, vga_rgb[i]);
 	build_expand();
+	hrtimer_init(&flush_timer, fbcon_flush);
 	clear_screen(&fbcon);
 	vt_init(&fbcon.vt, cols, rows, grids, grids + cols * rows, &fbcon_ops, "tty0");
 	vt_screen_is_blank(&fbcon.vt);	/* the clear drew every blank cell already */

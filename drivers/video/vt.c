@@ -236,7 +236,8 @@ void vt_write(struct vt *vt, const char *s, size_t len, int level)
 	}
 	if (level >= 0 && level < 8)
 		vt->attr = saved;
-	vt_flush(vt);
+	if (!vt->ops->defer_flush || !vt->ops->defer_flush(vt))
+		vt_flush(vt);
 }
 
 void vt_flush(struct vt *vt)

@@ -38,6 +38,11 @@ struct vt_ops {
 			  bool cursor);
 	/* Optional: the hardware draws the cursor (VGA); then draw_cell never gets @cursor. */
 	void (*move_cursor)(struct vt *vt, unsigned int x, unsigned int y);
+	/*
+	 * Optional: true when the backend will call vt_flush() itself a little later, so
+	 * vt_write() only updates the cells (one redraw for a burst of lines); false: flush now.
+	 */
+	bool (*defer_flush)(struct vt *vt);
 };
 
 struct vt {
@@ -66,7 +71,7 @@ void vt_screen_is_blank(struct vt *vt);
 /* Interpret @len bytes; @level is the printk level for colour, CONSOLE_NO_LEVEL for none. */
 void vt_write(struct vt *vt, const char *s, size_t len, int level);
 
-/* Bring the screen up to date with cells (vt_write does this before it returns). */
+/* Bring the screen up to date with cells (vt_write does it, unless ops->defer_flush). */
 void vt_flush(struct vt *vt);
 
 /*

@@ -26,6 +26,14 @@ void register_console(struct console *con);
 void unregister_console(struct console *con);
 bool have_console(void);
 
+/*
+ * The lock every console write runs under (printk's log lock, interrupts off). A console
+ * that draws later, from a timer, only tries it: the writer it would wait for may be the
+ * code the timer interrupted.
+ */
+bool console_trylock(unsigned long *flags);
+void console_unlock(unsigned long flags);
+
 /* Write to every console, bypassing the log (the shell's output). */
 void console_write(const char *s, size_t len);
 void console_puts(const char *s);

@@ -896,7 +896,7 @@ def all_boots():
         BootSpec("screen-bios", run_screen, "screen-test-warning", timeout=120),
         BootSpec("screen-uefi", run_screen, "screen-test-warning", firmware="uefi",
                  timeout=180),
-        BootSpec("screen-noserial", run_screen_noserial, serial=False, timeout=120),
+        BootSpec("screen-noserial", run_screen_noserial, "loglevel=5", serial=False, timeout=120),
         BootSpec("screen-vgatext", run_screen_vgatext, "nofb", timeout=120),
     ] + apic_boots(BootSpec)
     crashes = [("pf", PF_NULL, "crash_null_deref"), ("wild", PF_WRITE, "crash_wild_write"),

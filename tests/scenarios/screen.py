@@ -14,6 +14,7 @@ there the tests only count lit pixels (lit_rows).
 import os
 import struct
 import sys
+import time
 import zlib
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..",
@@ -136,6 +137,21 @@ def screendump(m, path):
     if not os.path.exists(path):
         raise RuntimeError(f"screendump failed: {out.strip()}")
     return read_ppm(path)
+
+
+def settled_screendump(m, path, timeout=10):
+    """A screendump once the screen stopped changing: the framebuffer console draws up to
+    10 ms after the serial port has the same text (drivers/video/fbcon.c defers it), so two
+    dumps 50 ms apart must agree."""
+    end = time.monotonic() + timeout
+    img = screendump(m, path)
+    while time.monotonic() < end:
+        time.sleep(0.05)
+        again = screendump(m, path)
+        if again.rgb == img.rgb:
+            break
+        img = again
+    return img
 
 
 # QEMU's sendkey names for characters that are not themselves.
