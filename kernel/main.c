@@ -14,6 +14,7 @@
 #include <asm/layout.h>
 #include <asm/cpufeature.h>
 #include <asm/x86.h>
+#include <drivers/keyboard.h>
 #include <drivers/serial.h>
 #include <kernel/bench.h>
 #include <kernel/bootinfo.h>
@@ -176,6 +177,7 @@ void kmain(uint32_t magic, uint64_t info_phys)
 	mm_init();
 	sched_init();
 	time_init();
+	keyboard_init();	/* after time_init: its waits are udelay()s */
 
 	local_irq_enable();
 	pr_info("boot: kernel entry to here took %llu us\n",
