@@ -207,13 +207,14 @@ size_t kbd_key_event(struct kbd_state *kbd, const struct key_event *ev, char *ou
 
 	if (code >= KEY_KP7 && code <= KEY_KPDOT) {
 		unsigned int i = code - KEY_KP7;
+		bool digits = (kbd->leds & KBD_LED_NUM) && !shift_held(kbd);
 
-		/* num lock gives digits; shift or no num lock, the navigation key (except - +) */
-		if (!keypad_nav[i] || ((kbd->leds & KBD_LED_NUM) && !shift_held(kbd))) {
+		/* num lock gives digits; shift or no num lock, the navigation key (5 is none) */
+		if (digits || code == KEY_KPMINUS || code == KEY_KPPLUS) {
 			out[0] = keypad_chars[i];
 			n = 1;
 		} else {
-			n = put_string(out, nav_sequence(keypad_nav[i]));
+			n = keypad_nav[i] ? put_string(out, nav_sequence(keypad_nav[i])) : 0;
 		}
 		kbd->stats.chars += n;
 		return n;

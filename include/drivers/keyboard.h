@@ -34,6 +34,8 @@
 #define KEY_NUMLOCK	69
 #define KEY_SCROLLLOCK	70
 #define KEY_KP7		71	/* the keypad: 71..83 */
+#define KEY_KPMINUS	74
+#define KEY_KPPLUS	78
 #define KEY_KPDOT	83
 #define KEY_102ND	86	/* the extra key left of Z on ISO keyboards */
 #define KEY_F11		87
