@@ -888,6 +888,7 @@ def all_boots():
         BootSpec("kbd-q35-uefi", run_kbd, mem="512M", firmware="uefi", machine="q35",
                  timeout=240),
         BootSpec("kbd-no-i8042", run_kbd_absent, machine="pc,i8042=off"),
+        BootSpec("kbd-off", run_kbd_absent, "i8042=off"),
     ]
     crashes = [("pf", PF_NULL, "crash_null_deref"), ("wild", PF_WRITE, "crash_wild_write"),
                ("nullcall", NULLCALL, "crash_null_call"),
