@@ -30,10 +30,10 @@ static bool base_code_known(uint8_t sc)
 	return sc >= 0x01 && sc <= 0x58 && sc != 0x54 && sc != 0x55;
 }
 
-/* e0-prefixed make code -> key code (0: unknown, e.g. a multimedia key). */
+/* e0-prefixed make code -> key code (0: unknown, e.g. a multimedia key). e0 46 is ctrl+break. */
 static const uint8_t e0_keys[0x80] = {
 	[0x1c] = KEY_KPENTER,	[0x1d] = KEY_RIGHTCTRL,	[0x35] = KEY_KPSLASH,
-	[0x37] = KEY_SYSRQ,	[0x38] = KEY_RIGHTALT,	[0x46] = KEY_PAUSE,	/* ctrl+break */
+	[0x37] = KEY_SYSRQ,	[0x38] = KEY_RIGHTALT,	[0x46] = KEY_PAUSE,
 	[0x47] = KEY_HOME,	[0x48] = KEY_UP,	[0x49] = KEY_PAGEUP,
 	[0x4b] = KEY_LEFT,	[0x4d] = KEY_RIGHT,	[0x4f] = KEY_END,
 	[0x50] = KEY_DOWN,	[0x51] = KEY_PAGEDOWN,	[0x52] = KEY_INSERT,

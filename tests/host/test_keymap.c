@@ -141,7 +141,8 @@ Test(keymap, keypad_and_num_lock)
 	struct kbd_state kbd = fresh();
 
 	/* num lock off: the keypad is the navigation block; - + * always type */
-	cr_assert_str_eq(FEED(&kbd, 0x48, 0xc8, 0x4b, 0x53, 0x4c, 0x4a, 0x4e, 0x37), "\x1b[A\x1b[D\x1b[3~-+*");
+	cr_assert_str_eq(FEED(&kbd, 0x48, 0xc8, 0x4b, 0x53, 0x4c, 0x4a, 0x4e, 0x37),
+			 "\x1b[A\x1b[D\x1b[3~-+*");
 	FEED(&kbd, 0x45, 0xc5);
 	cr_assert_str_eq(FEED(&kbd, 0x47, 0x48, 0x49, 0x4b, 0x4c, 0x4d, 0x4f, 0x50, 0x51, 0x52,
 			      0x53), "7894561230.");
@@ -171,7 +172,8 @@ Test(keymap, fake_shifts_and_pause_are_not_keys)
 	cr_assert_str_eq(FEED(&kbd, 0xe0, 0x2a, 0xe0, 0x37, 0xe0, 0xb7, 0xe0, 0xaa), "");
 	cr_assert_not(kbd_key_down(&kbd, KEY_LEFTSHIFT));
 	/* with num lock, the keyboard wraps an arrow in a fake shift release/press */
-	cr_assert_str_eq(FEED(&kbd, 0xe0, 0x2a, 0xe0, 0x48, 0xe0, 0xc8, 0xe0, 0xaa, 0x1e), "\x1b[Aa");
+	cr_assert_str_eq(FEED(&kbd, 0xe0, 0x2a, 0xe0, 0x48, 0xe0, 0xc8, 0xe0, 0xaa, 0x1e),
+			 "\x1b[Aa");
 	/* Pause: e1 1d 45 e1 9d c5, one press and one release of KEY_PAUSE */
 	kbd.stats = (struct kbd_stats){ 0 };
 	cr_assert_str_eq(FEED(&kbd, 0xe1, 0x1d, 0x45, 0xe1, 0x9d, 0xc5, 0x1e), "a");
@@ -252,7 +254,9 @@ Test(keymap, random_typing_matches_the_model)
 		} else {
 			const struct row *r = &rows[rnd_below(ARRAY_SIZE(rows))];
 			size_t k = rnd_below(strlen(r->plain));
-			char want[2] = { model_char(r->plain[k], r->shifted[k], shift, caps, ctrl) };
+			char want[2] = {
+				model_char(r->plain[k], r->shifted[k], shift, caps, ctrl)
+			};
 			uint8_t make = r->first + k;
 
 			cr_assert_str_eq(FEED(&kbd, make, make | 0x80), want,
