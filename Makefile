@@ -113,7 +113,7 @@ HOST_SRCS := lib/string.c lib/vsnprintf.c lib/args.c lib/getopt.c lib/ktap.c lib
 	kernel/ksyms.c mm/memblock.c $(wildcard mm/page_alloc*.c mm/buddyinfo.c) mm/pgtable.c \
 	mm/vma.c mm/vma_gap.c mm/vma_maps.c mm/vmap_area.c \
 	$(filter-out mm/slab_shell.c mm/slab_demo.c,$(wildcard mm/slab*.c)) mm/kmalloc.c \
-	sched/rt.c sched/fair.c sched/idle.c sched/tables.c drivers/video/vt.c \
+	sched/rt.c sched/fair.c sched/idle.c sched/tables.c drivers/video/vt.c drivers/input/keymap.c \
 	drivers/acpi/tables.c drivers/acpi/madt.c drivers/acpi/fadt.c \
 	$(wildcard tests/host/*.c)
 

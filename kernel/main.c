@@ -16,6 +16,7 @@
 #include <asm/cpufeature.h>
 #include <asm/x86.h>
 #include <drivers/acpi.h>
+#include <drivers/keyboard.h>
 #include <drivers/serial.h>
 #include <drivers/vt.h>
 #include <kernel/bench.h>
@@ -181,6 +182,7 @@ void kmain(uint32_t magic, uint64_t info_phys)
 	sched_init();
 	apic_intr_mode_init();	/* PIC, or local APIC and IOAPIC: before the timer */
 	time_init();
+	keyboard_init();	/* after time_init: its waits are udelay()s */
 
 	local_irq_enable();
 	screen_console_init();	/* it ioremaps video memory: vmalloc needs interrupts on */

@@ -90,7 +90,8 @@ static void redraw(char *buf, unsigned int *len, const char *text)
 }
 
 /*
- * Handle an escape sequence after ESC: only "[A" (up) and "[B" (down) do something.
+ * Handle an escape sequence after ESC: only "[A" (up) and "[B" (down) do something; the
+ * others (Delete's "[3~", Home's "[H" ...) are read whole and ignored.
  * @back counts how far into the history we are (0 = the line being typed).
  */
 static void handle_escape(char *buf, unsigned int *len, unsigned int *back)
@@ -101,6 +102,9 @@ static void handle_escape(char *buf, unsigned int *len, unsigned int *back)
 	if (c1 != '[')
 		return;
 	c2 = console_getc();
+	/* ESC [ 3 ~ (Delete), ESC [ 5 ~ (PgUp) ...: skip the parameters, ignore the key */
+	for (int i = 0; i < 8 && ((c2 >= '0' && c2 <= '9') || c2 == ';'); i++)
+		c2 = console_getc();
 	if (c2 == 'A' && *back < avail) {
 		(*back)++;
 		redraw(buf, len, history[(history_count - *back) % HISTORY]);

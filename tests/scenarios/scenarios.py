@@ -9,6 +9,7 @@ what the shell answers; never merely that some line was printed.
 import re
 import time
 
+from kbd_scenarios import run_kbd, run_kbd_absent
 from machine import Timeout
 from sched_scenarios import run_demo_latency, run_demo_sched, run_sched_trace
 from acpi_scenarios import run_acpi, run_acpi_off, run_reboot
@@ -898,6 +899,13 @@ def all_boots():
                  timeout=180),
         BootSpec("screen-noserial", run_screen_noserial, "loglevel=5", serial=False, timeout=120),
         BootSpec("screen-vgatext", run_screen_vgatext, "nofb", timeout=120),
+        BootSpec("kbd-pc-bios", run_kbd),
+        BootSpec("kbd-q35-bios", run_kbd, machine="q35"),
+        BootSpec("kbd-pc-uefi", run_kbd, mem="512M", firmware="uefi", timeout=240),
+        BootSpec("kbd-q35-uefi", run_kbd, mem="512M", firmware="uefi", machine="q35",
+                 timeout=240),
+        BootSpec("kbd-no-i8042", run_kbd_absent, machine="pc,i8042=off"),
+        BootSpec("kbd-off", run_kbd_absent, "i8042=off"),
     ] + apic_boots(BootSpec)
     crashes = [("pf", PF_NULL, "crash_null_deref"), ("wild", PF_WRITE, "crash_wild_write"),
                ("nullcall", NULLCALL, "crash_null_call"),
