@@ -14,6 +14,7 @@ from machine import Timeout
 from sched_scenarios import run_demo_latency, run_demo_sched, run_sched_trace
 from acpi_scenarios import run_acpi, run_acpi_off, run_reboot
 from apic_scenarios import apic_boots
+from matrix_scenarios import matrix_boots
 from screen_scenarios import run_screen, run_screen_noserial, run_screen_vgatext
 
 GiB = 1 << 30
@@ -906,7 +907,7 @@ def all_boots():
                  timeout=240),
         BootSpec("kbd-no-i8042", run_kbd_absent, machine="pc,i8042=off"),
         BootSpec("kbd-off", run_kbd_absent, "i8042=off"),
-    ] + apic_boots(BootSpec)
+    ] + apic_boots(BootSpec) + matrix_boots(BootSpec)
     crashes = [("pf", PF_NULL, "crash_null_deref"), ("wild", PF_WRITE, "crash_wild_write"),
                ("nullcall", NULLCALL, "crash_null_call"),
                ("ud", UD, "crash_invalid_opcode"), ("de", DE, "crash_divide_error"),

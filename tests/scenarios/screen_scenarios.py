@@ -9,8 +9,8 @@ screen-bios, screen-uefi: the framebuffer console. The decoded screen shows the 
     exactly the last rows of the console output, the banner gone from the top. The screen
     after the boot is kept as build/<name>.png.
 screen-noserial: no UART at all (-serial none), loglevel=5 so warnings stay on the screen:
-    the screen alone shows that the boot reached the prompt and that the kernel saw no
-    serial port.
+    the screen alone shows that the boot reached the prompt, that the kernel saw no
+    serial port, and that a command typed on the keyboard runs.
 screen-vgatext: `nofb` keeps GRUB and the kernel in VGA text mode: QEMU then draws the
     text with the VGA BIOS's font, close to console-setup's Lat15-VGA16, in 9-pixel cells;
     the rows with pixels are the rows with text, and the decoded screen is the output's
@@ -177,7 +177,11 @@ def run_screen_noserial(m):
         check(f"{name}: the kernel found no UART", "serial: no 16550 UART" in text,
               text[:300]),
     ]
-    # With the PS/2 keyboard: screen.type_keys(m, "echo hello-kbd\n") and check the screen.
+    screen.type_keys(m, "echo hello-kbd\n")
+    lines = wait_for_screen(m, r"^hello-kbd$")
+    checks.append(check(f"{name}: a command typed on the keyboard runs, on the screen",
+                        "teachos# echo hello-kbd" in lines and "hello-kbd" in lines,
+                        repr(lines[-4:])))
     return checks
 
 
