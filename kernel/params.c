@@ -11,6 +11,7 @@
 #include <kernel/printk.h>
 #include <lib/args.h>
 #include <lib/printf.h>
+#include <lib/errno.h>
 #include <lib/string.h>
 
 char saved_command_line[CMDLINE_MAX];
@@ -24,6 +25,15 @@ static const struct kernel_param *find_param(const char *name, const struct kern
 		if (strcmp(params[i].name, name) == 0)
 			return &params[i];
 	return NULL;
+}
+
+/* A flag parameter: exactly its one value (or the bare word) turns the bool on. */
+static int set_flag(const struct kernel_param *p, const char *val)
+{
+	if (p->flag_value ? !val || strcmp(val, p->flag_value) != 0 : val != NULL)
+		return -EINVAL;
+	*p->flag = true;
+	return 0;
 }
 
 int parse_params(char *line, const struct kernel_param *params, size_t n)
@@ -41,7 +51,7 @@ int parse_params(char *line, const struct kernel_param *params, size_t n)
 			problems++;
 			continue;
 		}
-		if (p->set(val) != 0) {
+		if ((p->flag ? set_flag(p, val) : p->set(val)) != 0) {
 			pr_err("invalid value '%s' for '%s': expected %s; ignored\n", val ? val : "",
 			       param, p->usage);
 			problems++;

@@ -37,14 +37,7 @@ struct acpi_info acpi;
 static bool acpi_off;
 static bool rsdp_from_tag;
 
-static int set_acpi(const char *val)
-{
-	if (!val || strcmp(val, "off") != 0)
-		return -EINVAL;
-	acpi_off = true;
-	return 0;
-}
-KERNEL_PARAM("acpi", set_acpi, "off");
+KERNEL_PARAM_FLAG("acpi", acpi_off, "off", "off");
 
 /* The core's view of physical memory: boot/'s early direct map of the first 4 GiB. */
 static const void *early_map(uint64_t phys, size_t len, void *ctx)

@@ -83,14 +83,7 @@ static bool acpi_says_no_8042(void)
 	return !(a->fadt.iapc_boot_arch & ACPI_BOOT_8042);
 }
 
-static int set_i8042(const char *val)
-{
-	if (!val || strcmp(val, "off") != 0)
-		return -EINVAL;
-	param_off = true;
-	return 0;
-}
-KERNEL_PARAM("i8042", set_i8042, "off (do not use the PS/2 controller)");
+KERNEL_PARAM_FLAG("i8042", param_off, "off", "off (do not use the PS/2 controller)");
 
 /* Wait until the controller has taken our last byte; false on the timeout. */
 static bool wait_write(void)

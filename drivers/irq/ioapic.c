@@ -46,14 +46,7 @@ static unsigned int nr_ioapics;
 static uint32_t rte_low[NR_IRQS];	/* each IRQ's entry, low half, mask bit clear */
 static DEFINE_SPINLOCK(ioapic_lock);	/* IOREGSEL and IOWIN are one access in two steps */
 
-static int set_noapic(const char *val)
-{
-	if (val)
-		return -EINVAL;
-	noapic = true;
-	return 0;
-}
-KERNEL_PARAM("noapic", set_noapic, "no value: no IOAPIC, the 8259 delivers through LINT0");
+KERNEL_PARAM_FLAG("noapic", noapic, NULL, "no value: no IOAPIC, the 8259 delivers through LINT0");
 
 static uint32_t io_apic_read(struct ioapic *a, uint32_t reg)
 {

@@ -42,21 +42,10 @@ bool disable_apic_timer;
 static bool nolapic, nox2apic, lapic_ok;
 static volatile uint32_t *apic_regs;
 
-static int set_flag(bool *flag, const char *val)
-{
-	if (val)
-		return -EINVAL;
-	*flag = true;
-	return 0;
-}
-
-static int set_nolapic(const char *val) { return set_flag(&nolapic, val); }
-static int set_nox2apic(const char *val) { return set_flag(&nox2apic, val); }
-static int set_nolapic_timer(const char *val) { return set_flag(&disable_apic_timer, val); }
-KERNEL_PARAM("nolapic", set_nolapic, "no value: no local APIC (8259 PIC and PIT only)");
-KERNEL_PARAM("nox2apic", set_nox2apic, "no value: keep the local APIC in xAPIC mode");
-KERNEL_PARAM("nolapic_timer", set_nolapic_timer,
-	     "no value: the tick from the PIT, with the APICs still routing interrupts");
+KERNEL_PARAM_FLAG("nolapic", nolapic, NULL, "no value: no local APIC (8259 PIC and PIT only)");
+KERNEL_PARAM_FLAG("nox2apic", nox2apic, NULL, "no value: keep the local APIC in xAPIC mode");
+KERNEL_PARAM_FLAG("nolapic_timer", disable_apic_timer, NULL,
+		  "no value: the tick from the PIT, with the APICs still routing interrupts");
 
 uint32_t apic_read(uint32_t reg)
 {

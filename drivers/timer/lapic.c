@@ -33,14 +33,7 @@
 static bool notscdeadline;
 static uint64_t apic_khz;	/* one-shot mode: counts per ms */
 
-static int set_notscdeadline(const char *val)
-{
-	if (val)
-		return -EINVAL;
-	notscdeadline = true;
-	return 0;
-}
-KERNEL_PARAM("notscdeadline", set_notscdeadline, "no value: APIC timer in one-shot mode");
+KERNEL_PARAM_FLAG("notscdeadline", notscdeadline, NULL, "no value: APIC timer in one-shot mode");
 
 /* Counts per ms of the one-shot counter at divide-by-1, measured against the TSC. */
 static uint64_t measure_khz(void)

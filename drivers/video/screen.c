@@ -18,14 +18,7 @@
 
 static bool nofb;
 
-static int set_nofb(const char *val)
-{
-	if (val)
-		return -EINVAL;
-	nofb = true;
-	return 0;
-}
-KERNEL_PARAM("nofb", set_nofb, "no value: use VGA text mode, not the framebuffer");
+KERNEL_PARAM_FLAG("nofb", nofb, NULL, "no value: use VGA text mode, not the framebuffer");
 
 void screen_console_init(void)
 {

@@ -13,6 +13,7 @@
 static unsigned int number;
 static char text[64];
 static int flag_seen;
+static bool bare, off;
 
 static int set_number(const char *val)
 {
@@ -36,9 +37,11 @@ static int set_flag(const char *val)
 }
 
 static const struct kernel_param test_params[] = {
-	{ "number", set_number, "a number" },
-	{ "text", set_text, "some text" },
-	{ "flag", set_flag, "no value" },
+	{ "number", set_number, "a number", NULL, NULL },
+	{ "text", set_text, "some text", NULL, NULL },
+	{ "flag", set_flag, "no value", NULL, NULL },
+	{ "bare", NULL, "no value", &bare, NULL },	/* what KERNEL_PARAM_FLAG declares */
+	{ "thing", NULL, "off", &off, "off" },
 };
 
 static int parse(const char *line)
@@ -71,6 +74,18 @@ static void test_bad_values_refused(struct ktest *t)
 	number = 5;
 	KTEST_EXPECT_EQ(t, parse("number=abc number=99999999999999999999 number= flag=1"), 4);
 	KTEST_EXPECT_EQ(t, number, 5);	/* unchanged by the refused values */
+}
+
+/* A flag parameter takes exactly its one value (or none) and only ever sets its bool. */
+static void test_flag_params(struct ktest *t)
+{
+	bare = off = false;
+	KTEST_EXPECT_EQ(t, parse("bare=1 thing thing=on thing=offf"), 4);
+	KTEST_EXPECT_TRUE(t, !bare);
+	KTEST_EXPECT_TRUE(t, !off);
+	KTEST_EXPECT_EQ(t, parse("bare thing=off"), 0);
+	KTEST_EXPECT_TRUE(t, bare);
+	KTEST_EXPECT_TRUE(t, off);
 }
 
 static void test_unknown_counted(struct ktest *t)
@@ -108,6 +123,7 @@ static const struct ktest_case params_cases[] = {
 	KTEST_CASE(test_good_values),
 	KTEST_CASE(test_quotes_group_words),
 	KTEST_CASE(test_bad_values_refused),
+	KTEST_CASE(test_flag_params),
 	KTEST_CASE(test_unknown_counted),
 	KTEST_CASE(test_split_args),
 	KTEST_CASE(test_shell_dispatch),
