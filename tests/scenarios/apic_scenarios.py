@@ -70,7 +70,7 @@ def run_ioapic(m):
                         "APIC: symmetric I/O mode: IOAPIC routing, 8259 masked" in lines,
                         "no symmetric I/O line"))
     type_commands(m)
-    out = m.command("interrupts")
+    out = interrupts = m.command("interrupts")
     checks.append(serial_row_checks(name, m, out, "IO-APIC", ovr.get(4, 4)))
     # Tickless idle: LOC only grows while something runs, so it is > 0, not a rate.
     checks.append(check(f"{name}: the local APIC timer is the tick and has interrupted",
@@ -83,11 +83,16 @@ def run_ioapic(m):
                         "8259 IMR: master 0xff, slave 0xff" in out, repr(out)))
     entries = re.findall(r"^\s*(\d+)\s+0x([0-9a-f]{2})\s+([01])\s+(\w+)\s+(\w+)\s+(\d+)\s+(.*)$",
                          out, re.M)
-    bad = [e for e in entries if (e[2] == "0") != (e[6].strip() == "4 ttyS0")]
-    serial = [e for e in entries if e[6].strip() == "4 ttyS0"]
-    checks.append(check(f"{name}: only ttyS0's IOAPIC entry is unmasked, at vector 0x24, edge",
-                        len(entries) >= 24 and not bad and len(serial) == 1
-                        and serial[0][1] == "24" and serial[0][3] == "edge",
+    # An entry is unmasked exactly when a driver requested its IRQ: ttyS0 always, i8042
+    # when the machine has a keyboard controller. Each sits at vector 0x20 + its ISA IRQ.
+    requested = {f"{irq} {r[4]}" for irq, r in rows(interrupts).items() if r[1] == "IO-APIC"}
+    bad = [e for e in entries if (e[2] == "0") != (e[6].strip() in requested)]
+    unmasked = {e[6].strip(): e for e in entries if e[2] == "0"}
+    checks.append(check(f"{name}: only the requested IOAPIC entries ({', '.join(sorted(requested))}) "
+                        "are unmasked, each at vector 0x20 + IRQ, edge",
+                        len(entries) >= 24 and not bad and "4 ttyS0" in unmasked
+                        and all(int(e[1], 16) == 0x20 + int(k.split()[0]) and e[3] == "edge"
+                                for k, e in unmasked.items()),
                         repr(bad or entries[:6])))
     return checks
 
@@ -110,10 +115,16 @@ def run_fallback(chip, lapic_timer, mode_line):
             ok = r is not None and r[1] == "XT-PIC" and r[4] == "timer" and r[0] > 0
             what = "the PIT ticks on XT-PIC IRQ 0"
         checks.append(check(f"{name}: {what}", ok, repr(out)))
+        # The 8259 passes the cascade (IRQ 2) and exactly the IRQs drivers requested:
+        # IRQ 4 (ttyS0), IRQ 1 when there is an i8042, IRQ 0 when the PIT ticks.
+        requested = [irq for irq, r in rows(out).items() if r[1] == "XT-PIC"]
+        master = 0xff & ~(1 << 2) & ~sum(1 << i for i in requested if i < 8)
+        slave = 0xff & ~sum(1 << (i - 8) for i in requested if i >= 8)
         out = m.command("apic")
-        checks.append(check(f"{name}: the 8259 passes IRQ 4 (and the cascade; PIT when it ticks)",
-                            re.search(r"8259 IMR: master 0xe[ab], slave 0xff", out)
-                            is not None, repr(out)))
+        want = f"8259 IMR: master 0x{master:02x}, slave 0x{slave:02x}"
+        checks.append(check(f"{name}: the 8259 passes the cascade and the requested IRQs "
+                            f"{sorted(requested)}", 4 in requested and want in out,
+                            f"want {want!r}: {out!r}"))
         return checks
     return run
 
