@@ -28,6 +28,7 @@
 #include <kernel/log.h>
 #include <kernel/oops.h>
 #include <kernel/params.h>
+#include <kernel/workqueue.h>
 #include <kernel/percpu.h>
 #include <kernel/printk.h>
 #include <kernel/time.h>
@@ -126,6 +127,7 @@ static void parse_boot_info(uint32_t magic, uint64_t info_phys)
 static int kernel_init(void *unused)
 {
 	(void)unused;
+	workqueue_init();	/* kworker/0, pid 2: deferred work from interrupt handlers */
 	if (ktest_filter) {
 		int failed = ktest_run(ktest_filter);
 

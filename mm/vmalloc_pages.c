@@ -9,7 +9,8 @@
  * Contexts, as Linux: vmalloc may sleep (it does not here yet, but reclaim will), so it is
  * refused in atomic context with a warning. vfree works anywhere but in an NMI: from an
  * interrupt handler it only claims the area and queues it (deferred, newest first, through
- * vm->next); the next vmalloc, vfree or vm_unmap_aliases in process context frees it.
+ * vm->next) and schedules a work item (kernel/workqueue.c): the worker thread frees it soon
+ * after, or the next vmalloc, vfree or vm_unmap_aliases in process context, if earlier.
  * vfree unmaps at once; the frames are freed by the lazy purge, after the TLB flush.
  * Invariant: nr_vmalloc_pages counts the frames of every vmalloc area from its successful
  * allocation until the purge frees them (lazy areas included: they are still held).
@@ -20,6 +21,7 @@
 #include <kernel/oops.h>
 #include <kernel/preempt.h>
 #include <kernel/printk.h>
+#include <kernel/workqueue.h>
 #include <lib/errno.h>
 #include <lib/string.h>
 #include <mm/mmzone.h>
@@ -28,6 +30,13 @@
 
 static unsigned long nr_vmalloc_pages;	/* VmallocUsed, pages */
 static struct vm_struct *deferred;	/* vfree from interrupt handlers; interrupts off */
+
+static void vfree_work_func(struct work_struct *work)
+{
+	(void)work;
+	vfree_drain();
+}
+static DECLARE_WORK(vfree_work, vfree_work_func);
 
 unsigned long vmalloc_nr_pages(void)
 {
@@ -169,6 +178,7 @@ static void vfree_defer(const void *addr, const void *caller)
 	deferred = vm;
 	local_irq_restore(irq);
 	__atomic_fetch_add(&vmalloc_stats.deferred, 1, __ATOMIC_RELAXED);
+	schedule_work(&vfree_work);
 }
 
 void vfree_drain(void)

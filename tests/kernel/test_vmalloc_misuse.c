@@ -1,7 +1,8 @@
 /*
  * vmalloc used where or how it must not be (ktest=vmalloc_misuse): vmalloc in atomic
  * context is refused with a warning; vfree from an interrupt handler (a real one: an
- * hrtimer's function) is deferred and done by the next vfree in process context; vfree of
+ * hrtimer's function) is deferred and done in process context by the worker thread, or
+ * by the next vmalloc if that comes first; vfree of
  * kmalloc'd memory, of the middle of an area, of an area twice, and vunmap of a vmalloc
  * area are each reported with the caller, and the kernel goes on.
  */
@@ -51,28 +52,57 @@ static enum hrtimer_restart free_in_irq(struct hrtimer *timer)
 	return HRTIMER_NORESTART;
 }
 
+/* Fire free_in_irq 0.2 ms from now and spin until it ran (the caller may be atomic). */
+static void vfree_from_hrtimer(struct hrtimer *timer, void *victim)
+{
+	irq_victim = victim;
+	irq_done = false;
+	hrtimer_init(timer, free_in_irq);
+	hrtimer_start(timer, sched_clock() + 200000);
+	for (uint64_t end = sched_clock() + 100000000; !irq_done && sched_clock() < end;)
+		cpu_relax();
+}
+
+static bool freed_within_ms(void *victim, int ms)
+{
+	for (; ms > 0 && find_vm_area(victim); ms--)
+		msleep(1);
+	return find_vm_area(victim) == NULL && vmalloc_to_page(victim) == NULL;
+}
+
+/*
+ * Deferred, then done in process context: by the worker thread (kworker/0) once this task
+ * lets it run, with no vmalloc or vfree from us; or by the next vmalloc, if that is sooner.
+ * Preemption stays off until the check, so the worker cannot have run yet.
+ */
 static void test_vfree_from_interrupt_is_deferred(struct ktest *t)
 {
 	unsigned long deferred = vmalloc_stats.deferred;
 	struct hrtimer timer;
-	void *other;
+	void *victim, *other;
 
-	irq_victim = vmalloc(3 * PAGE_SIZE);
-	KTEST_ASSERT_TRUE(t, irq_victim != NULL);
-	irq_done = false;
-	hrtimer_init(&timer, free_in_irq);
-	hrtimer_start(&timer, sched_clock() + 200000);	/* 0.2 ms from now */
-	for (int ms = 0; ms < 100 && !irq_done; ms++)
-		msleep(1);
-	KTEST_ASSERT_TRUE(t, irq_done);
-	KTEST_EXPECT_TRUE(t, irq_was_interrupt);
+	victim = vmalloc(3 * PAGE_SIZE);
+	KTEST_ASSERT_TRUE(t, victim != NULL);
+	preempt_disable();
+	vfree_from_hrtimer(&timer, victim);
+	KTEST_EXPECT_TRUE(t, irq_done && irq_was_interrupt);
 	KTEST_EXPECT_EQ(t, vmalloc_stats.deferred, deferred + 1);
 	/* Claimed, still mapped: the work waits for process context. */
-	KTEST_EXPECT_TRUE(t, find_vm_area(irq_victim) != NULL);
-	KTEST_EXPECT_TRUE(t, vmalloc_to_page(irq_victim) != NULL);
-	other = vmalloc(PAGE_SIZE);	/* the next vmalloc does it */
-	KTEST_EXPECT_TRUE(t, find_vm_area(irq_victim) == NULL);
-	KTEST_EXPECT_TRUE(t, vmalloc_to_page(irq_victim) == NULL);
+	KTEST_EXPECT_TRUE(t, find_vm_area(victim) != NULL);
+	KTEST_EXPECT_TRUE(t, vmalloc_to_page(victim) != NULL);
+	preempt_enable();
+	KTEST_EXPECT_TRUE(t, freed_within_ms(victim, 100));
+
+	victim = vmalloc(2 * PAGE_SIZE);
+	KTEST_ASSERT_TRUE(t, victim != NULL);
+	preempt_disable();
+	vfree_from_hrtimer(&timer, victim);
+	KTEST_EXPECT_TRUE(t, find_vm_area(victim) != NULL);
+	/* The worker is woken but not switched to: vmalloc's first step drains the queue. */
+	preempt_enable_no_resched();
+	other = vmalloc(PAGE_SIZE);
+	KTEST_EXPECT_TRUE(t, find_vm_area(victim) == NULL);
+	KTEST_EXPECT_EQ(t, vmalloc_stats.deferred, deferred + 2);
 	vfree(other);
 }
 

@@ -2,7 +2,8 @@
  * Kernel stacks from vmalloc (ktest=vmap_stack): every task's stack is a vmalloc area of
  * THREAD_SIZE with its guard page, and a kernel thread that recurses until its stack runs
  * out is reported ("kernel stack overflow", the task, an oops with the backtrace) and
- * killed, while the kernel, and this test, go on. Its stack is freed for real afterwards.
+ * killed, while the kernel, and this test, go on. Its stack is freed for real afterwards,
+ * and new threads start, sleep and exit as before.
  */
 #include <kernel/ktest.h>
 #include <kernel/log.h>
@@ -80,9 +81,43 @@ static void test_kthread_stack_overflow_is_killed(struct ktest *t)
 	KTEST_EXPECT_TRUE(t, vmalloc_to_page(stack) == NULL);
 }
 
+static volatile int finished;
+
+static int sleep_and_return(void *arg)
+{
+	msleep(2);
+	__atomic_fetch_add(&finished, 1, __ATOMIC_RELAXED);
+	return (int)(uintptr_t)arg;
+}
+
+/* After the kill, the kernel goes on: new threads get fresh stacks, sleep, run and exit. */
+static void test_threads_run_after_the_overflow(struct ktest *t)
+{
+	struct task_struct *k[4];
+
+	finished = 0;
+	for (int i = 0; i < 4; i++) {
+		k[i] = kthread_create(sleep_and_return, (void *)(uintptr_t)(100 + i),
+				      "ktest-after-%d", i);
+		KTEST_ASSERT_TRUE(t, k[i] != NULL);
+		get_task_struct(k[i]);	/* they exit on their own: keep them for kthread_stop */
+		KTEST_EXPECT_TRUE(t, find_vm_area(k[i]->stack) != NULL);
+		wake_up_process(k[i]);
+	}
+	/* Let each run to its end (kthread_stop before its first run would skip it). */
+	for (int ms = 0; ms < 1000 && finished < 4; ms++)
+		msleep(1);
+	KTEST_EXPECT_EQ(t, finished, 4);
+	for (int i = 0; i < 4; i++) {
+		KTEST_EXPECT_EQ(t, kthread_stop(k[i]), 100 + i);
+		put_task_struct(k[i]);
+	}
+}
+
 static const struct ktest_case vmap_stack_cases[] = {
 	KTEST_CASE(test_task_stacks_are_vmalloc_areas),
 	KTEST_CASE(test_kthread_stack_overflow_is_killed),
+	KTEST_CASE(test_threads_run_after_the_overflow),
 	{},
 };
 KTEST_SUITE(vmap_stack, vmap_stack_cases);

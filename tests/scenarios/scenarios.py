@@ -666,7 +666,8 @@ VMALLOCINFO = re.compile(r"^0x([0-9a-f]{16})-0x([0-9a-f]{16}) +(\d+) (\S+) pages
 def run_demo_vmalloc(m):
     """demo=vmalloc: with memory fragmented so that no order-10 block is free, kmalloc of
     4 MiB fails and vmalloc of 4 MiB works, from scattered frames; vmallocinfo shows the
-    area (4 MiB + the guard page) and the kernel stacks; everything comes back."""
+    area (4 MiB + the guard page) and the kernel stacks; everything comes back; meminfo's
+    Vmalloc lines agree with vmallocinfo."""
     name = m.spec.name
     m.expect(r"teachos# ")
     text = m.text()
@@ -680,7 +681,19 @@ def run_demo_vmalloc(m):
              for a, b, size, caller, pages, vp in VMALLOCINFO.findall(text)}
     area = areas.get(int(v.group(1), 16)) if v else None
     end = re.search(r"^free pages (\d+), were (\d+): (\d+) page-table pages stay", text, re.M)
+    # meminfo's Vmalloc lines against the areas vmallocinfo lists at the same moment.
+    meminfo = dict(re.findall(r"^(Vmalloc\w+): +(\d+) kB$", m.command("meminfo"), re.M))
+    info = m.command("vmallocinfo")
+    listed = sum(int(p) for *_, p, _ in VMALLOCINFO.findall(info))
+    unpurged = "unpurged vm_area" in info
+    used = int(meminfo.get("VmallocUsed", -1))
     return [
+        check(f"{name}: meminfo: VmallocTotal is the 32 TiB area, VmallocUsed the pages of "
+              "the vmalloc areas listed (unpurged ones still held), VmallocChunk most of it",
+              meminfo.get("VmallocTotal") == str(32 << 30)
+              and (used >= 4 * listed if unpurged else used == 4 * listed) and listed > 0
+              and (1 << 30) < int(meminfo.get("VmallocChunk", 0)) <= 32 << 30,
+              f"{meminfo}, {listed} pages listed, unpurged: {unpurged}"),
         check(f"{name}: no free order-10 block once fragmented, megabytes still free",
               orders and all(o[10] == 0 for o in orders) and free_kib is not None
               and int(free_kib.group(1)) > 4096, f"{orders} {free_kib}"),
