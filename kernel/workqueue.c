@@ -67,7 +67,8 @@ static int worker_thread(void *unused)
 {
 	(void)unused;
 	for (;;) {
-		wait_event(worker_wait, work_waiting());
+		/* Interruptible: an idle worker is S in ps, not D, and adds no load. */
+		wait_event_interruptible(worker_wait, work_waiting());
 		run_pending();
 	}
 	return 0;
