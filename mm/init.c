@@ -111,7 +111,8 @@ static void enable_paging_features(void)
 		{ boot_cpu.smep, X86_CR4_SMEP, "smep" },
 		{ boot_cpu.smap, X86_CR4_SMAP, "smap" },
 		{ boot_cpu.umip, X86_CR4_UMIP, "umip" },
-		{ boot_cpu.pcid, X86_CR4_PCIDE, "pcid" },
+		/* Only with PGE: toggling CR4.PGE is how flush_everything drops every PCID. */
+		{ boot_cpu.pcid && boot_cpu.pge, X86_CR4_PCIDE, "pcid" },
 	};
 	uint64_t cr4 = read_cr4();
 	char on[64];
@@ -133,6 +134,8 @@ static void enable_paging_features(void)
 	}
 	write_cr4(cr4);
 	pr_info("protections on:%s\n", n ? on : " none");
+	if (boot_cpu.pcid && !boot_cpu.pge)
+		pr_info("pcid left off: the CPU has no global pages, which the whole flush needs\n");
 }
 
 static void map_or_die(uint64_t va, uint64_t pa, uint64_t size, pteval_t prot, bool large)

@@ -49,7 +49,8 @@ static void mm_tlb_init(struct tlb_batch *tlb, struct mm_struct *mm)
 int do_anonymous_page(struct vm_area_struct *vma, uint64_t addr)
 {
 	struct mm_struct *mm = vma->vm_mm;
-	struct page *page = alloc_page(GFP_KERNEL | __GFP_ZERO);
+	bool zero = !(vma->vm_flags & VM_BENCH_NOZERO);
+	struct page *page = alloc_page(zero ? GFP_KERNEL | __GFP_ZERO : GFP_KERNEL);
 	struct tlb_batch tlb;
 	int err;
 

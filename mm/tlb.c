@@ -59,7 +59,7 @@ static void flush_everything(void)
 		write_cr4(cr4 & ~X86_CR4_PGE);
 		write_cr4(cr4);
 	} else {
-		write_cr3(read_cr3());	/* no PGE means no PCID either: this drops it all */
+		write_cr3(read_cr3());	/* no PGE: PCID is off too (mm/init.c), so this drops it all */
 	}
 	local_irq_restore(flags);
 	count_vm_event(NR_TLB_LOCAL_FLUSH_GLOBAL);

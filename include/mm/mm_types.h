@@ -44,6 +44,9 @@
 #define VM_WIPEONFORK	0x02000000ul	/* the child gets it empty (MADV_WIPEONFORK) */
 #define VM_DONTDUMP	0x04000000ul	/* left out of core dumps */
 #define VM_MIXEDMAP	0x10000000ul	/* a mix of struct page and raw frames */
+/* teachos only: bench=fault's own VMA takes frames without clearing them, to time the fault
+ * without the clearing. Kernel code sets it; nothing a user asks for ever does. */
+#define VM_BENCH_NOZERO	0x100000000ul
 
 #define VM_STACK	VM_GROWSDOWN
 #define VM_ACCESS_FLAGS	(VM_READ | VM_WRITE | VM_EXEC)

@@ -15,7 +15,7 @@
 enum vm_event_item {
 	PGFAULT,			/* page faults that reached the handler */
 	PGMAJFAULT,			/* faults that had to wait for I/O (none without swap/files) */
-	PGCOWFAULT,			/* write faults on a copy-on-write page: copied or reused */
+	PGCOWFAULT,			/* copy-on-write faults that copied (a sole owner reuses: no count) */
 	PGSPURIOUS,			/* faults the page table already allowed: a stale TLB entry */
 	PGFAULT_BAD,			/* faults nothing could serve: an oops, or a test's catch */
 	NR_TLB_LOCAL_FLUSH_ONE,		/* invlpg of one page */

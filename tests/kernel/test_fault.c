@@ -108,7 +108,7 @@ static unsigned long free_pages_now(void)
 
 static void test_demand_paging_counts(struct ktest *t)
 {
-	unsigned long before, faults0;
+	unsigned long before, faults0, task_faults0;
 	struct mm_struct *mm;
 	uint64_t a;
 
@@ -123,6 +123,7 @@ static void test_demand_paging_counts(struct ktest *t)
 	KTEST_EXPECT_EQ(t, mm->total_vm, NPAGES);	/* VSZ: reserved at once */
 	KTEST_EXPECT_EQ(t, get_mm_rss(mm), 0);		/* RSS: nothing touched yet */
 	faults0 = vm_event_sum(PGFAULT);
+	task_faults0 = current->min_flt;
 	/* Ten pages, some touched twice, reads and writes: one fault per page. */
 	for (int i = 0; i < 10; i++)
 		poke(a + i * 3 * PAGE_SIZE + 8 * i, 0x1000 + i);
@@ -131,6 +132,7 @@ static void test_demand_paging_counts(struct ktest *t)
 	KTEST_EXPECT_EQ(t, peek(a + PAGE_SIZE), 0);	/* an untouched page reads as zero */
 	KTEST_EXPECT_EQ(t, mm->min_flt, 11);
 	KTEST_EXPECT_EQ(t, vm_event_sum(PGFAULT) - faults0, 11);
+	KTEST_EXPECT_EQ(t, current->min_flt - task_faults0, 11);	/* the task's count too */
 	KTEST_EXPECT_EQ(t, get_mm_rss(mm), 11);
 	KTEST_EXPECT_EQ(t, mm->hiwater_rss, 11);
 	drop_space(mm);
@@ -139,7 +141,7 @@ static void test_demand_paging_counts(struct ktest *t)
 
 static void test_cow_after_dup(struct ktest *t)
 {
-	unsigned long before = free_pages_now();
+	unsigned long before = free_pages_now(), cow0, task_cow0;
 	struct mm_struct *a_mm, *b_mm;
 	uint64_t a, pa_a, pa_b;
 	pteval_t prot;
@@ -158,11 +160,15 @@ static void test_cow_after_dup(struct ktest *t)
 	KTEST_EXPECT_EQ(t, pfn_to_page(pa_a >> PAGE_SHIFT)->mapcount, 2);
 	KTEST_EXPECT_EQ(t, get_mm_rss(b_mm), 2);
 
+	cow0 = vm_event_sum(PGCOWFAULT);
+	task_cow0 = current->cow_flt;
 	use_space(b_mm);
 	KTEST_EXPECT_EQ(t, peek(a), 1);
 	KTEST_EXPECT_EQ(t, b_mm->min_flt, 0);	/* reading a shared page is no fault */
 	poke(a, 2);				/* B writes: B gets its own copy */
 	KTEST_EXPECT_EQ(t, b_mm->cow_flt, 1);
+	KTEST_EXPECT_EQ(t, current->cow_flt - task_cow0, 1);	/* the task's and the */
+	KTEST_EXPECT_EQ(t, vm_event_sum(PGCOWFAULT) - cow0, 1);	/* global count: one copy */
 	KTEST_EXPECT_EQ(t, follow_pte(b_mm->pgd, a, &pa_b, &prot), PAGE_SIZE);
 	KTEST_EXPECT_TRUE(t, pa_a != pa_b && (prot & _PAGE_RW));
 
@@ -171,6 +177,8 @@ static void test_cow_after_dup(struct ktest *t)
 	poke(a, 3);				/* A is the only user now: reuse, no copy */
 	KTEST_EXPECT_EQ(t, a_mm->min_flt, 3);	/* two first touches, then this write fault */
 	KTEST_EXPECT_EQ(t, a_mm->cow_flt, 0);	/* ... which copied nothing */
+	KTEST_EXPECT_EQ(t, vm_event_sum(PGCOWFAULT) - cow0, 1);	/* a reuse is not counted */
+	KTEST_EXPECT_EQ(t, current->cow_flt - task_cow0, 1);
 	KTEST_EXPECT_EQ(t, follow_pte(a_mm->pgd, a, &pa_b, &prot), PAGE_SIZE);
 	KTEST_EXPECT_EQ(t, pa_b, pa_a);
 	use_space(b_mm);
