@@ -49,16 +49,9 @@ static unsigned int count_kernel_pgds(void)
  */
 void preallocate_kernel_pgds(struct pt_ops *ops)
 {
-	for (unsigned int i = pgd_index(VMALLOC_START); i < pgd_index(VMEMMAP_START); i++) {
-		uint64_t pa;
-
-		if (init_pgd[i] & _PAGE_PRESENT)
-			continue;
-		pa = ops->alloc_table(ops);
-		if (!pa)
+	for (uint64_t va = VMALLOC_START; va < VMEMMAP_START; va += 1ull << 39)	/* 512 GiB */
+		if (pgd_populate_table(init_pgd, va, ops))
 			panic("mm: no memory for the kernel's PUD tables");
-		init_pgd[i] = pa | _PAGE_PRESENT | _PAGE_RW;
-	}
 	kernel_pgds_at_boot = count_kernel_pgds();
 }
 
@@ -86,6 +79,8 @@ struct mm_struct *mm_alloc(void)
 	/* A kernel mapping outside the preallocated regions would be missing from this copy. */
 	WARN_ON(count_kernel_pgds() != kernel_pgds_at_boot);
 	mm_struct_init(mm, page_address(pgd));
+	/* The one write of entries outside mm/pgtable.c: a new, unused PGD gets the kernel
+	 * half as it is; no CPU can have walked it, so there is nothing to flush. */
 	memcpy(mm->pgd + KERNEL_PGD_FIRST, init_pgd + KERNEL_PGD_FIRST,
 	       (PTRS_PER_TABLE - KERNEL_PGD_FIRST) * sizeof(pteval_t));
 	mm_context_init(mm);

@@ -174,6 +174,20 @@ static pteval_t *new_table(struct tlb_batch *tlb, pteval_t *e, uint64_t va)
 	return __va(pa);
 }
 
+int pgd_populate_table(pteval_t *pgd, uint64_t va, struct pt_ops *ops)
+{
+	pteval_t *e = level_entry(pgd, va, 4);
+	uint64_t pa;
+
+	if (*e & _PAGE_PRESENT)
+		return 0;
+	pa = ops->alloc_table(ops);
+	if (!pa)
+		return -ENOMEM;
+	*e = table_entry(pa, va);
+	return 0;
+}
+
 /* The table at @e (one level below, covering @va) is empty: unlink it, free it after the flush. */
 static void unlink_table(struct tlb_batch *tlb, pteval_t *e, uint64_t va)
 {

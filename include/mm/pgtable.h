@@ -122,6 +122,12 @@ int unmap_range(pteval_t *pgd, uint64_t va, uint64_t size, struct tlb_batch *tlb
 int protect_range(pteval_t *pgd, uint64_t va, uint64_t size, pteval_t set, pteval_t clear,
 		  struct tlb_batch *tlb);
 
+/*
+ * Give @pgd's entry for @va a (zeroed) next-level table from @ops if it has none, mapping
+ * nothing yet: for the kernel half's PUD tables, which every new PGD copies. 0 or -ENOMEM.
+ */
+int pgd_populate_table(pteval_t *pgd, uint64_t va, struct pt_ops *ops);
+
 /* The leaf entry that maps @va in @pgd and the size it maps (4K/2M/1G), or NULL. */
 pteval_t *lookup_address(pteval_t *pgd, uint64_t va, uint64_t *page_size);
 
