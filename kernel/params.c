@@ -3,12 +3,14 @@
  * the table the linker gathers from KERNEL_PARAM() declarations (the .kernel_params
  * section); its setter validates the value. Bad input never stops the boot: an
  * invalid value is reported with what was expected and ignored, unknown words are
- * reported together in one line, as Linux does.
+ * reported together in one line, as Linux does. sysctl.NAME=VALUE sets a tunable by
+ * its sysctl name (kernel/sysctl.c), as Linux 5.8 and later accept.
  */
 #define pr_fmt(fmt) "cmdline: " fmt
 
 #include <kernel/params.h>
 #include <kernel/printk.h>
+#include <kernel/sysctl.h>
 #include <lib/args.h>
 #include <lib/printf.h>
 #include <lib/errno.h>
@@ -45,6 +47,18 @@ int parse_params(char *line, const struct kernel_param *params, size_t n)
 	for (line = next_arg(line, &param, &val); param; line = next_arg(line, &param, &val)) {
 		const struct kernel_param *p = find_param(param, params, n);
 
+		/* sysctl.NAME=VALUE: a tunable set before anything reads it (kernel/sysctl.c). */
+		if (!p && strncmp(param, "sysctl.", 7) == 0) {
+			int err = sysctl_write(param + 7, val);
+
+			if (err) {
+				pr_err("%s '%s' for '%s'; ignored\n", err == -ENOENT ?
+				       "no such sysctl, so no value" : "invalid value", val ? val : "",
+				       param);
+				problems++;
+			}
+			continue;
+		}
 		if (!p) {
 			len += scnprintf(unknown + len, sizeof(unknown) - len, "%s%s%s%s",
 					 len ? " " : "", param, val ? "=" : "", val ? val : "");

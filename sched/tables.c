@@ -36,7 +36,7 @@ const uint32_t sched_prio_to_wmult[40] = {
 	/*  15 */ 119304647, 148102320, 186737708, 238609294, 286331153,
 };
 
-/* Tunables, ns (Linux's defaults for one CPU; `sysctl` in the shell will show them). */
+/* Tunables, ns (Linux's defaults for one CPU), set by name through sched/sysctl.c. */
 uint64_t sysctl_sched_latency = 6000000ull;
 uint64_t sysctl_sched_min_granularity = 750000ull;
 uint64_t sysctl_sched_wakeup_granularity = 1000000ull;

@@ -20,6 +20,7 @@
  */
 #include <kernel/hrtimer.h>
 #include <kernel/ktest.h>
+#include <kernel/sysctl.h>
 #include <kernel/time.h>
 #include <lib/string.h>
 #include <sched/runlog.h>
@@ -484,7 +485,8 @@ static int hog_fn(void *data)
 	return 0;
 }
 
-static bool throttle_try(struct ktest *t, bool last_try)
+/* Does the fair task get between @lo and @hi basis points of the hog's second second? */
+static bool throttle_try(struct ktest *t, bool last_try, unsigned int lo, unsigned int hi)
 {
 	struct hog h = { 0 };
 	struct task_struct *w[2] = { worker_create(hog_fn, &h, "ktest-hog", SCHED_FIFO, 50),
@@ -505,8 +507,8 @@ static bool throttle_try(struct ktest *t, bool last_try)
 		   (unsigned long long)((h.r2 - h.r1) / NSEC_PER_USEC),
 		   (unsigned long long)((h.c2 - h.c1) / NSEC_PER_USEC),
 		   (unsigned long long)(share / 100), (unsigned long long)(share % 100));
-	if ((share >= 400 && share <= 600) || last_try) {
-		KTEST_EXPECT_TRUE(t, share >= 400 && share <= 600);
+	if ((share >= lo && share <= hi) || last_try) {
+		KTEST_EXPECT_TRUE(t, share >= lo && share <= hi);
 		return true;
 	}
 	return false;
@@ -514,8 +516,20 @@ static bool throttle_try(struct ktest *t, bool last_try)
 
 static void test_fifo_hog_leaves_the_fair_class_5_percent(struct ktest *t)
 {
-	for (int try = 0; try < 2 && !throttle_try(t, try == 1); try++)
+	for (int try = 0; try < 2 && !throttle_try(t, try == 1, 400, 600); try++)
 		;
+}
+
+/* The throttle is a tunable: 700 of every 1000 ms for rt leaves the fair class 30%. */
+static void test_rt_runtime_sysctl_sets_the_throttle(struct ktest *t)
+{
+	int64_t runtime = sysctl_sched_rt_runtime;
+
+	KTEST_ASSERT_EQ(t, sysctl_write("kernel.sched_rt_runtime_us", "700000"), 0);
+	KTEST_EXPECT_EQ(t, sysctl_sched_rt_runtime, 700000000);
+	for (int try = 0; try < 2 && !throttle_try(t, try == 1, 2900, 3100); try++)
+		;
+	sysctl_sched_rt_runtime = runtime;
 }
 
 static const struct ktest_case sched_classes_cases[] = {
@@ -530,6 +544,7 @@ static const struct ktest_case sched_classes_cases[] = {
 	KTEST_CASE(test_wakeup_preempts_within_a_tick),
 	KTEST_CASE(test_idle_runs_only_when_nothing_else_can),
 	KTEST_CASE(test_fifo_hog_leaves_the_fair_class_5_percent),
+	KTEST_CASE(test_rt_runtime_sysctl_sets_the_throttle),
 	{},
 };
 KTEST_SUITE(sched_classes, sched_classes_cases);

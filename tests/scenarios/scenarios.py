@@ -573,6 +573,46 @@ def run_bad_cmdline(m):
     return checks
 
 
+SYSCTL_CMDLINE = ("sysctl.kernel.sched_rr_timeslice_ms=30 sysctl.kernel.nosuch=1 "
+                  "sysctl.kernel.sched_rt_runtime_us=2000000 sysctl.kernel.sched_latency_ns=abc")
+SYSCTL_NAMES = ["kernel.sched_latency_ns", "kernel.sched_min_granularity_ns",
+                "kernel.sched_rr_timeslice_ms", "kernel.sched_rt_period_us",
+                "kernel.sched_rt_runtime_us", "kernel.sched_wakeup_granularity_ns"]
+
+
+def run_sysctl(m):
+    """sysctl.NAME=VALUE on the command line (a good one taken, bad ones reported and
+    ignored), then the shell's sysctl as procps prints it: read, -n, set, -w with a value
+    out of range, an unknown key, -a sorted."""
+    name = m.spec.name
+    m.expect(r"teachos# ")
+    text = "\n".join(m.kernel_lines())
+    want = [r"^cmdline: no such sysctl, so no value '1' for 'sysctl\.kernel\.nosuch'; ignored$",
+            r"^cmdline: invalid value '2000000' for 'sysctl\.kernel\.sched_rt_runtime_us'; "
+            r"ignored$",
+            r"^cmdline: invalid value 'abc' for 'sysctl\.kernel\.sched_latency_ns'; ignored$"]
+    checks = [check(f"{name}: /{w}/", re.search(w, text, re.M) is not None) for w in want]
+    session = [
+        ("sysctl kernel.sched_rr_timeslice_ms", ["kernel.sched_rr_timeslice_ms = 30"]),
+        ("sysctl -n kernel.sched_rt_runtime_us kernel.sched_latency_ns", ["950000", "6000000"]),
+        ("sysctl kernel.sched_rt_runtime_us=500000", ["kernel.sched_rt_runtime_us = 500000"]),
+        ("sysctl -n kernel.sched_rt_runtime_us", ["500000"]),
+        ("sysctl -w kernel.sched_rt_runtime_us=2000000",
+         ['sysctl: setting key "kernel.sched_rt_runtime_us": Invalid argument']),
+        ("sysctl -w kernel.sched_rt_runtime_us",
+         ['sysctl: "kernel.sched_rt_runtime_us" must be of the form name=value']),
+        ("sysctl kernel.foo", ["sysctl: cannot stat /proc/sys/kernel/foo: "
+                               "No such file or directory"]),
+        ("sysctl -q kernel.sched_rt_runtime_us=-1", []),
+        ("sysctl -a", [f"{n} = {v}" for n, v in zip(SYSCTL_NAMES, [6000000, 750000, 30, 1000000,
+                                                                  -1, 1000000])]),
+    ]
+    for line, expected in session:
+        out = lines_of(m.command(line))
+        checks.append(check(f"{name}: {line}", out == expected, repr(out)))
+    return checks
+
+
 def run_quiet_console(m):
     """loglevel=1 hides info and notice lines on the console; dmesg still has them all,
     because the console replay and filtering happen after the log was written."""
@@ -904,6 +944,7 @@ def all_boots():
         BootSpec("bad-cmdline", run_bad_cmdline,
                  "loglevel=abc bogus=1 ktest= noequals crash=nosuch"),
         BootSpec("quiet-console", run_quiet_console, "loglevel=1"),
+        BootSpec("sysctl", run_sysctl, SYSCTL_CMDLINE),
         BootSpec("acpi-pc-bios", run_acpi),
         BootSpec("acpi-q35-bios", run_acpi, machine="q35"),
         BootSpec("acpi-pc-uefi", run_acpi, firmware="uefi", mem="256M", timeout=90),
