@@ -22,10 +22,11 @@
  * also the simpler to decode: a release is the make code with bit 7 set.
  *
  * ACPI: the FADT's IAPC_BOOT_ARCH says whether the machine has an 8042 (revision 2 and
- * later; revision 1, which QEMU's `pc` machine has, lacks the field). When it says no,
- * we still probe, because firmware is known to clear the bit on machines that have one,
- * but we only use a controller that passes its self-test, and the log says that ACPI
- * disagreed. `i8042=off` on the command line skips the controller altogether.
+ * later; revision 1, which QEMU's `pc` machine has, lacks the field, and then we probe).
+ * When it says no, the ports are left alone, as legacy devices are used only where ACPI
+ * says they exist (Linux does the same). Firmware is known to clear the bit on machines
+ * that have one: `i8042=force` probes anyway, and a controller that passes its self-test
+ * is used, the log saying that ACPI disagreed. `i8042=off` skips the controller always.
  */
 #define pr_fmt(fmt) "i8042: " fmt
 
@@ -83,7 +84,20 @@ static bool acpi_says_no_8042(void)
 	return !(a->fadt.iapc_boot_arch & ACPI_BOOT_8042);
 }
 
-KERNEL_PARAM_FLAG("i8042", param_off, "off", "off (do not use the PS/2 controller)");
+static bool param_force;
+
+static int set_i8042(const char *val)
+{
+	if (val && strcmp(val, "off") == 0)
+		param_off = true;
+	else if (val && strcmp(val, "force") == 0)
+		param_force = true;
+	else
+		return -EINVAL;
+	return 0;
+}
+KERNEL_PARAM("i8042", set_i8042,
+	     "off (no PS/2 controller) or force (probe it though ACPI says there is none)");
 
 /* Wait until the controller has taken our last byte; false on the timeout. */
 static bool wait_write(void)
@@ -199,6 +213,11 @@ int i8042_probe(void)
 	if (param_off) {
 		i8042_info.why = "disabled by i8042=off";
 		pr_info("%s\n", i8042_info.why);
+		return -ENODEV;
+	}
+	if (i8042_info.acpi_absent && !param_force) {
+		i8042_info.why = "ACPI's FADT says there is none (i8042=force probes anyway)";
+		pr_info("not probed: %s\n", i8042_info.why);
 		return -ENODEV;
 	}
 	ret = probe_controller();

@@ -963,6 +963,7 @@ def all_boots():
         BootSpec("kbd-q35-uefi", run_kbd, mem="512M", firmware="uefi", machine="q35",
                  timeout=240),
         BootSpec("kbd-no-i8042", run_kbd_absent, machine="pc,i8042=off"),
+        BootSpec("kbd-q35-no-i8042", run_kbd_absent, machine="q35,i8042=off"),
         BootSpec("kbd-off", run_kbd_absent, "i8042=off"),
     ] + apic_boots(BootSpec) + matrix_boots(BootSpec)
     crashes = [("pf", PF_NULL, "crash_null_deref"), ("wild", PF_WRITE, "crash_wild_write"),
