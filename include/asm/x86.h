@@ -82,6 +82,14 @@ static inline uint64_t read_cr2(void)
 	return v;
 }
 
+#ifdef HOSTED_TEST
+/* The TLB's host test (tests/host/tlb) supplies these: a model CPU with a tagged TLB. */
+uint64_t read_cr3(void);
+uint64_t read_cr4(void);
+void invlpg(uint64_t va);
+void write_cr3(uint64_t v);
+void write_cr4(uint64_t v);
+#else
 static inline uint64_t read_cr3(void)
 {
 	uint64_t v;
@@ -103,6 +111,7 @@ static inline void invlpg(uint64_t va) { __asm__ volatile("invlpg (%0)" :: "r"(v
 
 static inline void write_cr3(uint64_t v) { __asm__ volatile("mov %0, %%cr3" :: "r"(v) : "memory"); }
 static inline void write_cr4(uint64_t v) { __asm__ volatile("mov %0, %%cr4" :: "r"(v) : "memory"); }
+#endif
 
 static inline uint64_t rdtsc(void)
 {
