@@ -4,8 +4,10 @@
  * Power off (S5, "soft off"): write SLP_TYP, the value \_S5 declares for this chipset, into
  * bits 12:10 of the PM1a (and PM1b) control register, then set SLP_EN (bit 13) and the
  * chipset cuts the power. Linux evaluates \_PTS and \_S5 with its AML interpreter first; we
- * have none, so fadt.c finds \_S5's package in the DSDT's bytes, and where that fails we use
- * 0, which is what QEMU's PIIX4 (pc) and ICH9 (q35) take for S5 (their DSDTs say so too).
+ * have none, so fadt.c finds \_S5's package in the DSDT's bytes. Where that fails we try the
+ * chipsets' own values in turn: 0, what PIIX4 and QEMU's PIIX4 (pc) and ICH9 (q35) take for
+ * S5 (their DSDTs say so too), then 7, the S5 encoding of Intel's ICH and PCH datasheets
+ * (on those, 0 is S0, "working": writing it does nothing).
  * The writes only work in ACPI mode (SCI_EN, bit 0 of PM1_CNT): if the firmware left the
  * machine in legacy mode and gives an SMI command port, we write ACPI_ENABLE there and wait,
  * bounded, for SCI_EN.
@@ -70,10 +72,24 @@ static void pm1_write(uint32_t port, uint8_t slp_typ, uint16_t extra)
 	outw(port, v | (uint16_t)(slp_typ << PM1_SLP_TYP_SHIFT) | extra);
 }
 
+/* Write SLP_TYP, then SLP_EN with it (the order the specification gives); wait 100 ms. */
+static void enter_s5(const struct acpi_fadt *f, uint8_t typa, uint8_t typb)
+{
+	pr_notice("power off: PM1a_CNT 0x%x <- SLP_TYP %u | SLP_EN", f->pm1a_cnt, typa);
+	if (f->pm1b_cnt)
+		pr_cont(", PM1b_CNT 0x%x <- SLP_TYP %u | SLP_EN", f->pm1b_cnt, typb);
+	pr_cont("\n");
+	pm1_write(f->pm1a_cnt, typa, 0);
+	pm1_write(f->pm1b_cnt, typb, 0);
+	pm1_write(f->pm1a_cnt, typa, PM1_SLP_EN);
+	pm1_write(f->pm1b_cnt, typb, PM1_SLP_EN);
+	mdelay(100);
+}
+
 int acpi_power_off(void)
 {
+	static const uint8_t chipset_s5[] = { 0, 7 };	/* PIIX4/QEMU, then ICH/PCH */
 	const struct acpi_fadt *f = &acpi.fadt;
-	uint8_t typa = 0, typb = 0;
 
 	if (!acpi.present || !f->present || !f->pm1a_cnt || f->pm1a_cnt > 0xffff) {
 		pr_err("power off: no FADT with a PM1a control block\n");
@@ -83,24 +99,15 @@ int acpi_power_off(void)
 		pr_err("power off: hardware-reduced ACPI (sleep control register) is not supported\n");
 		return -ENODEV;
 	}
-	if (acpi.s5.found) {
-		typa = acpi.s5.slp_typa;
-		typb = acpi.s5.slp_typb;
-	} else {
-		pr_warn("power off: no \\_S5 in the DSDT; trying SLP_TYP 0, QEMU's PIIX4/ICH9 value\n");
-	}
 	if (!acpi_enable_mode(f))
 		pr_warn("power off: trying anyway\n");
-	pr_notice("power off: PM1a_CNT 0x%x <- SLP_TYP %u | SLP_EN", f->pm1a_cnt, typa);
-	if (f->pm1b_cnt)
-		pr_cont(", PM1b_CNT 0x%x <- SLP_TYP %u | SLP_EN", f->pm1b_cnt, typb);
-	pr_cont("\n");
-	/* SLP_TYP first, then SLP_EN with it: the order the specification describes. */
-	pm1_write(f->pm1a_cnt, typa, 0);
-	pm1_write(f->pm1b_cnt, typb, 0);
-	pm1_write(f->pm1a_cnt, typa, PM1_SLP_EN);
-	pm1_write(f->pm1b_cnt, typb, PM1_SLP_EN);
-	mdelay(100);
+	if (acpi.s5.found) {
+		enter_s5(f, acpi.s5.slp_typa, acpi.s5.slp_typb);
+	} else {
+		pr_warn("power off: no \\_S5 in the DSDT; trying the chipsets' values\n");
+		for (unsigned int i = 0; i < ARRAY_SIZE(chipset_s5); i++)
+			enter_s5(f, chipset_s5[i], chipset_s5[i]);
+	}
 	pr_err("power off: the machine is still running 100 ms after SLP_EN\n");
 	return -EIO;
 }

@@ -63,7 +63,9 @@ static int cmd_apic(int argc, char **argv)
 			       (unsigned int)(rte & IOAPIC_RTE_VECTOR_MASK),
 			       !!(rte & IOAPIC_RTE_MASKED), rte & IOAPIC_RTE_LEVEL ? "level" : "edge",
 			       rte & IOAPIC_RTE_ACTIVE_LOW ? "low" : "high", (unsigned int)(rte >> 56));
-		if (irq < 0)
+		if ((rte & IOAPIC_RTE_DM_MASK) == IOAPIC_RTE_DM_NMI)
+			console_puts("NMI\n");
+		else if (irq < 0)
 			console_puts("-\n");
 		else
 			console_printf("%d%s%s\n", irq, irq_name(irq) ? " " : "",

@@ -10,6 +10,8 @@
  * PIT's IRQ 0 is GSI 2; the SCI's IRQ 9 is level); an ISA IRQ whose GSI an override gave to
  * another IRQ has no line (IRQ 2, the old cascade). GSIs from 16 up are IRQs of the same
  * number, active low and level, the PCI convention. IRQ n uses vector 32 + n.
+ * A MADT "NMI source" (type 3) names a GSI wired to NMI: its entry is programmed with NMI
+ * delivery, edge (the only trigger an NMI has), unmasked, and no IRQ gets that GSI.
  * Every pin starts masked; the chip's unmask and mask (request_irq, free_irq) flip only the
  * mask bit of an entry programmed here. EOI is the local APIC's: for a level line it sends
  * the EOI on to the IOAPIC, which clears the entry's remote IRR.
@@ -244,10 +246,61 @@ static bool program_irq(unsigned int irq, struct route r, uint32_t dest)
 	return true;
 }
 
+int ioapic_route_nmi(uint32_t gsi, uint16_t flags, uint32_t dest)
+{
+	uint32_t low = IOAPIC_RTE_DM_NMI;	/* the vector field is ignored for NMI delivery */
+	struct ioapic *a;
+	unsigned long irqflags;
+	uint32_t pin;
+
+	if ((flags & ACPI_POLARITY_MASK) == ACPI_POLARITY_LOW)
+		low |= IOAPIC_RTE_ACTIVE_LOW;
+	irqflags = spin_lock_irqsave(&ioapic_lock);
+	a = gsi_to_ioapic(gsi, &pin);
+	if (a) {
+		io_apic_write(a, IOAPIC_REDTBL(pin) + 1, dest << 24);
+		io_apic_write(a, IOAPIC_REDTBL(pin), low);
+	}
+	spin_unlock_irqrestore(&ioapic_lock, irqflags);
+	return a ? 0 : -EINVAL;
+}
+
+void ioapic_mask_gsi(uint32_t gsi)
+{
+	struct ioapic *a;
+	unsigned long flags;
+	uint32_t pin;
+
+	flags = spin_lock_irqsave(&ioapic_lock);
+	a = gsi_to_ioapic(gsi, &pin);
+	if (a)
+		io_apic_write(a, IOAPIC_REDTBL(pin), io_apic_read(a, IOAPIC_REDTBL(pin)) |
+			      IOAPIC_RTE_MASKED);
+	spin_unlock_irqrestore(&ioapic_lock, flags);
+}
+
+/* The MADT's NMI sources: their GSIs become NMI lines (marked in @claimed, if < NR_IRQS). */
+static void setup_nmi_sources(uint32_t dest, bool claimed[NR_IRQS])
+{
+	for (unsigned int i = 0; i < acpi.madt.nr_nmis; i++) {
+		const struct acpi_madt_nmi *n = &acpi.madt.nmis[i];
+
+		if (n->is_lapic)
+			continue;
+		if (ioapic_route_nmi(n->gsi, n->flags, dest)) {
+			pr_warn("IOAPIC: MADT NMI source on GSI %u: no IOAPIC serves it\n", n->gsi);
+			continue;
+		}
+		pr_info("IOAPIC: GSI %u is an NMI source (MADT, flags 0x%x)\n", n->gsi, n->flags);
+		if (n->gsi < NR_IRQS)
+			claimed[n->gsi] = true;
+	}
+}
+
 int setup_ioapics(uint32_t dest)
 {
 	struct route routes[NR_IRQS] = { 0 };
-	bool claimed[NR_IRQS] = { 0 };	/* GSIs < NR_IRQS that an ISA IRQ uses */
+	bool claimed[NR_IRQS] = { 0 };	/* GSIs < NR_IRQS an ISA IRQ or NMI uses */
 
 	if (dest > 0xff) {
 		pr_err("IOAPIC: APIC ID %u does not fit a redirection entry: not used\n", dest);
@@ -257,8 +310,15 @@ int setup_ioapics(uint32_t dest)
 		map_ioapic(i, &acpi.madt.ioapics[i]);
 	if (!nr_ioapics)
 		return -ENODEV;
+	setup_nmi_sources(dest, claimed);
 	for (unsigned int irq = 0; irq < NR_IRQS_LEGACY; irq++) {
 		routes[irq] = isa_route(irq);
+		if (routes[irq].valid && routes[irq].gsi < NR_IRQS && claimed[routes[irq].gsi]) {
+			pr_warn("IOAPIC: IRQ %u: its GSI %u is an NMI source: no line\n", irq,
+				routes[irq].gsi);
+			routes[irq].valid = false;
+			continue;
+		}
 		if (!program_irq(irq, routes[irq], dest))
 			routes[irq].valid = false;
 		else if (routes[irq].gsi < NR_IRQS)

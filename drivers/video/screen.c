@@ -4,10 +4,13 @@
  * gets the framebuffer console; EGA text (type 2), or no tag on a BIOS machine, the VGA
  * text console at 0xb8000. `nofb` on the command line ignores a graphics framebuffer
  * (iso/grub.cfg also keeps GRUB in text mode then, so the VGA text buffer is visible).
- * A UEFI machine without a tag has no screen we know how to write to.
+ * A UEFI machine without a tag has no screen we know how to write to, and neither has a
+ * machine whose FADT says "VGA not present" (IAPC_BOOT_ARCH bit 2): writing to 0xb8000
+ * there would hit whatever is or is not at that address.
  */
 #define pr_fmt(fmt) "console: " fmt
 
+#include <drivers/acpi.h>
 #include <drivers/vt.h>
 #include <kernel/bootinfo.h>
 #include <kernel/params.h>
@@ -34,6 +37,11 @@ void screen_console_init(void)
 	}
 	if (boot_info.efi_mmap && !boot_info.has_framebuffer) {
 		pr_info("no framebuffer from the boot loader: no screen console\n");
+		return;
+	}
+	if (acpi.fadt.present && acpi.fadt.revision >= 2 &&
+	    (acpi.fadt.iapc_boot_arch & ACPI_BOOT_NO_VGA)) {
+		pr_info("ACPI's FADT says there is no VGA: no VGA text console\n");
 		return;
 	}
 	if (nofb && boot_info.has_framebuffer)

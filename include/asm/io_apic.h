@@ -12,6 +12,8 @@
 /* Redirection table entry bits (the low 32 bits; the destination is bits 63:56). */
 #define IOAPIC_RTE_VECTOR_MASK	0xffu
 #define IOAPIC_RTE_DM_FIXED	(0u << 8)
+#define IOAPIC_RTE_DM_NMI	(4u << 8)
+#define IOAPIC_RTE_DM_MASK	(7u << 8)
 #define IOAPIC_RTE_DEST_LOGICAL	(1u << 11)
 #define IOAPIC_RTE_PENDING	(1u << 12)	/* delivery status, read only */
 #define IOAPIC_RTE_ACTIVE_LOW	(1u << 13)
@@ -32,6 +34,10 @@ int setup_ioapics(uint32_t dest);
 
 /* The redirection entry of @gsi as the chip holds it; -EINVAL when no IOAPIC serves it. */
 int ioapic_read_rte(uint32_t gsi, uint64_t *rte);
-unsigned int ioapic_nr_gsis(void);	/* one past the highest GSI served */
+unsigned int ioapic_nr_gsis(void);
+
+/* Program @gsi as an NMI line (MADT NMI source flags) to @dest, unmasked; -EINVAL: no pin. */
+int ioapic_route_nmi(uint32_t gsi, uint16_t flags, uint32_t dest);
+void ioapic_mask_gsi(uint32_t gsi);	/* set @gsi's mask bit, its routing kept */	/* one past the highest GSI served */
 
 #endif

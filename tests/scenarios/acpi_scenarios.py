@@ -116,7 +116,13 @@ def run_reboot(m):
     after = m.text(mark)
     tried = re.findall(r"reboot: trying (the ACPI reset register|the keyboard controller|"
                        r"the PCI reset control register|a triple fault)", after)
-    first = "the ACPI reset register" if m.spec.machine == "q35" else "the keyboard controller"
+    ways = {"kbd": "the keyboard controller", "pci": "the PCI reset control register",
+            "triple": "a triple fault"}
+    chosen = re.search(r"\breboot=(\w+)", m.spec.cmdline or "")
+    if chosen:
+        first = ways[chosen.group(1)]
+    else:
+        first = "the ACPI reset register" if m.spec.machine == "q35" else "the keyboard controller"
     checks = [check(f"{name}: reboot restarts the machine (a second banner)",
                     m.text().count(BANNER) == 2, f"{m.text().count(BANNER)} banners"),
               check(f"{name}: {first} tried first, and it worked", tried == [first], repr(tried))]
