@@ -34,12 +34,15 @@ endif
 ASFLAGS := -Iinclude -D__ASSEMBLER__ -MMD -MP
 LDFLAGS := -nostdlib -z max-page-size=4096 -z noexecstack -T linker.ld
 
-SRCS := $(wildcard boot/*.S kernel/*.c kernel/*.S drivers/*.c drivers/*/*.c lib/*.c mm/*.c sched/*.c sched/*.S \
-	tests/kernel/*.c)
+SRCS := $(wildcard boot/*.S kernel/*.c kernel/*.S drivers/*.c drivers/*/*.c lib/*.c lib/*.S mm/*.c sched/*.c sched/*.S \
+	tests/kernel/*.c tests/kernel/*.S)
 OBJS := $(patsubst %,$(B)/%.o,$(basename $(SRCS)))
 # The console font, from Debian's console-setup-linux, compiled in by scripts/psf2c.
 FONT ?= /usr/share/consolefonts/Lat15-Terminus16.psf.gz
 OBJS += $(B)/console_font.o
+# The names of Linux's x86_64 system calls, for the log of unimplemented ones.
+SYSCALL_HDR ?= /usr/include/x86_64-linux-gnu/asm/unistd_64.h
+OBJS += $(B)/syscall_names.o
 KERNEL := $(B)/teachos.elf
 ISO := $(B)/teachos.iso
 
@@ -66,6 +69,13 @@ $(B)/console_font.c: $(FONT) scripts/psf2c scripts/psf.py
 	$(call quiet,PSF2C,$<)$(PYTHON) scripts/psf2c $< > $@.tmp && mv $@.tmp $@
 
 $(B)/console_font.o: $(B)/console_font.c Makefile
+	$(call quiet,CC,$<)$(CC) $(CFLAGS) -c $< -o $@
+
+$(B)/syscall_names.c: $(SYSCALL_HDR) scripts/gen-syscall-names
+	@mkdir -p $(dir $@)
+	$(call quiet,GEN,$@)$(PYTHON) scripts/gen-syscall-names $< > $@.tmp && mv $@.tmp $@
+
+$(B)/syscall_names.o: $(B)/syscall_names.c Makefile
 	$(call quiet,CC,$<)$(CC) $(CFLAGS) -c $< -o $@
 
 # Files that must not be instrumented: the canary setter and the UBSAN runtime itself.

@@ -5,8 +5,19 @@
  * saves the general registers as a struct pt_regs (include/asm/ptrace.h), calls
  * do_interrupt(regs) in C, restores everything and returns with iretq. Because RBP
  * is saved in pt_regs, the oops backtrace can continue through the interrupted code.
+ *
+ * GS: the kernel's GS base points at this CPU's struct cpu; while user code runs, the
+ * user's GS base is loaded and the kernel's waits in MSR_KERNEL_GS_BASE. swapgs exchanges
+ * the two. Whether to swap is decided by reading MSR_GS_BASE itself ("paranoid" entry), not
+ * by the interrupted CS: an NMI can arrive in kernel mode in the two instructions between
+ * syscall and swapgs (or between swapgs and sysret) with the user's GS still loaded. Kernel
+ * GS bases are kernel addresses (bit 63 set); a user's never is (arch_prctl refuses them).
+ * %rbx remembers the decision across the call: it is callee-saved, also across switch_to.
  */
 #include <asm/segment.h>
+#include <kernel/percpu.h>
+
+#define MSR_GS_BASE	0xc0000101
 
 /* Vectors for which the CPU pushes an error code: #DF #TS #NP #SS #GP #PF #AC #CP #VC #SX. */
 #define HAS_ERRCODE(v) ((v) == 8 || ((v) >= 10 && (v) <= 14) || (v) == 17 || (v) == 21 || \
@@ -44,9 +55,19 @@ common_interrupt:
 	pushq	%r13
 	pushq	%r14
 	pushq	%r15
-	movq	%rsp, %rdi
+	movl	$MSR_GS_BASE, %ecx
+	rdmsr
+	xorl	%ebx, %ebx
+	testl	%edx, %edx
+	js	1f			/* the kernel's GS is loaded already */
+	swapgs
+	movl	$1, %ebx
+1:	movq	%rsp, %rdi
 	call	do_interrupt
-	popq	%r15
+	testl	%ebx, %ebx
+	jz	2f
+	swapgs				/* back to the GS base the interrupted code had */
+2:	popq	%r15
 	popq	%r14
 	popq	%r13
 	popq	%r12

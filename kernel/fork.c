@@ -1,19 +1,25 @@
 /*
  * Where tasks come from and where they go: the task_struct slab cache, pids, the list
  * of all tasks, references, and pid 0 (init_task, the boot CPU's idle task, the one task
- * not made here: the boot flow becomes it in sched_init). There is no fork() of user
- * processes yet; create_task() makes a kernel task that starts in a given function, which
- * is all kthread_create needs (kernel/kthread.c).
+ * not made here: the boot flow becomes it in sched_init). create_task() makes a kernel
+ * task that starts in a given function (kthread_create, kernel/kthread.c); fork, vfork
+ * and clone make a user process a copy of its parent: the address space copy-on-write
+ * (dup_mm), signals, FPU registers, files, scheduling policy, and registers with rax = 0.
  * Invariant: a task is on task_list, with a pid no other listed task has, from
  * create_task() until do_exit(); its memory lives until its last reference is put (the
  * task's own, dropped after its final switch, plus any get_task_struct()).
  */
+#include <asm/fpu.h>
 #include <asm/layout.h>
 #include <kernel/kstack.h>
 #include <kernel/oops.h>
 #include <kernel/printk.h>
+#include <kernel/process.h>
+#include <kernel/signal.h>
 #include <kernel/time.h>
+#include <lib/errno.h>
 #include <lib/string.h>
+#include <mm/mmu_context.h>
 #include <mm/slab.h>
 #include <sched/task.h>
 
@@ -33,6 +39,8 @@ struct task_struct init_task = {
 	.stack_size = BOOT_STACK_SIZE,
 	.usage = 1,
 	.tasks = LIST_HEAD_INIT(init_task.tasks),
+	.children = LIST_HEAD_INIT(init_task.children),
+	.sibling = LIST_HEAD_INIT(init_task.sibling),
 };
 
 struct list_head task_list = LIST_HEAD_INIT(task_list);
@@ -110,6 +118,8 @@ struct task_struct *create_task(int (*fn)(void *), void *arg, const char *name)
 	p->stack_size = THREAD_SIZE;
 	p->usage = 1;	/* the task's own, dropped after its final switch */
 	p->flags = PF_KTHREAD;
+	INIT_LIST_HEAD(&p->children);
+	INIT_LIST_HEAD(&p->sibling);
 	strscpy(p->comm, name, sizeof(p->comm));
 	sched_fork(p);
 	copy_thread(p, fn, arg);
@@ -143,6 +153,8 @@ static void free_task(struct task_struct *p)
 		panic("fork: freeing the idle task");
 	kstack_free(p->stack);
 	kfree(p->kthread);
+	fpu_free(p);
+	signal_free(p->signal);
 	kmem_cache_free(task_struct_cachep, p);
 }
 
@@ -160,6 +172,8 @@ char task_state_char(const struct task_struct *p)
 {
 	long s = READ_ONCE(p->state);
 
+	if (p->exit_state == EXIT_ZOMBIE)
+		return 'Z';
 	if (s == TASK_RUNNING)
 		return (p->flags & PF_IDLE) ? 'I' : 'R';
 	if (s & TASK_INTERRUPTIBLE)
@@ -173,4 +187,98 @@ char task_state_char(const struct task_struct *p)
 	if (s & TASK_NEW)
 		return 'N';
 	return '?';
+}
+
+/* ---- fork ------------------------------------------------------------------------------ */
+
+#define CLONE_VM	0x00000100
+#define CLONE_VFORK	0x00004000
+#define CSIGNAL		0x000000ff	/* the low byte: the signal sent to the parent at exit */
+
+/* Undo a fork that failed after create_task: the child never ran. */
+static void abort_fork(struct task_struct *p)
+{
+	if (p->mm)
+		mm_destroy(p->mm);
+	p->mm = NULL;
+	unhash_task(p);
+	put_task_struct(p);	/* frees the stack, FPU area and signals */
+}
+
+/*
+ * The child of a fork: a new task whose every per-process part is a copy of the caller's.
+ * It inherits the scheduling policy and priority (as POSIX says), starts runnable, and
+ * its first run returns from the same system call with 0.
+ */
+static long do_fork(unsigned long clone_flags)
+{
+	struct task_struct *parent = current, *p;
+	unsigned long flags;
+	struct sched_param param = { .sched_priority = (int)parent->rt_priority };
+
+	if (!parent->mm || !parent->signal)
+		return -EINVAL;
+	if (nr_user_processes >= max_user_processes)
+		return -EAGAIN;		/* the process limit a fork bomb meets */
+	p = create_task(NULL, NULL, parent->comm);
+	if (!p)
+		return -ENOMEM;
+	p->flags &= ~PF_KTHREAD;
+	p->mm = dup_mm(parent->mm);
+	p->signal = signal_alloc(parent->signal);
+	fpu_save_current();	/* the parent's live registers are what the child gets */
+	if (!p->mm || !p->signal || fpu_alloc(p, parent) || process_fork_files(p, parent)) {
+		abort_fork(p);
+		return -ENOMEM;
+	}
+	p->active_mm = p->mm;
+	p->fsbase = parent->fsbase;
+	p->gsbase = parent->gsbase;
+	p->exit_signal = (int)(clone_flags & CSIGNAL);
+	if (parent->policy != SCHED_NORMAL)
+		sched_setscheduler(p, parent->policy, &param);
+	else
+		set_user_nice(p, PRIO_TO_NICE(parent->static_prio));
+	copy_thread_user(p, current_pt_regs());
+
+	flags = spin_lock_irqsave(&tasklist_lock);
+	p->parent = parent;
+	list_add_tail(&p->sibling, &parent->children);
+	nr_user_processes++;
+	spin_unlock_irqrestore(&tasklist_lock, flags);
+	wake_up_process(p);
+	return p->pid;
+}
+
+long __x64_sys_fork(const struct pt_regs *regs)
+{
+	(void)regs;
+	return do_fork(SIGCHLD);
+}
+
+/*
+ * vfork: the child runs first and the parent waits until it execs or exits, but here the
+ * child gets its own copy-on-write address space: what POSIX allows, and all a child
+ * that only execs or exits can tell (it costs the page-table copy vfork was made to save).
+ */
+long __x64_sys_vfork(const struct pt_regs *regs)
+{
+	(void)regs;
+	return do_fork(SIGCHLD);
+}
+
+/*
+ * clone(flags, stack, parent_tid, child_tid, tls): the fork-like case only (flags = an
+ * exit signal, stack 0), which is what musl's fork path uses. Threads (CLONE_VM without
+ * CLONE_VFORK, CLONE_THREAD ...) are refused with -EINVAL; CLONE_VM | CLONE_VFORK, what
+ * posix_spawn asks for, needs a shared address space and is refused too (libc falls back
+ * to fork + exec where it can).
+ */
+long __x64_sys_clone(const struct pt_regs *regs)
+{
+	unsigned long flags = regs->rdi;
+
+	if ((flags & ~CSIGNAL) || regs->rsi)
+		return -EINVAL;
+	return do_fork(flags);
 }

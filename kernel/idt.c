@@ -12,6 +12,7 @@
 #include <kernel/irq.h>
 #include <kernel/percpu.h>
 #include <kernel/preempt.h>
+#include <kernel/signal.h>
 #include <kernel/traps.h>
 #include <mm/fault.h>
 #include <sched/task.h>
@@ -72,11 +73,16 @@ void do_interrupt(struct pt_regs *regs)
 	user_access_end();
 	if (regs->vector < NR_EXCEPTIONS) {
 		do_exception(regs);
-		return;
+	} else {
+		irq_enter();
+		tick_irq_enter();
+		do_irq(regs->vector);
+		irq_exit();
+		irqentry_exit_cond_resched(regs);
 	}
-	irq_enter();
-	tick_irq_enter();
-	do_irq(regs->vector);
-	irq_exit();
-	irqentry_exit_cond_resched(regs);
+	/* Back to user mode: first what is due there (a signal to act on, a reschedule). */
+	if (user_mode(regs) && regs->vector != X86_TRAP_NMI) {
+		local_irq_disable();
+		exit_to_user_mode(regs);
+	}
 }

@@ -12,6 +12,7 @@
  * demonstration, a crash demonstration, or the shell, while pid 0 becomes the idle task.
  */
 #include <asm/apic.h>
+#include <asm/fpu.h>
 #include <asm/layout.h>
 #include <asm/cpufeature.h>
 #include <asm/x86.h>
@@ -25,6 +26,7 @@
 #include <kernel/hrtimer.h>
 #include <kernel/irq.h>
 #include <kernel/kernel.h>
+#include <kernel/process.h>
 #include <kernel/log.h>
 #include <kernel/oops.h>
 #include <kernel/params.h>
@@ -182,6 +184,8 @@ void kmain(uint32_t magic, uint64_t info_phys)
 	acpi_init();	/* reads the tables through the early map, which mm_init takes away */
 	mm_init();
 	sched_init();
+	fpu_init();		/* user FPU/SSE state: its cache needs the slab allocator */
+	syscall_init();
 	apic_intr_mode_init();	/* PIC, or local APIC and IOAPIC: before the timer */
 	time_init();
 	keyboard_init();	/* after time_init: its waits are udelay()s */

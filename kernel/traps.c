@@ -13,6 +13,7 @@
  * report.
  */
 #include <asm/layout.h>
+#include <asm/uaccess.h>
 #include <asm/x86.h>
 #include <kernel/ksyms.h>
 #include <kernel/kstack.h>
@@ -188,14 +189,24 @@ void do_exception(struct pt_regs *regs)
 
 		if (r == FAULT_HANDLED)
 			return;
+		if (!user_mode(regs) && fixup_exception(regs))
+			return;		/* a user copy met a bad address: it returns -EFAULT */
 		count_vm_event(PGFAULT_BAD);
 		current->bad_flt++;
+		if (user_mode(regs))
+			return do_user_exception(regs, cr2, r);
 		if (try_catch(regs, cr2))
 			return;
 		pf_cause = fault_result_name(r);
 		if (r == FAULT_STACK_GUARD)
 			die("kernel stack overflow (guard page)", regs, cr2);
 		die(exception_name(v), regs, cr2);
+	}
+	if (v != X86_TRAP_NMI && v != X86_TRAP_DF && v != X86_TRAP_MC) {
+		if (user_mode(regs))
+			return do_user_exception(regs, cr2, FAULT_HANDLED);
+		if (v == X86_TRAP_GP && fixup_exception(regs))
+			return;
 	}
 	if (v != X86_TRAP_NMI && v != X86_TRAP_DF && try_catch(regs, cr2))
 		return;

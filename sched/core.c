@@ -24,6 +24,7 @@
 #include <asm/ptrace.h>
 #include <asm/x86.h>
 #include <kernel/oops.h>
+#include <kernel/process.h>
 #include <kernel/printk.h>
 #include <kernel/time.h>
 #include <lib/errno.h>
@@ -219,6 +220,23 @@ void copy_thread(struct task_struct *p, int (*fn)(void *), void *arg)
 	p->thread.rsp = (uint64_t)f;
 }
 
+/*
+ * A forked child: its pt_regs, at the top of its stack where every entry from user mode
+ * puts them, are the parent's at the fork with rax = 0 (fork returns 0 in the child); its
+ * first switch_to "returns" into ret_from_fork (kernel/entry_syscall.S), which leaves to
+ * user mode through them.
+ */
+void copy_thread_user(struct task_struct *p, const struct pt_regs *regs)
+{
+	struct pt_regs *child = task_pt_regs(p);
+	struct inactive_task_frame *f = (struct inactive_task_frame *)child - 1;
+
+	*child = *regs;
+	child->rax = 0;
+	*f = (struct inactive_task_frame){ .ret_addr = (uint64_t)ret_from_fork };
+	p->thread.rsp = (uint64_t)f;
+}
+
 static void context_switch(struct rq *rq, struct task_struct *prev, struct task_struct *next)
 {
 	(void)rq;
@@ -230,9 +248,11 @@ static void context_switch(struct rq *rq, struct task_struct *prev, struct task_
 	if (next->mm)
 		switch_mm(next->mm);
 	next->active_mm = current_loaded_mm();
-	/* The stack the CPU loads on an interrupt from user mode (the user-process issue). */
+	/* The stack the CPU loads on an interrupt from user mode, and syscall's (entry_syscall.S). */
 	this_cpu()->tss.rsp[0] = (uint64_t)next->stack + next->stack_size;
+	this_cpu()->top_of_stack = this_cpu()->tss.rsp[0];
 	this_cpu()->current_task = next;
+	switch_user_context(prev, next);	/* FPU registers, FS and GS bases */
 	prev = switch_to(prev, next);
 	finish_task_switch(prev);
 }

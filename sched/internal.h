@@ -28,6 +28,7 @@ int try_to_wake_up(struct task_struct *p, unsigned int state, int wake_flags);
  */
 struct task_struct *switch_to(struct task_struct *prev, struct task_struct *next);
 void ret_from_kthread(void);		/* sched/switch.S: a new task's first return address */
+void ret_from_fork(void);		/* kernel/entry_syscall.S: a forked child's */
 void schedule_tail(struct task_struct *prev);
 void finish_task_switch(struct task_struct *prev);
 

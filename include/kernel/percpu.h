@@ -8,6 +8,12 @@
 #define KERNEL_PERCPU_H
 
 #include <asm/layout.h>
+
+/* Offsets kernel/entry_syscall.S uses (checked against struct cpu in kernel/gdt.c). */
+#define CPU_USER_RSP		8
+#define CPU_TOP_OF_STACK	16
+
+#ifndef __ASSEMBLER__
 #include <kernel/compiler.h>
 
 #define NR_CPUS 8
@@ -30,6 +36,12 @@ struct tss {
 
 struct cpu {
 	struct cpu *self;		/* must stay first: this_cpu() reads %gs:0 */
+	/*
+	 * syscall does not switch stacks: its entry parks the user's rsp here and loads the
+	 * current task's kernel stack top (the same as tss.rsp[0], set at every switch).
+	 */
+	uint64_t user_rsp;
+	uint64_t top_of_stack;
 	unsigned int id;
 	/*
 	 * The task running on this CPU (`current`, include/sched/task.h) and the preemption
@@ -66,4 +78,5 @@ static inline unsigned int smp_processor_id(void) { return this_cpu()->id; }
 /* Point GS at cpus[id] and load its GDT, TSS and segments (kernel/gdt.c). */
 void cpu_init(unsigned int id);
 
+#endif /* __ASSEMBLER__ */
 #endif

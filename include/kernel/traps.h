@@ -58,4 +58,9 @@ bool trap_catch_call(struct trap_catcher *tc, void (*fn)(void));
 /* Is @addr inside a known stack guard (below the boot stack or a task's stack)? */
 bool addr_in_stack_guard(uint64_t addr);
 
+/* kernel/traps_user.c: an exception in user mode becomes a signal for the process. */
+struct pt_regs;
+enum fault_result;
+void do_user_exception(struct pt_regs *regs, uint64_t cr2, enum fault_result r);
+
 #endif

@@ -49,6 +49,8 @@
 struct rq;
 struct mm_struct;
 struct kthread;
+struct signal_struct;
+struct files_struct;
 
 /* What the fair class keeps per task. */
 struct sched_entity {
@@ -105,7 +107,24 @@ struct task_struct {
 	int exit_code;
 	int usage;			/* references (get/put_task_struct); freed at 0 */
 	struct kthread *kthread;	/* kernel threads: stop flag, exit completion */
+
+	/* User processes (kernel/fork.c, exit.c, exec.c, signal.c); all NULL/0 for kthreads. */
+	struct task_struct *parent;	/* who wait4()s for it: init (pid 1) once orphaned */
+	struct list_head children;	/* its children, linked by their sibling */
+	struct list_head sibling;
+	int exit_state;			/* EXIT_ZOMBIE once exited and not reaped */
+	int exit_signal;		/* sent to the parent at exit: SIGCHLD */
+	struct signal_struct *signal;	/* pending and blocked signals, dispositions */
+	struct files_struct *files;	/* open files */
+	void *fpu;			/* FPU/SSE/AVX state, saved at switches (kernel/fpu.c) */
+	uint64_t fsbase, gsbase;	/* arch_prctl(ARCH_SET_FS/GS): libc's thread pointer */
+	uint64_t clear_child_tid;	/* set_tid_address(), kept for the ABI */
+	uint64_t maxrss_pages;		/* the RSS high-water mark, kept at exit for wait4 */
+	uint64_t cmin_flt, cmaxrss_pages, cruntime_ns;	/* of reaped children (getrusage) */
 };
+
+#define EXIT_ZOMBIE	0x0020	/* Linux's values */
+#define EXIT_DEAD	0x0010
 
 /* Task flags. */
 #define PF_KTHREAD	0x00200000	/* a kernel thread */

@@ -1,0 +1,23 @@
+/*
+ * The FPU/SSE/AVX registers of user processes (kernel/fpu.c). The kernel itself never
+ * uses them (-mgeneral-regs-only), so only user state exists: each process has a save
+ * area (XSAVE format where the CPU has XSAVE, else FXSAVE's 512 bytes), and a switch
+ * between tasks saves the previous process's registers and loads the next one's.
+ */
+#ifndef ASM_FPU_H
+#define ASM_FPU_H
+
+#include <kernel/compiler.h>
+
+struct task_struct;
+
+void fpu_init(void);					/* CR0/CR4/XCR0, the save-area size */
+int fpu_alloc(struct task_struct *p, const struct task_struct *copy_of);	/* init state if NULL */
+void fpu_free(struct task_struct *p);
+void fpu_reset(struct task_struct *p);			/* exec: the initial state */
+void fpu_switch(struct task_struct *prev, struct task_struct *next);
+void fpu_save_current(void);				/* fork: the live registers to memory */
+void fpu_load_current(void);				/* exec: memory to the registers */
+const char *fpu_mode(void);				/* "xsave", "fxsave" */
+
+#endif

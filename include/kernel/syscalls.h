@@ -1,0 +1,43 @@
+/*
+ * The system calls teachos implements, by their Linux x86_64 numbers: one line each,
+ * X(number, name), expanded by kernel/syscall.c into the dispatch table and here into
+ * the prototypes of the handlers, __x64_sys_NAME (Linux's names for them). Each takes
+ * the caller's saved registers and decodes its arguments itself, in the ABI's order: rdi,
+ * rsi, rdx, r10, r8, r9; it returns the result or -errno, which goes back in rax.
+ */
+#ifndef KERNEL_SYSCALLS_H
+#define KERNEL_SYSCALLS_H
+
+#include <asm/ptrace.h>
+
+#define SYSCALLS_PROCESS(X)						\
+	X(39, getpid) X(110, getppid) X(186, gettid)			\
+	X(60, exit) X(231, exit_group) X(61, wait4)			\
+	X(57, fork) X(58, vfork) X(56, clone)		\
+	X(218, set_tid_address) X(158, arch_prctl)			\
+	X(102, getuid) X(107, geteuid) X(104, getgid) X(108, getegid)	\
+	X(63, uname) X(318, getrandom) X(98, getrusage)			\
+	X(13, rt_sigaction) X(14, rt_sigprocmask) X(62, kill) X(234, tgkill)
+
+#define SYSCALLS_MM(X)							\
+	X(12, brk) X(9, mmap) X(11, munmap) X(10, mprotect) X(28, madvise)
+
+#define SYSCALLS_SCHED(X)						\
+	X(24, sched_yield) X(144, sched_setscheduler)			\
+	X(145, sched_getscheduler) X(142, sched_setparam)		\
+	X(143, sched_getparam) X(146, sched_get_priority_max)		\
+	X(147, sched_get_priority_min) X(148, sched_rr_get_interval)	\
+	X(141, setpriority) X(140, getpriority)				\
+	X(203, sched_setaffinity) X(204, sched_getaffinity)		\
+	X(35, nanosleep) X(230, clock_nanosleep) X(228, clock_gettime)	\
+	X(96, gettimeofday) X(201, time)
+
+#define SYSCALLS(X) SYSCALLS_PROCESS(X) SYSCALLS_MM(X) SYSCALLS_SCHED(X)
+
+#define SYSCALL_PROTOTYPE(nr, name) long __x64_sys_##name(const struct pt_regs *regs);
+SYSCALLS(SYSCALL_PROTOTYPE)
+#undef SYSCALL_PROTOTYPE
+
+#define NR_syscalls 512		/* table size: above every x86_64 number in use */
+
+#endif

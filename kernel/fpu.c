@@ -1,0 +1,143 @@
+/*
+ * User FPU, SSE and AVX state. At boot, fpu_init turns the units on for user code (CR0.MP
+ * set, EM and TS clear; CR4.OSFXSR and OSXMMEXCPT, so SSE works and its exceptions are
+ * #XM, not #UD) and, where CPUID says the CPU has XSAVE, enables XSAVE (CR4.OSXSAVE) for
+ * the x87, SSE and AVX components (XCR0), whose save area size CPUID leaf 0xD then gives.
+ * Without XSAVE the area is FXSAVE's fixed 512 bytes.
+ * Policy: eager switching. The kernel never touches these registers (-mgeneral-regs-only),
+ * so a process's registers stay valid in the CPU while kernel threads run; still, every
+ * switch away from a process saves them and every switch to one loads them: two
+ * instructions, simple to reason about. Linux defers the load to the return to user mode.
+ * The initial state (exec) is the architectural reset one: FCW 0x37f (all x87 exceptions
+ * masked, double extended precision), MXCSR 0x1f80 (all SSE exceptions masked), every
+ * register zero; in an XSAVE area, XSTATE_BV = 0 says "all components in their init state".
+ */
+#define pr_fmt(fmt) "fpu: " fmt
+
+#include <asm/fpu.h>
+#include <asm/x86.h>
+#include <kernel/oops.h>
+#include <kernel/printk.h>
+#include <lib/errno.h>
+#include <lib/string.h>
+#include <mm/slab.h>
+#include <sched/task.h>
+
+#define X86_CR0_MP		(1ull << 1)
+#define X86_CR0_EM		(1ull << 2)
+#define X86_CR0_TS		(1ull << 3)
+#define X86_CR4_OSFXSR		(1ull << 9)
+#define X86_CR4_OSXMMEXCPT	(1ull << 10)
+#define X86_CR4_OSXSAVE		(1ull << 18)
+#define XFEATURE_MASK_USED	0x7ull		/* x87, SSE, AVX */
+#define FXSAVE_SIZE		512
+#define FCW_OFFSET		0		/* u16 in the legacy area */
+#define MXCSR_OFFSET		24		/* u32 */
+
+static bool use_xsave;
+static uint64_t xfeatures;
+static unsigned int state_size = FXSAVE_SIZE;
+static struct kmem_cache *fpu_cachep;
+
+static inline void xsetbv(uint32_t index, uint64_t v)
+{
+	__asm__ volatile("xsetbv" :: "c"(index), "a"((uint32_t)v), "d"((uint32_t)(v >> 32)));
+}
+
+void fpu_init(void)
+{
+	uint32_t a, b, c, d;
+
+	__asm__ volatile("mov %0, %%cr0" :: "r"((read_cr0() | X86_CR0_MP) &
+						~(X86_CR0_EM | X86_CR0_TS)));
+	write_cr4(read_cr4() | X86_CR4_OSFXSR | X86_CR4_OSXMMEXCPT);
+	cpuid(1, &a, &b, &c, &d);
+	if (c & (1u << 26)) {		/* XSAVE */
+		cpuid_count(0xd, 0, &a, &b, &c, &d);
+		xfeatures = (((uint64_t)d << 32) | a) & XFEATURE_MASK_USED;
+		write_cr4(read_cr4() | X86_CR4_OSXSAVE);
+		xsetbv(0, xfeatures);
+		cpuid_count(0xd, 0, &a, &b, &c, &d);
+		state_size = b;		/* for the features XCR0 now enables */
+		use_xsave = true;
+	}
+	fpu_cachep = kmem_cache_create("fpu_state", state_size, 64, 0, NULL);
+	if (!fpu_cachep)
+		panic("fpu: no memory for the state cache");
+	pr_info("%s, features 0x%llx, %u-byte state per process\n", fpu_mode(),
+		(unsigned long long)(use_xsave ? xfeatures : 3), state_size);
+}
+
+const char *fpu_mode(void)
+{
+	return use_xsave ? "xsave" : "fxsave";
+}
+
+static void init_state(void *buf)
+{
+	memset(buf, 0, state_size);
+	*(uint16_t *)((char *)buf + FCW_OFFSET) = 0x37f;
+	*(uint32_t *)((char *)buf + MXCSR_OFFSET) = 0x1f80;
+}
+
+static void save(void *buf)
+{
+	if (use_xsave)
+		__asm__ volatile("xsave64 (%0)" :: "r"(buf), "a"((uint32_t)xfeatures),
+				 "d"((uint32_t)(xfeatures >> 32)) : "memory");
+	else
+		__asm__ volatile("fxsave64 (%0)" :: "r"(buf) : "memory");
+}
+
+static void restore(const void *buf)
+{
+	if (use_xsave)
+		__asm__ volatile("xrstor64 (%0)" :: "r"(buf), "a"((uint32_t)xfeatures),
+				 "d"((uint32_t)(xfeatures >> 32)) : "memory");
+	else
+		__asm__ volatile("fxrstor64 (%0)" :: "r"(buf) : "memory");
+}
+
+int fpu_alloc(struct task_struct *p, const struct task_struct *copy_of)
+{
+	p->fpu = kmem_cache_alloc(fpu_cachep, GFP_KERNEL);
+	if (!p->fpu)
+		return -ENOMEM;
+	if (copy_of && copy_of->fpu)
+		memcpy(p->fpu, copy_of->fpu, state_size);
+	else
+		init_state(p->fpu);
+	return 0;
+}
+
+void fpu_free(struct task_struct *p)
+{
+	if (p->fpu)
+		kmem_cache_free(fpu_cachep, p->fpu);
+	p->fpu = NULL;
+}
+
+void fpu_reset(struct task_struct *p)
+{
+	init_state(p->fpu);
+}
+
+void fpu_save_current(void)
+{
+	if (current->fpu)
+		save(current->fpu);
+}
+
+void fpu_load_current(void)
+{
+	if (current->fpu)
+		restore(current->fpu);
+}
+
+void fpu_switch(struct task_struct *prev, struct task_struct *next)
+{
+	if (prev->fpu && prev->state != TASK_DEAD)
+		save(prev->fpu);
+	if (next->fpu)
+		restore(next->fpu);
+}

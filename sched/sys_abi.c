@@ -1,0 +1,279 @@
+/*
+ * The scheduling and time system calls in the Linux x86_64 ABI: each copies its user
+ * arguments in, calls the kernel-side call of sched/syscalls.c (which checks them as Linux
+ * does) and copies the results out. sched_setaffinity/getaffinity know one CPU (the SMP
+ * issue adds the rest): a mask must contain CPU 0.
+ * Clocks: CLOCK_MONOTONIC (and _RAW, _BOOTTIME, _COARSE) is sched_clock(), ns since boot;
+ * there is no real-time clock driver yet, so CLOCK_REALTIME is the same count from the
+ * epoch: programs see a date in January 1970 and correct intervals.
+ */
+#include <asm/uaccess.h>
+#include <kernel/process.h>
+#include <kernel/signal.h>
+#include <kernel/syscalls.h>
+#include <kernel/time.h>
+#include <lib/errno.h>
+#include <sched/task.h>
+
+struct timespec64 {
+	int64_t tv_sec;
+	int64_t tv_nsec;
+};
+
+#define CLOCK_REALTIME		0
+#define CLOCK_MONOTONIC		1
+#define CLOCK_PROCESS_CPUTIME_ID 2
+#define CLOCK_THREAD_CPUTIME_ID	3
+#define CLOCK_MONOTONIC_RAW	4
+#define CLOCK_REALTIME_COARSE	5
+#define CLOCK_MONOTONIC_COARSE	6
+#define CLOCK_BOOTTIME		7
+#define TIMER_ABSTIME		1
+
+static long get_param(unsigned long uparam, struct sched_param *p)
+{
+	if (!uparam)
+		return -EINVAL;
+	return copy_from_user(p, (void __user *)uparam, sizeof(*p)) ? -EFAULT : 0;
+}
+
+long __x64_sys_sched_setscheduler(const struct pt_regs *regs)
+{
+	struct sched_param p;
+	long err = get_param(regs->rdx, &p);
+
+	return err ? err : sys_sched_setscheduler((int)regs->rdi, (int)regs->rsi, &p);
+}
+
+long __x64_sys_sched_setparam(const struct pt_regs *regs)
+{
+	struct sched_param p;
+	long err = get_param(regs->rsi, &p);
+
+	return err ? err : sys_sched_setparam((int)regs->rdi, &p);
+}
+
+long __x64_sys_sched_getscheduler(const struct pt_regs *regs)
+{
+	return sys_sched_getscheduler((int)regs->rdi);
+}
+
+long __x64_sys_sched_getparam(const struct pt_regs *regs)
+{
+	struct sched_param p;
+	int err;
+
+	if (!regs->rsi)
+		return -EINVAL;
+	err = sys_sched_getparam((int)regs->rdi, &p);
+	if (err)
+		return err;
+	return copy_to_user((void __user *)regs->rsi, &p, sizeof(p)) ? -EFAULT : 0;
+}
+
+long __x64_sys_sched_get_priority_max(const struct pt_regs *regs)
+{
+	return sys_sched_get_priority_max((int)regs->rdi);
+}
+
+long __x64_sys_sched_get_priority_min(const struct pt_regs *regs)
+{
+	return sys_sched_get_priority_min((int)regs->rdi);
+}
+
+static struct timespec64 ns_to_timespec(uint64_t ns)
+{
+	return (struct timespec64){ .tv_sec = (int64_t)(ns / NSEC_PER_SEC),
+				    .tv_nsec = (int64_t)(ns % NSEC_PER_SEC) };
+}
+
+long __x64_sys_sched_rr_get_interval(const struct pt_regs *regs)
+{
+	struct timespec64 ts;
+	uint64_t ns;
+	int err = sys_sched_rr_get_interval((int)regs->rdi, &ns);
+
+	if (err)
+		return err;
+	ts = ns_to_timespec(ns);
+	return copy_to_user((void __user *)regs->rsi, &ts, sizeof(ts)) ? -EFAULT : 0;
+}
+
+long __x64_sys_sched_yield(const struct pt_regs *regs)
+{
+	(void)regs;
+	return sys_sched_yield();
+}
+
+long __x64_sys_setpriority(const struct pt_regs *regs)
+{
+	return sys_setpriority((int)regs->rdi, (int)regs->rsi, (int)regs->rdx);
+}
+
+long __x64_sys_getpriority(const struct pt_regs *regs)
+{
+	return sys_getpriority((int)regs->rdi, (int)regs->rsi);
+}
+
+static long check_pid(int pid)
+{
+	struct task_struct *p;
+
+	if (pid < 0)
+		return -EINVAL;
+	if (pid == 0)
+		return 0;
+	p = find_get_task_by_pid(pid);
+	if (!p)
+		return -ESRCH;
+	put_task_struct(p);
+	return 0;
+}
+
+/* sched_setaffinity(pid, len, const unsigned long *mask): one CPU, so CPU 0 must be in it. */
+long __x64_sys_sched_setaffinity(const struct pt_regs *regs)
+{
+	uint64_t mask = 0;
+	long err = check_pid((int)regs->rdi);
+
+	if (err)
+		return err;
+	if (regs->rsi < sizeof(uint8_t))
+		return -EINVAL;
+	if (copy_from_user(&mask, (void __user *)regs->rdx, 1))
+		return -EFAULT;
+	return (mask & 1) ? 0 : -EINVAL;
+}
+
+/* sched_getaffinity(pid, len, unsigned long *mask): the bytes written (Linux's raw call). */
+long __x64_sys_sched_getaffinity(const struct pt_regs *regs)
+{
+	uint64_t mask = 1;
+	long err = check_pid((int)regs->rdi);
+
+	if (err)
+		return err;
+	if (regs->rsi < sizeof(mask) || (regs->rsi & (sizeof(mask) - 1)))
+		return -EINVAL;
+	if (clear_user((void __user *)regs->rdx, regs->rsi) ||
+	    copy_to_user((void __user *)regs->rdx, &mask, sizeof(mask)))
+		return -EFAULT;
+	return sizeof(mask);
+}
+
+static long clock_now(int clock, uint64_t *ns)
+{
+	switch (clock) {
+	case CLOCK_REALTIME:
+	case CLOCK_MONOTONIC:
+	case CLOCK_MONOTONIC_RAW:
+	case CLOCK_REALTIME_COARSE:
+	case CLOCK_MONOTONIC_COARSE:
+	case CLOCK_BOOTTIME:
+		*ns = sched_clock();
+		return 0;
+	case CLOCK_PROCESS_CPUTIME_ID:
+	case CLOCK_THREAD_CPUTIME_ID:
+		*ns = task_sched_runtime(current);
+		return 0;
+	}
+	return -EINVAL;
+}
+
+long __x64_sys_clock_gettime(const struct pt_regs *regs)
+{
+	struct timespec64 ts;
+	uint64_t ns;
+	long err = clock_now((int)regs->rdi, &ns);
+
+	if (err)
+		return err;
+	ts = ns_to_timespec(ns);
+	return copy_to_user((void __user *)regs->rsi, &ts, sizeof(ts)) ? -EFAULT : 0;
+}
+
+long __x64_sys_gettimeofday(const struct pt_regs *regs)
+{
+	uint64_t ns = sched_clock();
+	int64_t tv[2] = { (int64_t)(ns / NSEC_PER_SEC), (int64_t)(ns % NSEC_PER_SEC / 1000) };
+
+	if (regs->rdi && copy_to_user((void __user *)regs->rdi, tv, sizeof(tv)))
+		return -EFAULT;
+	return 0;
+}
+
+long __x64_sys_time(const struct pt_regs *regs)
+{
+	int64_t t = (int64_t)(sched_clock() / NSEC_PER_SEC);
+
+	if (regs->rdi && put_user(t, (int64_t __user *)regs->rdi))
+		return -EFAULT;
+	return t;
+}
+
+/*
+ * Sleep until sched_clock() reaches @expires (ns) or a signal comes: 0, or -EINTR with
+ * the time left in @rem (if not NULL) for nanosleep.
+ */
+static long do_nanosleep(uint64_t expires, unsigned long rem)
+{
+	uint64_t now;
+
+	for (;;) {
+		set_current_state(TASK_INTERRUPTIBLE);
+		if (signal_pending(current))
+			break;
+		if (!schedule_hrtimeout(expires))
+			return 0;
+	}
+	__set_current_state(TASK_RUNNING);
+	now = sched_clock();
+	if (rem) {
+		struct timespec64 left = ns_to_timespec(expires > now ? expires - now : 0);
+
+		if (copy_to_user((void __user *)rem, &left, sizeof(left)))
+			return -EFAULT;
+	}
+	return -EINTR;
+}
+
+static long get_timespec_ns(unsigned long uts, uint64_t *ns)
+{
+	struct timespec64 ts;
+
+	if (copy_from_user(&ts, (void __user *)uts, sizeof(ts)))
+		return -EFAULT;
+	if (ts.tv_sec < 0 || ts.tv_nsec < 0 || ts.tv_nsec >= (int64_t)NSEC_PER_SEC)
+		return -EINVAL;
+	if ((uint64_t)ts.tv_sec > (UINT64_MAX / 2) / NSEC_PER_SEC)
+		*ns = UINT64_MAX / 2;	/* "forever" */
+	else
+		*ns = (uint64_t)ts.tv_sec * NSEC_PER_SEC + (uint64_t)ts.tv_nsec;
+	return 0;
+}
+
+long __x64_sys_nanosleep(const struct pt_regs *regs)
+{
+	uint64_t ns;
+	long err = get_timespec_ns(regs->rdi, &ns);
+
+	return err ? err : do_nanosleep(sched_clock() + ns, regs->rsi);
+}
+
+/* clock_nanosleep(clock, flags, request, remain) */
+long __x64_sys_clock_nanosleep(const struct pt_regs *regs)
+{
+	uint64_t ns, now;
+	long err = clock_now((int)regs->rdi, &now);
+
+	if (err)
+		return err;
+	if ((int)regs->rdi == CLOCK_PROCESS_CPUTIME_ID || (int)regs->rdi == CLOCK_THREAD_CPUTIME_ID)
+		return -EINVAL;	/* sleeping on CPU time: not supported */
+	err = get_timespec_ns(regs->rdx, &ns);
+	if (err)
+		return err;
+	if (regs->rsi & TIMER_ABSTIME)
+		return do_nanosleep(ns, 0);
+	return do_nanosleep(sched_clock() + ns, regs->r10);
+}

@@ -1,0 +1,165 @@
+/*
+ * Tiny user programs for tests/kernel/test_user.c, position-independent machine code that
+ * the test copies into a fresh address space and runs in ring 3. Each ends in exit_group
+ * with a code the test checks (or dies of the signal the test expects). Between
+ * blob_NAME and blob_NAME_end; system-call numbers are Linux's x86_64 ones.
+ */
+#define SYS_sched_yield	24
+#define SYS_getpid	39
+#define SYS_fork	57
+#define SYS_wait4	61
+#define SYS_getppid	110
+#define SYS_brk		12
+#define SYS_clock_gettime 228
+#define SYS_exit_group	231
+
+#define BLOB(name)	.globl blob_##name, blob_##name##_end; blob_##name:
+#define END(name)	blob_##name##_end:
+
+	.text
+	.code64
+
+/* exit_group(42), through sysret's way in and out. */
+BLOB(exit42)
+	movl	$SYS_exit_group, %eax
+	movl	$42, %edi
+	syscall
+	ud2
+END(exit42)
+
+/* A NULL dereference: SIGSEGV. */
+BLOB(segv)
+	xorl	%eax, %eax
+	movq	(%rax), %rax
+	ud2
+END(segv)
+
+/* An invalid opcode: SIGILL. */
+BLOB(ud2)
+	ud2
+END(ud2)
+
+/* Bad pointers to a call that writes: -EFAULT (14) for an unmapped and a kernel address. */
+BLOB(efault)
+	movl	$SYS_clock_gettime, %eax
+	xorl	%edi, %edi
+	movq	$0x10000, %rsi			/* unmapped */
+	syscall
+	movq	%rax, %rbx
+	movl	$SYS_clock_gettime, %eax
+	xorl	%edi, %edi
+	movabsq	$0xffff888000000000, %rsi	/* the direct map: refused before any access */
+	syscall
+	cmpq	%rax, %rbx
+	jne	1f
+	movq	%rax, %rdi
+	negq	%rdi				/* exit code 14 if both were -EFAULT */
+	movl	$SYS_exit_group, %eax
+	syscall
+1:	movl	$SYS_exit_group, %eax
+	movl	$99, %edi
+	syscall
+END(efault)
+
+/*
+ * fork + copy-on-write + wait4: a value on the stack is 1; the child writes 2 and exits
+ * with the value it reads (2); the parent yields, reaps the child and exits with
+ * 100 + child's exit code + its own value (still 1): 103.
+ */
+BLOB(fork)
+	subq	$16, %rsp
+	movq	$1, (%rsp)
+	movl	$SYS_fork, %eax
+	syscall
+	testq	%rax, %rax
+	js	2f
+	jnz	1f
+	movq	$2, (%rsp)			/* the child: its own copy */
+	movl	$SYS_exit_group, %eax
+	movq	(%rsp), %rdi
+	syscall
+1:	movq	%rax, %r12			/* the parent: the child's pid */
+	movl	$SYS_sched_yield, %eax
+	syscall
+	movl	$SYS_wait4, %eax
+	movq	%r12, %rdi
+	leaq	8(%rsp), %rsi			/* int status */
+	xorl	%edx, %edx
+	xorl	%r10d, %r10d
+	syscall
+	cmpq	%rax, %r12
+	jne	2f
+	movl	8(%rsp), %edi
+	shrl	$8, %edi			/* WEXITSTATUS */
+	addq	(%rsp), %rdi
+	addl	$100, %edi
+	movl	$SYS_exit_group, %eax
+	syscall
+2:	movl	$SYS_exit_group, %eax
+	movl	$98, %edi
+	syscall
+END(fork)
+
+/* brk: grow the heap by two pages, write to both ends, exit 0 (a fault would SIGSEGV). */
+BLOB(brk)
+	movl	$SYS_brk, %eax
+	xorl	%edi, %edi
+	syscall
+	movq	%rax, %rbx			/* the current break */
+	leaq	8192(%rbx), %rdi
+	movl	$SYS_brk, %eax
+	syscall
+	leaq	8192(%rbx), %rcx
+	cmpq	%rcx, %rax
+	jne	1f
+	movb	$1, (%rbx)
+	movb	$1, 8191(%rbx)
+	movl	$SYS_exit_group, %eax
+	xorl	%edi, %edi
+	syscall
+1:	movl	$SYS_exit_group, %eax
+	movl	$97, %edi
+	syscall
+END(brk)
+
+/* The SSE registers survive a switch to another process: xmm0 holds a value across yields. */
+BLOB(fpu)
+	movabsq	$0x0123456789abcdef, %rax
+	movq	%rax, %xmm0
+	movl	$50, %ebx
+1:	movl	$SYS_sched_yield, %eax
+	syscall
+	decl	%ebx
+	jnz	1b
+	movq	%xmm0, %rcx
+	movabsq	$0x0123456789abcdef, %rax
+	xorl	%edi, %edi
+	cmpq	%rax, %rcx
+	je	2f
+	movl	$96, %edi
+2:	movl	$SYS_exit_group, %eax
+	syscall
+END(fpu)
+
+/* An unknown system call returns -ENOSYS (38): exit code 38. */
+BLOB(enosys)
+	movl	$400, %eax
+	syscall
+	movq	%rax, %rdi
+	negq	%rdi
+	movl	$SYS_exit_group, %eax
+	syscall
+END(enosys)
+
+/* Runs beside blob_fpu: zeroes xmm0 between yields; blob_fpu must not see it. */
+BLOB(fpu_clobber)
+	movl	$50, %ebx
+1:	pxor	%xmm0, %xmm0
+	movl	$SYS_sched_yield, %eax
+	syscall
+	decl	%ebx
+	jnz	1b
+	movl	$SYS_exit_group, %eax
+	xorl	%edi, %edi
+	syscall
+END(fpu_clobber)
