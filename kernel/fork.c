@@ -218,7 +218,7 @@ static long do_fork(unsigned long clone_flags)
 
 	if (!parent->mm || !parent->signal)
 		return -EINVAL;
-	if (nr_user_processes >= max_user_processes)
+	if ((int64_t)nr_user_processes >= max_user_processes)
 		return -EAGAIN;		/* the process limit a fork bomb meets */
 	p = create_task(NULL, NULL, parent->comm);
 	if (!p)

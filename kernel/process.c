@@ -19,6 +19,7 @@
 #include <kernel/process.h>
 #include <kernel/signal.h>
 #include <kernel/syscalls.h>
+#include <kernel/sysctl.h>
 #include <kernel/time.h>
 #include <lib/errno.h>
 #include <lib/string.h>
@@ -30,8 +31,11 @@
 #define ARCH_GET_FS	0x1003
 #define ARCH_GET_GS	0x1004
 
-unsigned int max_user_processes = 64;
+/* The limit fork meets (-EAGAIN): Linux's kernel.threads-max counts every thread, this
+ * one user processes only, so a fork bomb is contained without starving the kernel. */
+int64_t max_user_processes = 64;
 unsigned int nr_user_processes;
+SYSCTL(threads_max, "kernel.threads-max", &max_user_processes, 1, 1, 4096, NULL);
 
 void switch_user_context(struct task_struct *prev, struct task_struct *next)
 {

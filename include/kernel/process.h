@@ -69,6 +69,7 @@ int process_fork_files(struct task_struct *p, struct task_struct *parent);
 void process_exit_files(struct task_struct *tsk);
 
 /* The process-limit the forkbomb meets (kernel.threads-max analogue): user processes. */
-extern unsigned int max_user_processes, nr_user_processes;
+extern int64_t max_user_processes;
+extern unsigned int nr_user_processes;
 
 #endif

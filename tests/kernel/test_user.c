@@ -7,7 +7,8 @@
  * segfault line is logged; bad user pointers (unmapped, kernel) give -EFAULT, not an oops;
  * an unknown call gives -ENOSYS; fork gives the child a copy-on-write copy (each sees its
  * own value) and wait4 reaps it; brk grows the heap; the SSE registers survive switches to
- * another process that changes them; and no page is lost once every process is gone.
+ * another process that changes them; a fork bomb stops at the process limit and SIGKILL
+ * ends its sleeping children; and no page is lost once every process is gone.
  */
 #include <kernel/ktest.h>
 #include <kernel/log.h>
@@ -36,6 +37,7 @@ DECLARE_BLOB(brk);
 DECLARE_BLOB(fpu);
 DECLARE_BLOB(fpu_clobber);
 DECLARE_BLOB(enosys);
+DECLARE_BLOB(forkbomb);
 
 struct blob {
 	const char *start, *end;
@@ -155,6 +157,15 @@ static void test_fpu_state_is_per_process(struct ktest *t)
 	KTEST_EXPECT_EQ(t, sb, 0);
 }
 
+/* The process limit contains a fork bomb; SIGKILL wakes sleepers; every child is reaped. */
+static void test_forkbomb_is_contained(struct ktest *t)
+{
+	unsigned int procs = nr_user_processes;
+
+	KTEST_EXPECT_EQ(t, RUN(t, forkbomb), (int)(max_user_processes - procs - 1) << 8);
+	KTEST_EXPECT_EQ(t, nr_user_processes, procs);
+}
+
 static void test_no_pages_lost(struct ktest *t)
 {
 	unsigned long before;
@@ -180,6 +191,7 @@ static const struct ktest_case user_cases[] = {
 	KTEST_CASE(test_fork_cow_and_wait4),
 	KTEST_CASE(test_brk_grows_the_heap),
 	KTEST_CASE(test_fpu_state_is_per_process),
+	KTEST_CASE(test_forkbomb_is_contained),
 	KTEST_CASE(test_no_pages_lost),
 	{},
 };

@@ -12,6 +12,8 @@
 #define SYS_brk		12
 #define SYS_clock_gettime 228
 #define SYS_exit_group	231
+#define SYS_nanosleep	35
+#define SYS_kill	62
 
 #define BLOB(name)	.globl blob_##name, blob_##name##_end; blob_##name:
 #define END(name)	blob_##name##_end:
@@ -163,3 +165,52 @@ BLOB(fpu_clobber)
 	xorl	%edi, %edi
 	syscall
 END(fpu_clobber)
+
+/*
+ * A bounded fork bomb: fork until fork fails; each child sleeps 10 s (in nanosleep, so
+ * SIGKILL must wake it). A failure other than -EAGAIN exits 90. Then kill(-1, SIGKILL)
+ * ends every child, wait4 reaps them until -ECHILD (10), and the exit code is the number
+ * of children that were made.
+ */
+BLOB(forkbomb)
+	xorl	%r12d, %r12d			/* children made */
+1:	movl	$SYS_fork, %eax
+	syscall
+	testq	%rax, %rax
+	jz	3f
+	cmpq	$-11, %rax			/* -EAGAIN: the limit */
+	je	2f
+	testq	%rax, %rax
+	js	9f
+	incl	%r12d
+	jmp	1b
+2:	movl	$SYS_kill, %eax
+	movq	$-1, %rdi
+	movl	$9, %esi			/* SIGKILL */
+	syscall
+4:	movl	$SYS_wait4, %eax
+	movq	$-1, %rdi
+	xorl	%esi, %esi
+	xorl	%edx, %edx
+	xorl	%r10d, %r10d
+	syscall
+	testq	%rax, %rax
+	jns	4b
+	cmpq	$-10, %rax			/* -ECHILD: all reaped */
+	jne	9f
+	movl	%r12d, %edi
+	movl	$SYS_exit_group, %eax
+	syscall
+3:	pushq	$0				/* the child: nanosleep({10, 0}) */
+	pushq	$10
+	movl	$SYS_nanosleep, %eax
+	movq	%rsp, %rdi
+	xorl	%esi, %esi
+	syscall
+	movl	$SYS_exit_group, %eax
+	movl	$91, %edi			/* woke up: not killed */
+	syscall
+9:	movl	$SYS_exit_group, %eax
+	movl	$90, %edi
+	syscall
+END(forkbomb)
