@@ -37,11 +37,23 @@
 static bool use_xsave;
 static uint64_t xfeatures;
 static unsigned int state_size = FXSAVE_SIZE;
+static uint32_t mxcsr_mask = 0xffbf;	/* the default when FXSAVE reports 0 */
 static struct kmem_cache *fpu_cachep;
 
 static inline void xsetbv(uint32_t index, uint64_t v)
 {
 	__asm__ volatile("xsetbv" :: "c"(index), "a"((uint32_t)v), "d"((uint32_t)(v >> 32)));
+}
+
+/* The MXCSR bits this CPU accepts: FXSAVE stores them at offset 28 (0 means 0xffbf). */
+static uint32_t read_mxcsr_mask(void)
+{
+	static uint8_t area[FXSAVE_SIZE] __aligned(16);
+	uint32_t mask;
+
+	__asm__ volatile("fxsave64 %0" : "=m"(area));
+	mask = *(uint32_t *)(area + 28);
+	return mask ? mask : 0xffbf;
 }
 
 void fpu_init(void)
@@ -61,11 +73,32 @@ void fpu_init(void)
 		state_size = b;		/* for the features XCR0 now enables */
 		use_xsave = true;
 	}
+	mxcsr_mask = read_mxcsr_mask();
 	fpu_cachep = kmem_cache_create("fpu_state", state_size, 64, 0, NULL);
 	if (!fpu_cachep)
 		panic("fpu: no memory for the state cache");
 	pr_info("%s, features 0x%llx, %u-byte state per process\n", fpu_mode(),
 		(unsigned long long)(use_xsave ? xfeatures : 3), state_size);
+}
+
+unsigned int fpu_state_size(void)
+{
+	return state_size;
+}
+
+/*
+ * FXRSTOR faults on reserved MXCSR bits; XRSTOR also on XSTATE_BV bits XCR0 lacks, on a
+ * compacted-format XCOMP_BV and on nonzero reserved header bytes. Clear them all.
+ */
+void fpu_sanitize(void *state)
+{
+	uint8_t *b = state;
+
+	*(uint32_t *)(b + MXCSR_OFFSET) &= mxcsr_mask;
+	if (use_xsave) {
+		*(uint64_t *)(b + FXSAVE_SIZE) &= xfeatures;		/* XSTATE_BV */
+		memset(b + FXSAVE_SIZE + 8, 0, 56);			/* XCOMP_BV, reserved */
+	}
 }
 
 const char *fpu_mode(void)

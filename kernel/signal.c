@@ -100,7 +100,7 @@ bool fatal_signal_pending(const struct task_struct *p)
 }
 
 /* Act on the lowest-numbered deliverable signal; does not return if it terminates. */
-static void do_signal(void)
+static void do_signal(struct pt_regs *regs)
 {
 	struct signal_struct *s = current->signal;
 	uint64_t deliverable = s->pending & (~s->blocked | UNBLOCKABLE);
@@ -108,13 +108,25 @@ static void do_signal(void)
 	const struct k_sigaction *ka = &s->action[sig - 1];
 
 	s->pending &= ~sigmask(sig);
-	if (!(UNBLOCKABLE & sigmask(sig))) {
-		if (ka->handler == SIG_IGN)
-			return;
-		if (ka->handler != SIG_DFL)
-			pr_notice("%s[%d]: signal %d has a handler at 0x%llx, but handlers are not called yet: default action\n",
-				  current->comm, current->pid, sig, (unsigned long long)ka->handler);
+	if (!(UNBLOCKABLE & sigmask(sig)) && ka->handler == SIG_IGN)
+		return;
+	if (!(UNBLOCKABLE & sigmask(sig)) && ka->handler != SIG_DFL) {
+		uint64_t old = s->blocked;
+
+		if (setup_rt_frame(regs, sig, ka, old)) {
+			/* The frame does not fit (a bad stack, no restorer): Linux's answer. */
+			pr_info("%s[%d]: cannot deliver signal %d (bad stack or no restorer): SIGSEGV\n",
+				current->comm, current->pid, sig);
+			sig = SIGSEGV;
+			goto dfl;
+		}
+		s->blocked |= ka->mask | ((ka->flags & SA_NODEFER) ? 0 : sigmask(sig));
+		s->blocked &= ~UNBLOCKABLE;
+		if (ka->flags & SA_RESETHAND)
+			s->action[sig - 1].handler = SIG_DFL;
+		return;
 	}
+dfl:
 	if (DEFAULT_IGNORE & sigmask(sig))
 		return;
 	do_group_exit(sig | ((DEFAULT_CORE & sigmask(sig)) ? 0x80 : 0));
@@ -122,7 +134,6 @@ static void do_signal(void)
 
 void exit_to_user_mode(struct pt_regs *regs)
 {
-	(void)regs;
 	for (;;) {
 		if (need_resched()) {
 			local_irq_enable();
@@ -132,7 +143,7 @@ void exit_to_user_mode(struct pt_regs *regs)
 		}
 		if (signal_pending(current)) {
 			local_irq_enable();
-			do_signal();
+			do_signal(regs);
 			local_irq_disable();
 			continue;
 		}

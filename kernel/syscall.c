@@ -26,9 +26,6 @@
 #define MSR_FMASK	0xc0000084
 #define EFER_SCE	(1ull << 0)
 
-#define X86_EFLAGS_TF	(1ul << 8)
-#define X86_EFLAGS_DF	(1ul << 10)
-#define X86_EFLAGS_NT	(1ul << 14)
 
 extern const char *const syscall_names[];	/* build/syscall_names.c */
 extern const unsigned int nr_syscall_names;

@@ -2,7 +2,9 @@
  * An exception raised by user code is the process's problem, not the kernel's: it becomes
  * a signal (SIGSEGV for a bad access, SIGFPE for a divide error, SIGILL for an invalid
  * opcode ...), reported in one line in Linux's format, and the kernel carries on. The
- * process dies of the signal's default action on its way back to user mode (signal.c):
+ * process dies of the signal's default action on its way back to user mode (signal.c),
+ * or its handler runs. Only a signal without a handler is logged (as Linux's
+ * show_unhandled_signals), one line:
  *   segv[7]: segfault at 0 ip 0000000000401016 sp 00007ffffffde9c8 error 6 in segv[401000+1000]
  * "error" is the page-fault error code: bit 0 the page was present, bit 1 a write, bit 2
  * from user mode, bit 4 an instruction fetch.
@@ -46,6 +48,11 @@ static int trap_signal(unsigned int v)
 	return SIGSEGV;
 }
 
+static bool unhandled(int sig)
+{
+	return current->signal->action[sig - 1].handler <= SIG_IGN;
+}
+
 void do_user_exception(struct pt_regs *regs, uint64_t cr2, enum fault_result r)
 {
 	unsigned int v = regs->vector;
@@ -57,17 +64,22 @@ void do_user_exception(struct pt_regs *regs, uint64_t cr2, enum fault_result r)
 		return;
 	}
 	if (v == X86_TRAP_PF) {
-		printk(KERN_INFO "%s[%d]: segfault at %llx ip %016llx sp %016llx error %llx",
-		       current->comm, current->pid, (unsigned long long)cr2,
-		       (unsigned long long)regs->rip, (unsigned long long)regs->rsp,
-		       (unsigned long long)regs->error_code);
-		print_vma_of(regs->rip);
+		if (unhandled(SIGSEGV)) {
+			printk(KERN_INFO "%s[%d]: segfault at %llx ip %016llx sp %016llx error %llx",
+			       current->comm, current->pid, (unsigned long long)cr2,
+			       (unsigned long long)regs->rip, (unsigned long long)regs->rsp,
+			       (unsigned long long)regs->error_code);
+			print_vma_of(regs->rip);
+		}
 		force_sig_fault(SIGSEGV, (regs->error_code & 1) ? SEGV_ACCERR : SEGV_MAPERR, cr2);
 		return;
 	}
-	printk(KERN_INFO "traps: %s[%d] trap %s ip:%llx sp:%llx error:%llx", current->comm,
-	       current->pid, exception_name(v), (unsigned long long)regs->rip,
-	       (unsigned long long)regs->rsp, (unsigned long long)regs->error_code);
-	print_vma_of(regs->rip);
-	force_sig_fault(trap_signal(v), 0, v == X86_TRAP_PF ? cr2 : regs->rip);
+	if (unhandled(trap_signal(v))) {
+		printk(KERN_INFO "traps: %s[%d] trap %s ip:%llx sp:%llx error:%llx",
+		       current->comm, current->pid, exception_name(v),
+		       (unsigned long long)regs->rip, (unsigned long long)regs->rsp,
+		       (unsigned long long)regs->error_code);
+		print_vma_of(regs->rip);
+	}
+	force_sig_fault(trap_signal(v), 0, regs->rip);
 }

@@ -19,5 +19,8 @@ void fpu_switch(struct task_struct *prev, struct task_struct *next);
 void fpu_save_current(void);				/* fork: the live registers to memory */
 void fpu_load_current(void);				/* exec: memory to the registers */
 const char *fpu_mode(void);				/* "xsave", "fxsave" */
+unsigned int fpu_state_size(void);			/* bytes of a save area */
+/* Make an image from user memory safe to restore (reserved bits cleared): sigreturn. */
+void fpu_sanitize(void *state);
 
 #endif

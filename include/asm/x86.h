@@ -129,7 +129,11 @@ static inline uint64_t read_rflags(void)
 	return f;
 }
 
+#define X86_EFLAGS_TF	(1ul << 8)	/* trap after each instruction (single step) */
 #define X86_EFLAGS_IF	(1ul << 9)
+#define X86_EFLAGS_DF	(1ul << 10)	/* string instructions go down */
+#define X86_EFLAGS_NT	(1ul << 14)
+#define X86_EFLAGS_RF	(1ul << 16)	/* resume: no debug fault on the next instruction */
 #define X86_EFLAGS_AC	(1ul << 18)	/* alignment check; with SMAP: user access allowed */
 
 #ifdef HOSTED_TEST

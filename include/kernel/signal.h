@@ -5,9 +5,8 @@
  * task is about to return to user mode (exit_to_user_mode): the default action
  * terminates (with the core flag in the wait status for the "core" signals) or ignores
  * (SIGCHLD, SIGURG, SIGWINCH, SIGCONT; and the stop signals, until job control exists).
- * Limit: handlers are recorded (rt_sigaction, enough for libc's start-up and abort) but
- * not yet called: there is no signal frame or rt_sigreturn, so a caught signal takes its
- * default action, and the log says so. SIGKILL and SIGSTOP cannot be caught or blocked.
+ * A handler is called with an rt_sigframe on the user stack and returns through
+ * rt_sigreturn (kernel/signal_frame.c). SIGKILL and SIGSTOP cannot be caught or blocked.
  */
 #ifndef KERNEL_SIGNAL_H
 #define KERNEL_SIGNAL_H
@@ -89,6 +88,10 @@ bool fatal_signal_pending(const struct task_struct *p);
 /* Before returning to user mode, with interrupts off: reschedule and act on signals until
  * neither is due. Returns with interrupts off. */
 void exit_to_user_mode(struct pt_regs *regs);
+
+/* kernel/signal_frame.c: make the return to user mode call @ka's handler; 0 or -EFAULT. */
+struct k_sigaction;
+int setup_rt_frame(struct pt_regs *regs, int sig, const struct k_sigaction *ka, uint64_t oldmask);
 
 
 #endif

@@ -17,7 +17,8 @@
 	X(218, set_tid_address) X(158, arch_prctl)			\
 	X(102, getuid) X(107, geteuid) X(104, getgid) X(108, getegid)	\
 	X(63, uname) X(318, getrandom) X(98, getrusage)			\
-	X(13, rt_sigaction) X(14, rt_sigprocmask) X(62, kill) X(234, tgkill)
+	X(13, rt_sigaction) X(14, rt_sigprocmask) X(15, rt_sigreturn)	\
+	X(62, kill) X(234, tgkill)
 
 #define SYSCALLS_MM(X)							\
 	X(12, brk) X(9, mmap) X(11, munmap) X(10, mprotect) X(28, madvise)

@@ -6,7 +6,8 @@
  * invalid opcode kill only the process, with SIGSEGV/SIGILL and the core flag, and the
  * segfault line is logged; bad user pointers (unmapped, kernel) give -EFAULT, not an oops;
  * an unknown call gives -ENOSYS; fork gives the child a copy-on-write copy (each sees its
- * own value) and wait4 reaps it; brk grows the heap; the SSE registers survive switches to
+ * own value) and wait4 reaps it; signal handlers get siginfo and a ucontext whose edits
+ * rt_sigreturn brings back (for a kill and for a fault); brk grows the heap; the SSE registers survive switches to
  * another process that changes them; a fork bomb stops at the process limit and SIGKILL
  * ends its sleeping children; and no page is lost once every process is gone.
  */
@@ -38,6 +39,7 @@ DECLARE_BLOB(fpu);
 DECLARE_BLOB(fpu_clobber);
 DECLARE_BLOB(enosys);
 DECLARE_BLOB(forkbomb);
+DECLARE_BLOB(sighandler);
 
 struct blob {
 	const char *start, *end;
@@ -157,6 +159,11 @@ static void test_fpu_state_is_per_process(struct ktest *t)
 	KTEST_EXPECT_EQ(t, sb, 0);
 }
 
+static void test_signal_handlers_and_sigreturn(struct ktest *t)
+{
+	KTEST_EXPECT_EQ(t, RUN(t, sighandler), 0);
+}
+
 /* The process limit contains a fork bomb; SIGKILL wakes sleepers; every child is reaped. */
 static void test_forkbomb_is_contained(struct ktest *t)
 {
@@ -191,6 +198,7 @@ static const struct ktest_case user_cases[] = {
 	KTEST_CASE(test_fork_cow_and_wait4),
 	KTEST_CASE(test_brk_grows_the_heap),
 	KTEST_CASE(test_fpu_state_is_per_process),
+	KTEST_CASE(test_signal_handlers_and_sigreturn),
 	KTEST_CASE(test_forkbomb_is_contained),
 	KTEST_CASE(test_no_pages_lost),
 	{},

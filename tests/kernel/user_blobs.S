@@ -214,3 +214,71 @@ BLOB(forkbomb)
 	movl	$90, %edi
 	syscall
 END(forkbomb)
+
+/*
+ * Signal handlers: SIGUSR1 (sent to itself with kill) and SIGSEGV (a NULL dereference)
+ * each run a handler that checks siginfo and edits the interrupted registers in the
+ * ucontext (rbx; and rip, to step over the faulting load), then return through the
+ * restorer and rt_sigreturn. Exit 0 if both edits arrived; 80-83 name what failed.
+ */
+#define UC_RBX	(40 + 88)		/* ucontext: uc_mcontext at 40, rbx at 88 in it */
+#define UC_RIP	(40 + 128)
+BLOB(sighandler)
+	subq	$32, %rsp			/* struct sigaction */
+	leaq	5f(%rip), %rax
+	movq	%rax, 0(%rsp)			/* sa_handler */
+	movq	$0x04000004, 8(%rsp)		/* SA_RESTORER | SA_SIGINFO */
+	leaq	8f(%rip), %rax
+	movq	%rax, 16(%rsp)			/* sa_restorer */
+	movq	$0, 24(%rsp)			/* sa_mask */
+	movl	$10, %edi			/* SIGUSR1 */
+	call	1f
+	movl	$11, %edi			/* SIGSEGV */
+	call	1f
+	xorl	%ebx, %ebx
+	movl	$SYS_getpid, %eax
+	syscall
+	movq	%rax, %rdi
+	movl	$10, %esi
+	movl	$SYS_kill, %eax
+	syscall
+	movl	$81, %edi
+	cmpq	$77, %rbx
+	jne	9f
+	xorl	%eax, %eax
+	movq	(%rax), %rax			/* SIGSEGV: the handler moves rip to 3f */
+	movl	$82, %edi
+	jmp	9f
+3:	movl	$82, %edi
+	cmpq	$78, %rbx
+	jne	9f
+	xorl	%edi, %edi
+	jmp	9f
+1:	movl	$13, %eax			/* rt_sigaction(edi, act at 8(%rsp) now, 0, 8) */
+	leaq	8(%rsp), %rsi
+	xorl	%edx, %edx
+	movl	$8, %r10d
+	syscall
+	testq	%rax, %rax
+	jnz	2f
+	ret
+2:	movl	$80, %edi
+	jmp	9f
+5:	cmpl	%edi, (%rsi)			/* the handler: si_signo is the signal */
+	jne	7f
+	cmpl	$11, %edi
+	je	6f
+	movq	$77, UC_RBX(%rdx)
+	ret
+6:	cmpq	$0, 16(%rsi)			/* si_addr: the NULL that faulted */
+	jne	7f
+	leaq	3b(%rip), %rax
+	movq	%rax, UC_RIP(%rdx)
+	movq	$78, UC_RBX(%rdx)
+	ret
+7:	movl	$83, %edi
+9:	movl	$SYS_exit_group, %eax
+	syscall
+8:	movl	$15, %eax			/* the restorer: rt_sigreturn */
+	syscall
+END(sighandler)
