@@ -198,6 +198,7 @@ char task_state_char(const struct task_struct *p)
 /* Undo a fork that failed after create_task: the child never ran. */
 static void abort_fork(struct task_struct *p)
 {
+	process_exit_files(p);
 	if (p->mm)
 		mm_destroy(p->mm);
 	p->mm = NULL;

@@ -116,6 +116,7 @@ struct task_struct {
 	int exit_signal;		/* sent to the parent at exit: SIGCHLD */
 	struct signal_struct *signal;	/* pending and blocked signals, dispositions */
 	struct files_struct *files;	/* open files */
+	char *cwd;			/* the working directory, absolute; NULL: "/" */
 	void *fpu;			/* FPU/SSE/AVX state, saved at switches (kernel/fpu.c) */
 	uint64_t fsbase, gsbase;	/* arch_prctl(ARCH_SET_FS/GS): libc's thread pointer */
 	uint64_t clear_child_tid;	/* set_tid_address(), kept for the ABI */
