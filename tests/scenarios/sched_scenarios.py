@@ -76,17 +76,23 @@ LATENCY = re.compile(r"latency: +(\d+) threads: period \d+ us, slice \d+ us, end
 
 
 def run_demo_latency(m):
-    """Under -icount each fair thread waits exactly the others' slices, each rounded up to
-    the tick that ends it; 0.5 ms is left for the switches themselves."""
+    """Under -icount each fair thread waits the others' slices, each rounded up to the tick
+    that ends it; 0.5 ms is left for the switches themselves. With slices longer than a
+    tick (4 threads) the queue turns like a carousel and that holds for every thread. With
+    1-tick slices (12 threads) the tick's jitter reorders threads of nearly equal vruntime,
+    so a thread may be passed over once or twice (sched/demo_fair.c): up to 2 slices more,
+    and the worst must still reach the carousel's wait."""
     name = m.spec.name
     m.expect(r"teachos# ")
     parts = LATENCY.findall(m.text())
-    ok = [int(n) for n, *_ in parts] == [4, 12] and all(
-        all(float(w) <= float(bound) + 0.5 for w in waits.split()) and
-        int(worst) <= int(bound) * 1000 + 500 and int(worst) >= int(bound) * 1000 - 500
-        for _, _, waits, worst, bound in parts)
+
+    def holds(slice_ms, waits, worst, bound):
+        slack = 0.5 if int(slice_ms) > 1 else 2 * int(slice_ms) + 0.5
+        return (all(float(w) <= float(bound) + slack for w in waits.split()) and
+                int(bound) * 1000 - 500 <= int(worst) <= (int(bound) + slack) * 1000)
+    ok = [int(n) for n, *_ in parts] == [4, 12] and all(holds(*p[1:]) for p in parts)
     return [check(f"{name}: 4 and 12 threads: each waits (n - 1) slices between runs, "
-                  "to the tick", ok, str(parts)),
+                  "to the tick (12: up to 2 more)", ok, str(parts)),
             no_leftovers(name, m)]
 
 
