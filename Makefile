@@ -115,6 +115,7 @@ HOST_SRCS := lib/string.c lib/vsnprintf.c lib/args.c lib/getopt.c lib/ktap.c lib
 	$(filter-out mm/slab_shell.c mm/slab_demo.c,$(wildcard mm/slab*.c)) mm/kmalloc.c \
 	sched/rt.c sched/fair.c sched/idle.c sched/tables.c drivers/video/vt.c drivers/input/keymap.c \
 	drivers/acpi/tables.c drivers/acpi/madt.c drivers/acpi/fadt.c \
+	fs/elf_parse.c fs/elf_stack.c \
 	$(wildcard tests/host/*.c)
 
 $(B)/host/unit-tests: $(HOST_SRCS) $(wildcard include/*/*.h tests/host/*.h)
