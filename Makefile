@@ -134,6 +134,16 @@ $(B)/host/tlb-tests: $(TLB_TEST_SRCS) $(wildcard include/*/*.h)
 test-host: $(B)/host/unit-tests $(B)/host/tlb-tests
 	$(B)/host/unit-tests; s=$$?; $(B)/host/tlb-tests && exit $$s
 
+# ---- fuzz_elf: libFuzzer on the ELF checker and the stack builder (clang only) ----
+# build/fuzz/fuzz_elf -max_total_time=60 runs it; tests/fuzz/fuzz_elf.c says more.
+FUZZ_ELF_SRCS := tests/fuzz/fuzz_elf.c fs/elf_parse.c fs/elf_stack.c lib/string.c
+
+build/fuzz/fuzz_elf: $(FUZZ_ELF_SRCS) include/fs/elf.h
+	@mkdir -p $(dir $@)
+	clang -std=gnu11 -Wall -Wextra -Werror -g -O1 -fsanitize=fuzzer,address,undefined \
+		-fno-builtin -Iinclude -DHOSTED_TEST $(FUZZ_ELF_SRCS) -o $@
+# ---- end of fuzz_elf ----
+
 test:
 	@scripts/ensure-tools test
 	$(PYTHON) tests/run
