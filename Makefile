@@ -35,11 +35,12 @@ ASFLAGS := -Iinclude -D__ASSEMBLER__ -MMD -MP
 LDFLAGS := -nostdlib -z max-page-size=4096 -z noexecstack -T linker.ld
 
 SRCS := $(wildcard boot/*.S kernel/*.c kernel/*.S drivers/*.c drivers/*/*.c lib/*.c mm/*.c sched/*.c sched/*.S \
-	tests/kernel/*.c)
+	tests/kernel/*.c fs/*.c)
 OBJS := $(patsubst %,$(B)/%.o,$(basename $(SRCS)))
 # The console font, from Debian's console-setup-linux, compiled in by scripts/psf2c.
 FONT ?= /usr/share/consolefonts/Lat15-Terminus16.psf.gz
 OBJS += $(B)/console_font.o
+OBJS += $(B)/tests/kernel/elf/image.o
 KERNEL := $(B)/teachos.elf
 ISO := $(B)/teachos.iso
 
@@ -67,6 +68,26 @@ $(B)/console_font.c: $(FONT) scripts/psf2c scripts/psf.py
 
 $(B)/console_font.o: $(B)/console_font.c Makefile
 	$(call quiet,CC,$<)$(CC) $(CFLAGS) -c $< -o $@
+
+# ---- the ELF loader's kernel test program: tests/kernel/elf/prog.S linked as ET_EXEC and
+# as a static-pie, embedded by image.S for tests/kernel/test_elf.c ----
+ELF_PROG_LDFLAGS := -static -nostdlib -z noexecstack -z max-page-size=4096
+
+$(B)/tests/kernel/elf/prog.o: tests/kernel/elf/prog.S Makefile
+	@mkdir -p $(dir $@)
+	$(call quiet,AS,$<)$(CC) -c $< -o $@
+
+$(B)/tests/kernel/elf/prog.exec: $(B)/tests/kernel/elf/prog.o
+	$(call quiet,LD,$@)$(LD) $(ELF_PROG_LDFLAGS) -Ttext=0x400000 $< -o $@
+
+$(B)/tests/kernel/elf/prog.pie: $(B)/tests/kernel/elf/prog.o
+	$(call quiet,LD,$@)$(LD) $(ELF_PROG_LDFLAGS) -pie --no-dynamic-linker $< -o $@
+
+$(B)/tests/kernel/elf/image.o: tests/kernel/elf/image.S $(B)/tests/kernel/elf/prog.exec \
+		$(B)/tests/kernel/elf/prog.pie Makefile
+	$(call quiet,AS,$<)$(CC) $(ASFLAGS) -DELF_TEST_EXEC='"$(B)/tests/kernel/elf/prog.exec"' \
+		-DELF_TEST_PIE='"$(B)/tests/kernel/elf/prog.pie"' -c $< -o $@
+# ---- end of the ELF test program ----
 
 # Files that must not be instrumented: the canary setter and the UBSAN runtime itself.
 $(B)/kernel/stackprotector.o: CFLAGS += -fno-stack-protector
