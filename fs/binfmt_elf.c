@@ -157,12 +157,20 @@ static void set_mm_layout(struct mm_struct *mm, const struct elf_info *info)
 	mm->start_brk = mm->brk = info->hi + bias;
 }
 
+/* AT_HWCAP on x86: the feature bits of CPUID leaf 1 in EDX, as Linux reports them. */
+static uint64_t elf_hwcap(void)
+{
+	uint32_t a, b, c, d;
+
+	cpuid(1, &a, &b, &c, &d);
+	return d;
+}
+
 static int setup_stack(struct mm_struct *mm, const struct elf_info *info,
 		       const char *const argv[], const char *const envp[], const char *filename,
 		       struct elf_stack_layout *lay)
 {
 	uint64_t bias = info->load_bias, argc, envc;
-	uint32_t a, b, c, hwcap;
 	uint8_t random[16];
 	const struct elf_auxv auxv[] = {
 		{ AT_PHDR, info->phdr_vaddr + bias },
@@ -173,7 +181,7 @@ static int setup_stack(struct mm_struct *mm, const struct elf_info *info,
 		{ AT_FLAGS, 0 },
 		{ AT_ENTRY, info->entry + bias },
 		{ AT_UID, 0 }, { AT_EUID, 0 }, { AT_GID, 0 }, { AT_EGID, 0 },
-		{ AT_HWCAP, (cpuid(1, &a, &b, &c, &hwcap), hwcap) },
+		{ AT_HWCAP, elf_hwcap() },
 		{ AT_CLKTCK, 100 },	/* USER_HZ: times() and /proc count in 1/100 s */
 		{ AT_SECURE, 0 },
 		{ AT_HWCAP2, 0 },
