@@ -17,7 +17,8 @@
  * W^X: the parser refuses a segment that is both writable and executable; an executable
  * stack asked for with PT_GNU_STACK is logged and not given (nearly always it is an assembly
  * file without .note.GNU-stack, not a program that runs code on its stack).
- * On an error every VMA made so far is unmapped again (the mm must come in empty).
+ * On an error every VMA made so far is unmapped again (the mm must come in empty). A refused
+ * image is logged with the reason, rate limited.
  * docs/elf.md.
  */
 #define pr_fmt(fmt) "binfmt_elf: " fmt
@@ -26,6 +27,7 @@
 #include <asm/x86.h>
 #include <fs/elf.h>
 #include <kernel/printk.h>
+#include <kernel/time.h>
 #include <lib/errno.h>
 #include <lib/string.h>
 #include <mm/memory.h>
@@ -36,6 +38,46 @@
 
 _Static_assert(ELF_STACK_TOP == TASK_SIZE, "the stack ends at the top of user space");
 _Static_assert(ELF_PAGE_SIZE == PAGE_SIZE, "one page size");
+
+/*
+ * Refusals are logged, but at most ELF_LOG_BURST lines per ELF_LOG_INTERVAL (Linux's
+ * default ratelimit: 10 per 5 s), so a program that execs garbage in a loop cannot flood
+ * the log; the next line that gets through says how many were left out.
+ */
+#define ELF_LOG_BURST		10
+#define ELF_LOG_INTERVAL	(5000ull * 1000 * 1000)	/* ns */
+
+static bool elf_log_ratelimit(unsigned long *suppressed)
+{
+	static uint64_t begin;
+	static unsigned int printed;
+	static unsigned long missed;
+	uint64_t now = ktime_get_ns();
+
+	if (!printed || now - begin >= ELF_LOG_INTERVAL) {
+		begin = now;
+		printed = 0;
+	}
+	if (printed >= ELF_LOG_BURST) {
+		missed++;
+		return false;
+	}
+	printed++;
+	*suppressed = missed;
+	missed = 0;
+	return true;
+}
+
+static void log_refusal(const char *filename, const char *why)
+{
+	unsigned long suppressed;
+
+	if (!elf_log_ratelimit(&suppressed))
+		return;
+	if (suppressed)
+		pr_info("%lu refusals not logged\n", suppressed);
+	pr_info("%s: not loaded: %s\n", filename ? filename : "?", why);
+}
 
 /* 16 bytes for AT_RANDOM: RDRAND when the CPU has it, else the TSC through a mixer. */
 static void elf_random_bytes(uint8_t out[16])
@@ -229,7 +271,7 @@ int load_elf_binary(struct mm_struct *mm, const void *image, size_t len, const c
 		return -ENOMEM;
 	err = elf_parse(image, len, info, &why);
 	if (err) {
-		pr_info("%s: not loaded: %s\n", filename ? filename : "?", why);
+		log_refusal(filename, why);
 		goto out;
 	}
 	if (info->exec_stack)
