@@ -61,7 +61,8 @@ long elf_stack_size(const struct elf_stack_args *args, uint64_t *argc, uint64_t 
 	bytes = fl + 1;
 	if (!count_strings(args->argv, argc, &bytes) || !count_strings(args->envp, envc, &bytes))
 		return -E2BIG;
-	/* Strings counted 8 per pointer already; add argc, two NULLs, auxv with ours and AT_NULL. */
+	/* The pointers are counted with their strings; add argc, two NULLs, the auxv with our
+	 * three and AT_NULL, the end marker, platform, random bytes and alignment. */
 	words = 1 + 2 + 2 * ((uint64_t)nauxv + 4);
 	bytes += 8 + (args->platform ? strnlen(args->platform, 64) + 1 : 0) + 16 + 15 + 8 * words;
 	return (long)ALIGN_UP(bytes, 16);

@@ -274,7 +274,7 @@ static void check_invariants(const struct elf_info *info, size_t len, unsigned l
 		cr_assert((s->flags & (PF_W | PF_X)) != (PF_W | PF_X), "seed %llu", seed);
 		cr_assert(s->vaddr >= info->lo && s->vaddr + s->memsz <= info->hi);
 		if (i)
-			cr_assert(s->vaddr >= ((s - 1)->vaddr + (s - 1)->memsz + 4095) / 4096 * 4096,
+			cr_assert(s->vaddr >= ALIGN_UP((s - 1)->vaddr + (s - 1)->memsz, 4096),
 				  "seed %llu: overlap", seed);
 		if ((s->flags & PF_X) && info->entry >= s->vaddr &&
 		    info->entry < s->vaddr + s->filesz)
@@ -303,7 +303,8 @@ Test(elf_parse, random_mutations_stay_in_bounds)
 		memcpy(p, from->p, len);
 		for (unsigned int k = rnd_below(6) + 1; k-- && len;) {
 			/* mostly the headers, where the meaning is */
-			size_t at = rnd_below(4) ? rnd_below(MIN(len, 64 + 5 * 56)) : rnd_below(len);
+			size_t hdrs = MIN(len, 64 + 5 * 56);
+			size_t at = rnd_below(4) ? rnd_below(hdrs) : rnd_below(len);
 
 			switch (rnd_below(3)) {
 			case 0: p[at] ^= 1u << rnd_below(8); break;
@@ -403,7 +404,8 @@ Test(elf_stack, layout_reads_back_as_start_sees_it)
 		}
 	}
 	cr_expect_eq(seen, 1ull << AT_PHDR | 1ull << AT_PHNUM | 1ull << AT_PAGESZ |
-		     1ull << AT_ENTRY | 1ull << AT_PLATFORM | 1ull << AT_EXECFN | 1ull << AT_RANDOM);
+		     1ull << AT_ENTRY | 1ull << AT_PLATFORM | 1ull << AT_EXECFN |
+		     1ull << AT_RANDOM);
 	cr_expect(p + 16 <= lay.random, "the vector stays below the random bytes");
 	free(buf);
 }

@@ -6,8 +6,8 @@
  * through user addresses inside user_access_begin/end: segments mapped with their rights,
  * the entry point's bytes the file's, .data right and .bss zero, the stack VMA with nothing
  * in the gap below it, argc/argv/envp/auxv where _start will look; a cut or corrupted copy
- * refused with -ENOEXEC and nothing left mapped; 300 randomly mutated copies (twice) either refused or
- * loaded, never a crash; and no page leaked once the mm is destroyed.
+ * refused with -ENOEXEC and nothing left mapped; 300 randomly mutated copies (twice) either
+ * refused or loaded, never a crash; and no page leaked once the mm is destroyed.
  * The program is never run: there is no ring 3 yet.
  */
 #include <asm/x86.h>
@@ -372,7 +372,8 @@ static unsigned long mutation_round(struct ktest *t, uint8_t *copy, uint64_t see
 		if (next_rand(&s) % 8 == 0)
 			img.len = next_rand(&s) % (img.len + 1);
 		for (unsigned int k = next_rand(&s) % 4 + 1; k-- && img.len;) {
-			size_t at = next_rand(&s) % (next_rand(&s) % 4 ? MIN(img.len, 512) : img.len);
+			size_t span = next_rand(&s) % 4 ? MIN(img.len, 512) : img.len;
+			size_t at = next_rand(&s) % span;
 
 			copy[at] ^= 1u << (next_rand(&s) % 8);
 		}
