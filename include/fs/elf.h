@@ -190,7 +190,8 @@ struct elf_stack_layout {
  * @top (so @buf's byte i is at @top - @size + i), from the top down: the file name, the argv
  * and envp strings, the platform string, 16 random bytes, then (16-byte aligned) argc, argv
  * pointers, NULL, envp pointers, NULL, the auxv pairs. Returns 0, -E2BIG (the strings are
- * more than ELF_ARG_MAX) or -ENOMEM (@buf is too small). @top must be 16-byte aligned.
+ * more than ELF_ARG_MAX) or -ENOMEM (@buf is too small). @top must be 16-byte aligned, @buf
+ * 8-byte aligned (it holds the pointer tables while they are built).
  */
 int elf_build_stack(void *buf, size_t size, uint64_t top, const struct elf_stack_args *args,
 		    struct elf_stack_layout *out);
