@@ -35,7 +35,7 @@ ASFLAGS := -Iinclude -D__ASSEMBLER__ -MMD -MP
 LDFLAGS := -nostdlib -z max-page-size=4096 -z noexecstack -T linker.ld
 
 SRCS := $(wildcard boot/*.S kernel/*.c kernel/*.S drivers/*.c drivers/*/*.c lib/*.c lib/*.S mm/*.c sched/*.c sched/*.S \
-	tests/kernel/*.c tests/kernel/*.S)
+	tests/kernel/*.c tests/kernel/*.S fs/*.c)
 OBJS := $(patsubst %,$(B)/%.o,$(basename $(SRCS)))
 # The console font, from Debian's console-setup-linux, compiled in by scripts/psf2c.
 FONT ?= /usr/share/consolefonts/Lat15-Terminus16.psf.gz
@@ -43,6 +43,7 @@ OBJS += $(B)/console_font.o
 # The names of Linux's x86_64 system calls, for the log of unimplemented ones.
 SYSCALL_HDR ?= /usr/include/x86_64-linux-gnu/asm/unistd_64.h
 OBJS += $(B)/syscall_names.o
+OBJS += $(B)/tests/kernel/elf/image.o
 KERNEL := $(B)/teachos.elf
 ISO := $(B)/teachos.iso
 
@@ -77,6 +78,25 @@ $(B)/syscall_names.c: $(SYSCALL_HDR) scripts/gen-syscall-names
 
 $(B)/syscall_names.o: $(B)/syscall_names.c Makefile
 	$(call quiet,CC,$<)$(CC) $(CFLAGS) -c $< -o $@
+# ---- the ELF loader's kernel test program: tests/kernel/elf/prog.S linked as ET_EXEC and
+# as a static-pie, embedded by image.S for tests/kernel/test_elf.c ----
+ELF_PROG_LDFLAGS := -static -nostdlib -z noexecstack -z max-page-size=4096
+
+$(B)/tests/kernel/elf/prog.o: tests/kernel/elf/prog.S Makefile
+	@mkdir -p $(dir $@)
+	$(call quiet,AS,$<)$(CC) -c $< -o $@
+
+$(B)/tests/kernel/elf/prog.exec: $(B)/tests/kernel/elf/prog.o
+	$(call quiet,LD,$@)$(LD) $(ELF_PROG_LDFLAGS) -Ttext=0x400000 $< -o $@
+
+$(B)/tests/kernel/elf/prog.pie: $(B)/tests/kernel/elf/prog.o
+	$(call quiet,LD,$@)$(LD) $(ELF_PROG_LDFLAGS) -pie --no-dynamic-linker $< -o $@
+
+$(B)/tests/kernel/elf/image.o: tests/kernel/elf/image.S $(B)/tests/kernel/elf/prog.exec \
+		$(B)/tests/kernel/elf/prog.pie Makefile
+	$(call quiet,AS,$<)$(CC) $(ASFLAGS) -DELF_TEST_EXEC='"$(B)/tests/kernel/elf/prog.exec"' \
+		-DELF_TEST_PIE='"$(B)/tests/kernel/elf/prog.pie"' -c $< -o $@
+# ---- end of the ELF test program ----
 
 # Files that must not be instrumented: the canary setter and the UBSAN runtime itself.
 $(B)/kernel/stackprotector.o: CFLAGS += -fno-stack-protector
@@ -125,6 +145,7 @@ HOST_SRCS := lib/string.c lib/vsnprintf.c lib/args.c lib/getopt.c lib/ktap.c lib
 	$(filter-out mm/slab_shell.c mm/slab_demo.c,$(wildcard mm/slab*.c)) mm/kmalloc.c \
 	sched/rt.c sched/fair.c sched/idle.c sched/tables.c drivers/video/vt.c drivers/input/keymap.c \
 	drivers/acpi/tables.c drivers/acpi/madt.c drivers/acpi/fadt.c \
+	fs/elf_parse.c fs/elf_stack.c \
 	$(wildcard tests/host/*.c)
 
 $(B)/host/unit-tests: $(HOST_SRCS) $(wildcard include/*/*.h tests/host/*.h)
@@ -142,6 +163,16 @@ $(B)/host/tlb-tests: $(TLB_TEST_SRCS) $(wildcard include/*/*.h)
 # Both run even when the first fails, so each reports.
 test-host: $(B)/host/unit-tests $(B)/host/tlb-tests
 	$(B)/host/unit-tests; s=$$?; $(B)/host/tlb-tests && exit $$s
+
+# ---- fuzz_elf: libFuzzer on the ELF checker and the stack builder (clang only) ----
+# build/fuzz/fuzz_elf -max_total_time=60 runs it; tests/fuzz/fuzz_elf.c says more.
+FUZZ_ELF_SRCS := tests/fuzz/fuzz_elf.c fs/elf_parse.c fs/elf_stack.c lib/string.c
+
+build/fuzz/fuzz_elf: $(FUZZ_ELF_SRCS) include/fs/elf.h
+	@mkdir -p $(dir $@)
+	clang -std=gnu11 -Wall -Wextra -Werror -g -O1 -fsanitize=fuzzer,address,undefined \
+		-fno-builtin -Iinclude -DHOSTED_TEST $(FUZZ_ELF_SRCS) -o $@
+# ---- end of fuzz_elf ----
 
 test:
 	@scripts/ensure-tools test

@@ -941,6 +941,8 @@ def all_boots():
         BootSpec("demo-latency", run_demo_latency, "demo=latency", icount=True, timeout=120),
         BootSpec("sched-trace", run_sched_trace, icount=True, timeout=240),
         BootSpec("demo-vmalloc", run_demo_vmalloc, "demo=vmalloc"),
+        # The ELF loader's suite alone (it also runs in every ktest=all boot above).
+        BootSpec("ktest-elf", run_ktest, "ktest=elf panic=-1"),
         BootSpec("ktest-slub-debug", run_ktest, "ktest=slab,slab_debug,page_alloc slub_debug panic=-1"),
         BootSpec("shell", run_shell, "loglevel=7"),
         BootSpec("sched-shell", run_sched_shell, timeout=90),
