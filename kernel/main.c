@@ -20,6 +20,7 @@
 #include <drivers/keyboard.h>
 #include <drivers/serial.h>
 #include <drivers/vt.h>
+#include <fs/fs.h>
 #include <kernel/bench.h>
 #include <kernel/bootinfo.h>
 #include <kernel/demo.h>
@@ -130,6 +131,7 @@ static int kernel_init(void *unused)
 {
 	(void)unused;
 	workqueue_init();	/* kworker/0, pid 2: deferred work from interrupt handlers */
+	initramfs_boot();	/* the root file system, /dev, and the initramfs module unpacked */
 	if (ktest_filter) {
 		int failed = ktest_run(ktest_filter);
 

@@ -91,6 +91,8 @@ int process_init_kthread(struct task_struct *tsk)
 			return -ENOMEM;
 		nr_user_processes++;	/* it is a process from now on, even if exec fails */
 	}
+	if (!tsk->files)
+		return process_files_init(tsk);	/* stdin, stdout, stderr on /dev/console */
 	return 0;
 }
 
@@ -264,17 +266,4 @@ long __x64_sys_getrusage(const struct pt_regs *regs)
 		return -EINVAL;
 	fill_rusage(current, (int)regs->rdi == RUSAGE_CHILDREN, &ru);
 	return copy_to_user((void __user *)regs->rsi, &ru, sizeof(ru)) ? -EFAULT : 0;
-}
-
-/* Open files: until the file system lands, processes have none. */
-int process_fork_files(struct task_struct *p, struct task_struct *parent)
-{
-	(void)parent;
-	p->files = NULL;
-	return 0;
-}
-
-void process_exit_files(struct task_struct *tsk)
-{
-	tsk->files = NULL;
 }

@@ -65,6 +65,8 @@ int process_init_kthread(struct task_struct *tsk);	/* signals, FPU, files for ex
 int kernel_spawn_fn(int (*fn)(void *), void *arg, const char *name);
 int kernel_spawn(const char *path, const char *const argv[], const char *const envp[]);
 void get_random_bytes(void *buf, size_t n);
+/* fs/process_files.c: the fd table (0, 1, 2 on /dev/console for a new process) and cwd. */
+int process_files_init(struct task_struct *tsk);
 int process_fork_files(struct task_struct *p, struct task_struct *parent);
 void process_exit_files(struct task_struct *tsk);
 

@@ -33,7 +33,19 @@
 	X(35, nanosleep) X(230, clock_nanosleep) X(228, clock_gettime)	\
 	X(96, gettimeofday) X(201, time)
 
-#define SYSCALLS(X) SYSCALLS_PROCESS(X) SYSCALLS_MM(X) SYSCALLS_SCHED(X)
+#define SYSCALLS_FS(X)							\
+	X(0, read) X(1, write) X(17, pread64) X(18, pwrite64)		\
+	X(19, readv) X(20, writev) X(8, lseek) X(16, ioctl)		\
+	X(2, open) X(257, openat) X(3, close) X(72, fcntl)		\
+	X(32, dup) X(33, dup2) X(292, dup3)				\
+	X(4, stat) X(5, fstat) X(6, lstat) X(262, newfstatat)		\
+	X(21, access) X(269, faccessat) X(217, getdents64)		\
+	X(89, readlink) X(267, readlinkat)				\
+	X(83, mkdir) X(258, mkdirat) X(84, rmdir)			\
+	X(87, unlink) X(263, unlinkat)					\
+	X(79, getcwd) X(80, chdir) X(59, execve)
+
+#define SYSCALLS(X) SYSCALLS_PROCESS(X) SYSCALLS_MM(X) SYSCALLS_SCHED(X) SYSCALLS_FS(X)
 
 #define SYSCALL_PROTOTYPE(nr, name) long __x64_sys_##name(const struct pt_regs *regs);
 SYSCALLS(SYSCALL_PROTOTYPE)

@@ -1,0 +1,230 @@
+/*
+ * Open files and the calls on them that the syscall layer makes: filp_open, kernel_read,
+ * kernel_write, vfs_llseek, vfs_fstat/vfs_stat, get_file/fput. A struct file is what one
+ * open(2) made: the inode, the open flags and the position; fds made by dup or fork share it
+ * (f_count, atomic). Names are changed by fs/namei_ops.c. Reads and writes of ramfs files and
+ * devices go through the inode's file_operations; the rest runs under fs_lock.
+ * docs/fs.md, "open files".
+ */
+#include <fs/fs.h>
+#include <lib/errno.h>
+#include <mm/slab.h>
+
+#define ROOT_DEV	MKDEV(0, 1)	/* what st_dev says for every ramfs file */
+
+static bool can_read(const struct file *f)
+{
+	return (f->f_flags & O_ACCMODE) != O_WRONLY;
+}
+
+static bool can_write(const struct file *f)
+{
+	unsigned int acc = f->f_flags & O_ACCMODE;
+
+	return acc == O_WRONLY || acc == O_RDWR;
+}
+
+/* The inode for open(O_CREAT): the existing one, or a new regular file. Under fs_lock. */
+static int open_create(const char *path, int flags, unsigned int mode, struct inode **out)
+{
+	struct inode *dir, *inode;
+	const char *last;
+	size_t len;
+	int ret;
+
+	ret = path_lookup(path, LOOKUP_PARENT, &dir, &last, &len);
+	if (ret)
+		return ret;
+	if (len && !ramfs_find(dir, last, len)) {
+		inode = new_inode(S_IFREG | (mode & S_IALLUGO));
+		if (!inode) {
+			iput(dir);
+			return -ENOMEM;
+		}
+		ret = ramfs_link(dir, last, len, inode);
+		iput(dir);
+		if (ret) {
+			iput(inode);
+			return ret;
+		}
+		*out = inode;
+		return 0;
+	}
+	iput(dir);
+	if (flags & O_EXCL)
+		return -EEXIST;
+	ret = path_lookup(path, LOOKUP_FOLLOW, out, NULL, NULL);
+	if (ret == 0 && S_ISDIR((*out)->i_mode)) {
+		iput(*out);
+		return -EISDIR;
+	}
+	return ret;
+}
+
+static int open_inode(const char *path, int flags, unsigned int mode, struct inode **out)
+{
+	struct inode *inode;
+	unsigned int acc = flags & O_ACCMODE;
+	int ret;
+
+	if (acc == O_ACCMODE)
+		return -EINVAL;
+	if (flags & O_CREAT)
+		ret = open_create(path, flags, mode, &inode);
+	else
+		ret = path_lookup(path, LOOKUP_FOLLOW, &inode, NULL, NULL);
+	if (ret)
+		return ret;
+	if ((flags & O_DIRECTORY) && !S_ISDIR(inode->i_mode))
+		ret = -ENOTDIR;
+	else if (S_ISDIR(inode->i_mode) && acc != O_RDONLY)
+		ret = -EISDIR;
+	else if ((flags & O_TRUNC) && S_ISREG(inode->i_mode) && acc != O_RDONLY)
+		ret = ramfs_set_size(inode, 0);
+	if (ret) {
+		iput(inode);
+		return ret;
+	}
+	*out = inode;
+	return 0;
+}
+
+struct file *filp_open(const char *path, int flags, unsigned int mode)
+{
+	struct inode *inode;
+	struct file *f;
+	int ret;
+
+	f = kzalloc(sizeof(*f), GFP_KERNEL);
+	if (!f)
+		return ERR_PTR(-ENOMEM);
+	fs_lock_acquire();
+	ret = open_inode(path, flags, mode, &inode);
+	fs_lock_release();
+	if (ret) {
+		kfree(f);
+		return ERR_PTR(ret);
+	}
+	f->f_count = 1;
+	f->f_flags = (unsigned int)flags & ~(unsigned int)O_CLOEXEC;
+	f->f_inode = inode;	/* the lookup's reference becomes the file's */
+	f->f_op = inode->i_fop;
+	return f;
+}
+
+struct file *get_file(struct file *f)
+{
+	__atomic_add_fetch(&f->f_count, 1, __ATOMIC_RELAXED);
+	return f;
+}
+
+void fput(struct file *f)
+{
+	if (!f || __atomic_sub_fetch(&f->f_count, 1, __ATOMIC_ACQ_REL) != 0)
+		return;
+	fs_lock_acquire();
+	iput(f->f_inode);
+	fs_lock_release();
+	kfree(f);
+}
+
+ssize_t kernel_read(struct file *f, void *buf, size_t count, loff_t *pos)
+{
+	if (!can_read(f))
+		return -EBADF;
+	if (S_ISDIR(f->f_inode->i_mode))
+		return -EISDIR;
+	if (!f->f_op || !f->f_op->read)
+		return -EINVAL;
+	if (*pos < 0)
+		return -EINVAL;
+	return f->f_op->read(f, buf, count, pos);
+}
+
+ssize_t kernel_write(struct file *f, const void *buf, size_t count, loff_t *pos)
+{
+	if (!can_write(f))
+		return -EBADF;
+	if (!f->f_op || !f->f_op->write)
+		return -EINVAL;
+	if (*pos < 0)
+		return -EINVAL;
+	return f->f_op->write(f, buf, count, pos);
+}
+
+loff_t vfs_llseek(struct file *f, loff_t offset, int whence)
+{
+	loff_t base;
+
+	if (f->f_op && f->f_op->llseek)
+		return f->f_op->llseek(f, offset, whence);
+	switch (whence) {
+	case SEEK_SET:
+		base = 0;
+		break;
+	case SEEK_CUR:
+		base = f->f_pos;
+		break;
+	case SEEK_END:
+		fs_lock_acquire();
+		base = f->f_inode->i_size;
+		fs_lock_release();
+		break;
+	default:
+		return -EINVAL;
+	}
+	if ((offset > 0 && base > INT64_MAX - offset) || base + offset < 0)
+		return -EINVAL;
+	f->f_pos = base + offset;
+	return f->f_pos;
+}
+
+static void fill_stat(const struct inode *inode, struct stat *st)
+{
+	*st = (struct stat){
+		.st_dev = ROOT_DEV,
+		.st_ino = inode->i_ino,
+		.st_nlink = inode->i_nlink,
+		.st_mode = inode->i_mode,
+		.st_uid = inode->i_uid,
+		.st_gid = inode->i_gid,
+		.st_rdev = inode->i_rdev,
+		.st_size = inode->i_size,
+		.st_blksize = 4096,
+		/* 512-byte units of the whole pages that would hold the data, as Linux's ramfs */
+		.st_blocks = (inode->i_size + 4095) / 4096 * 8,
+	};
+}
+
+int vfs_fstat(struct file *f, struct stat *st)
+{
+	fs_lock_acquire();
+	fill_stat(f->f_inode, st);
+	fs_lock_release();
+	return 0;
+}
+
+static int stat_path(const char *path, unsigned int flags, struct stat *st)
+{
+	struct inode *inode;
+	int ret;
+
+	fs_lock_acquire();
+	ret = path_lookup(path, flags, &inode, NULL, NULL);
+	if (ret == 0) {
+		fill_stat(inode, st);
+		iput(inode);
+	}
+	fs_lock_release();
+	return ret;
+}
+
+int vfs_stat(const char *path, struct stat *st)
+{
+	return stat_path(path, LOOKUP_FOLLOW, st);
+}
+
+int vfs_lstat(const char *path, struct stat *st)
+{
+	return stat_path(path, 0, st);
+}
