@@ -208,9 +208,9 @@ static int spawn_fn(void *data)
 	int err = kernel_execve(a->path, a->argv, a->envp);
 
 	/* Only a failed exec returns; the thread is a process without a program. */
-	pr_err("cannot run %s: error %d\n", a->path, err);
+	pr_err("cannot run %s: %s\n", a->path, strerror(-err));
 	kfree(a);
-	return 127;	/* the shell's "command not found" status */
+	return err == -ENOENT ? 127 : 126;	/* sh's "not found" and "cannot execute" */
 }
 
 int kernel_spawn(const char *path, const char *const argv[], const char *const envp[])

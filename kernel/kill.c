@@ -1,7 +1,9 @@
 /*
  * `kill`: the shell's kill, with bash's options and messages (kill [-s SIG | -n NUM | -SIG]
- * PID|%JOB..., kill -l [SIG]). There are no signals to deliver yet, so kill carries out a
- * signal's default action itself:
+ * PID|%JOB..., kill -l [SIG]). A user process gets a terminating or ignorable signal as
+ * from kill(2) (send_signal, kernel/signal.c: its handler runs, or the default action);
+ * for kernel threads, and for the stop signals everywhere until job control exists, kill
+ * carries out the default action itself:
  *   stop (STOP TSTP TTIN TTOU)   sched_stop_task(): the task shows T in ps
  *   continue (CONT)              sched_cont_task()
  *   terminate (TERM, the default, KILL, INT, HUP, ... and the core-dumping ones)
@@ -16,6 +18,7 @@
  */
 #include <kernel/console.h>
 #include <kernel/shell.h>
+#include <kernel/signal.h>
 #include <lib/errno.h>
 #include <lib/string.h>
 #include <sched/spawn.h>
@@ -49,8 +52,11 @@ static const struct signal_def signals[] = {
 };
 
 #define NSIG_STD	32
-#define SIGKILL		9
-#define SIGTERM		15
+
+const char *signal_name(int sig)
+{
+	return sig > 0 && sig < NSIG_STD ? signals[sig].name : "?";
+}
 
 static int strcasecmp_ascii(const char *a, const char *b)
 {
@@ -114,8 +120,8 @@ static int list_signals(int argc, char **argv)
 	return ret;
 }
 
-/* Carry out @sig's default action on @pid; 0 or -errno. */
-static int send_signal(int pid, int sig)
+/* Send @sig to @pid, or carry out its default action; 0 or -errno. */
+static int kill_pid(int pid, int sig)
 {
 	struct task_struct *p;
 	int err = 0;
@@ -125,6 +131,12 @@ static int send_signal(int pid, int sig)
 	p = find_get_task_by_pid(pid);
 	if (!p)
 		return -ESRCH;
+	if (p->signal && !(p->flags & PF_KTHREAD) && sig &&
+	    signals[sig].action != ACT_STOP && signals[sig].action != ACT_CONT) {
+		err = send_signal(p, sig);	/* a process: as kill(2) would */
+		put_task_struct(p);
+		return err;
+	}
 	switch (sig ? signals[sig].action : ACT_IGN) {
 	case ACT_STOP:
 		err = sched_stop_task(p);
@@ -159,7 +171,7 @@ static int kill_one(const char *word, int sig)
 		console_printf("kill: %s: arguments must be process or job IDs\n", word);
 		return 1;
 	}
-	err = send_signal(pid, sig);
+	err = kill_pid(pid, sig);
 	if (err) {
 		console_printf("kill: (%d) - %s\n", pid, strerror(err));
 		return 1;

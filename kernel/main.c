@@ -36,6 +36,7 @@
 #include <kernel/printk.h>
 #include <kernel/time.h>
 #include <kernel/traps.h>
+#include <lib/args.h>
 #include <lib/errno.h>
 #include <lib/string.h>
 #include <mm/mm.h>
@@ -46,6 +47,8 @@
 #endif
 
 const char kernel_version[] = "teachos 0.1.0 (" BUILD_COMPILER ")";
+
+#define INIT_MAX_ARGS 16		/* words after "--" passed to init= */
 
 extern uint64_t boot_entry_tsc;
 
@@ -79,6 +82,36 @@ static int set_demo(const char *val)
 	return 0;
 }
 KERNEL_PARAM("demo", set_demo, "a demonstration's name (see the shell's `demo` command)");
+
+static const char *init_path;
+
+static int set_init(const char *val)
+{
+	if (!val || val[0] != '/')
+		return -EINVAL;
+	init_path = val;
+	return 0;
+}
+KERNEL_PARAM("init", set_init, "the absolute path of a program to run as process 1");
+
+/*
+ * init=PATH: process 1 becomes that program, with the words after "--" on the command
+ * line as its arguments (Linux's way). kernel_execve returns only if the exec failed; then
+ * the boot goes on in the kernel shell, with the reason on the console.
+ */
+static void run_init_process(void)
+{
+	static char *argv[INIT_MAX_ARGS + 2];
+	int argc = 1, err;
+
+	argv[0] = (char *)init_path;
+	if (init_args)
+		argc += split_args(init_args, argv + 1, INIT_MAX_ARGS);
+	argv[argc] = NULL;
+	err = kernel_execve(init_path, (const char *const *)argv, default_envp);
+	pr_err("init: requested init %s failed: %s (%d); the kernel shell runs instead\n",
+	       init_path, strerror(-err), err);
+}
 
 static int set_loglevel(const char *val)
 {
@@ -125,7 +158,8 @@ static void parse_boot_info(uint32_t magic, uint64_t info_phys)
 
 /*
  * pid 1: what the boot is for. The kernel tests, benchmarks, a demonstration, a crash
- * demonstration, then the shell, which never returns (init must not exit: that would be a panic).
+ * demonstration, then a user program (init=) or the kernel shell, neither of which returns
+ * (init must not exit: that would be a panic).
  */
 static int kernel_init(void *unused)
 {
@@ -147,6 +181,10 @@ static int kernel_init(void *unused)
 		demo_run(demo_name);
 	if (crash_kind)
 		crash_run(crash_kind);
+	if (init_path)
+		run_init_process();
+	else if (init_args)
+		pr_warn("init: arguments after \"--\" but no init=: ignored\n");
 	shell_run();
 }
 

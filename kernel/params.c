@@ -4,7 +4,8 @@
  * section); its setter validates the value. Bad input never stops the boot: an
  * invalid value is reported with what was expected and ignored, unknown words are
  * reported together in one line, as Linux does. sysctl.NAME=VALUE sets a tunable by
- * its sysctl name (kernel/sysctl.c), as Linux 5.8 and later accept.
+ * its sysctl name (kernel/sysctl.c), as Linux 5.8 and later accept. A bare "--" ends
+ * the kernel's part: the words after it are arguments for init (init_args), as on Linux.
  */
 #define pr_fmt(fmt) "cmdline: " fmt
 
@@ -17,6 +18,7 @@
 #include <lib/string.h>
 
 char saved_command_line[CMDLINE_MAX];
+char *init_args;
 
 extern const struct kernel_param __kernel_params_start[], __kernel_params_end[];
 
@@ -38,7 +40,7 @@ static int set_flag(const struct kernel_param *p, const char *val)
 	return 0;
 }
 
-int parse_params(char *line, const struct kernel_param *params, size_t n)
+int parse_params(char *line, const struct kernel_param *params, size_t n, char **rest)
 {
 	char unknown[256] = "";
 	int len = 0, problems = 0;
@@ -46,6 +48,11 @@ int parse_params(char *line, const struct kernel_param *params, size_t n)
 
 	for (line = next_arg(line, &param, &val); param; line = next_arg(line, &param, &val)) {
 		const struct kernel_param *p = find_param(param, params, n);
+
+		if (rest && !val && strcmp(param, "--") == 0) {
+			*rest = line;
+			break;
+		}
 
 		/* sysctl.NAME=VALUE: a tunable set before anything reads it (kernel/sysctl.c). */
 		if (!p && strncmp(param, "sysctl.", 7) == 0) {
@@ -86,5 +93,5 @@ int parse_kernel_cmdline(const char *cmdline)
 	strscpy(work, saved_command_line, sizeof(work));
 	printk(KERN_NOTICE "Command line: %s\n", saved_command_line);
 	return parse_params(work, __kernel_params_start,
-			    __kernel_params_end - __kernel_params_start);
+			    __kernel_params_end - __kernel_params_start, &init_args);
 }

@@ -98,6 +98,8 @@ int process_init_kthread(struct task_struct *tsk)
 
 /* ---- start a process from the kernel (the shell's `run`, init=, tests) ------------------ */
 
+const char *const default_envp[] = { "HOME=/", "PATH=/bin:/sbin", "TERM=linux", NULL };
+
 int kernel_spawn_fn(int (*fn)(void *), void *arg, const char *name)
 {
 	struct task_struct *p = kthread_create(fn, arg, "%s", name);

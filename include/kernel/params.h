@@ -31,11 +31,15 @@ struct kernel_param {
 #define CMDLINE_MAX 1024
 
 extern char saved_command_line[CMDLINE_MAX];	/* as the boot loader gave it */
+extern char *init_args;		/* what follows a bare "--": init's arguments, or NULL */
 
 /* Copy and parse the boot command line. Returns the number of problems reported. */
 int parse_kernel_cmdline(const char *cmdline);
 
-/* Parse @line (modified) against @params[0..n); the core of the above, for tests. */
-int parse_params(char *line, const struct kernel_param *params, size_t n);
+/*
+ * Parse @line (modified) against @params[0..n); the core of the above, for tests. With
+ * @rest, a bare "--" stops the parse and *@rest points at the words after it.
+ */
+int parse_params(char *line, const struct kernel_param *params, size_t n, char **rest);
 
 #endif

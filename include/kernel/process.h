@@ -64,6 +64,8 @@ int process_init_kthread(struct task_struct *tsk);	/* signals, FPU, files for ex
  */
 int kernel_spawn_fn(int (*fn)(void *), void *arg, const char *name);
 int kernel_spawn(const char *path, const char *const argv[], const char *const envp[]);
+/* The environment of programs the kernel starts: HOME=/, PATH=/bin:/sbin, TERM=linux. */
+extern const char *const default_envp[];
 void get_random_bytes(void *buf, size_t n);
 /* fs/process_files.c: the fd table (0, 1, 2 on /dev/console for a new process) and cwd. */
 int process_files_init(struct task_struct *tsk);

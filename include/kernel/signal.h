@@ -79,6 +79,7 @@ void signal_exec_reset(struct signal_struct *sig);	/* handlers -> SIG_DFL, SIG_I
 
 /* Send @sig to @p (0 is only a check). 0, -EINVAL, or -ESRCH for a task without signals. */
 int send_signal(struct task_struct *p, int sig);
+const char *signal_name(int sig);	/* "SEGV" for 11 (kernel/kill.c's table) */
 /* A fault in user mode: queue @sig with the address, even if blocked or ignored (as Linux's
  * force_sig_fault: a fault that cannot be handled cannot be ignored). */
 void force_sig_fault(int sig, int code, uint64_t addr);

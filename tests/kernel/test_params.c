@@ -49,7 +49,7 @@ static int parse(const char *line)
 	char buf[256];
 
 	strscpy(buf, line, sizeof(buf));
-	return parse_params(buf, test_params, ARRAY_SIZE(test_params));
+	return parse_params(buf, test_params, ARRAY_SIZE(test_params), NULL);
 }
 
 static void test_good_values(struct ktest *t)
@@ -95,6 +95,21 @@ static void test_unknown_counted(struct ktest *t)
 	KTEST_EXPECT_EQ(t, parse(""), 0);
 }
 
+/* A bare "--" ends the kernel's words: the rest is init's, unparsed ("number=9" too). */
+static void test_double_dash_ends_params(struct ktest *t)
+{
+	char line[] = "number=4 -- number=9 -v  x";
+	char *rest = NULL;
+
+	number = 0;
+	KTEST_EXPECT_EQ(t, parse_params(line, test_params, ARRAY_SIZE(test_params), &rest), 0);
+	KTEST_EXPECT_EQ(t, number, 4);
+	KTEST_ASSERT_TRUE(t, rest != NULL);
+	KTEST_EXPECT_STREQ(t, rest, "number=9 -v  x");
+	KTEST_EXPECT_EQ(t, parse("number=5 -- x"), 2);	/* without @rest, "--" and x are unknown */
+	KTEST_EXPECT_EQ(t, number, 5);
+}
+
 static void test_split_args(struct ktest *t)
 {
 	char line[] = "  echo \"a b\"  c=d  ";
@@ -125,6 +140,7 @@ static const struct ktest_case params_cases[] = {
 	KTEST_CASE(test_bad_values_refused),
 	KTEST_CASE(test_flag_params),
 	KTEST_CASE(test_unknown_counted),
+	KTEST_CASE(test_double_dash_ends_params),
 	KTEST_CASE(test_split_args),
 	KTEST_CASE(test_shell_dispatch),
 	{},
