@@ -1,7 +1,9 @@
 /*
  * Anonymous memory in an address space: the page-table side of what a VMA promises.
  *  - do_anonymous_page: the first touch of a page of an anonymous VMA gets a zeroed frame
- *    mapped with the VMA's rights (demand paging: reserving address space costs no memory).
+ *    mapped with the VMA's rights (demand paging: reserving address space costs no memory);
+ *    in a shared one the frame is the shmem object's (mm/shmem.c), the same for every
+ *    process that maps it.
  *  - do_wp_page: a write to a present read-only page of a writable VMA. In a private VMA
  *    that is copy-on-write: the frame is shared (after fork), so the writer gets a copy; or
  *    it is no longer shared (mapcount 1), so the writer just gets write access back, as in
@@ -23,6 +25,7 @@
 #include <mm/gfp.h>
 #include <mm/memory.h>
 #include <mm/pgtable.h>
+#include <mm/shmem.h>
 #include <mm/vma.h>
 #include <mm/vmstat.h>
 
@@ -50,10 +53,15 @@ int do_anonymous_page(struct vm_area_struct *vma, uint64_t addr)
 {
 	struct mm_struct *mm = vma->vm_mm;
 	bool zero = !(vma->vm_flags & VM_BENCH_NOZERO);
-	struct page *page = alloc_page(zero ? GFP_KERNEL | __GFP_ZERO : GFP_KERNEL);
+	struct page *page;
 	struct tlb_batch tlb;
 	int err;
 
+	if (vma->vm_file)	/* shared: the object's page, maybe another process's already */
+		page = shmem_get_page(vma->vm_file, vma->vm_pgoff +
+				      ((addr - vma->vm_start) >> PAGE_SHIFT));
+	else
+		page = alloc_page(zero ? GFP_KERNEL | __GFP_ZERO : GFP_KERNEL);
 	if (!page)
 		return -ENOMEM;
 	mm_tlb_init(&tlb, mm);
@@ -61,10 +69,10 @@ int do_anonymous_page(struct vm_area_struct *vma, uint64_t addr)
 			vm_page_prot(vma->vm_flags, true), 0, &tlb);
 	tlb_flush_batch(&tlb);	/* only a failed map leaves something to flush */
 	if (err) {
-		__free_page(page);
+		put_page(page);
 		return err;
 	}
-	page->mapcount = 1;
+	page->mapcount++;
 	inc_mm_counter(mm, MM_ANONPAGES);
 	return 0;
 }

@@ -23,6 +23,7 @@
 #include <mm/mmu_context.h>
 #include <mm/pgtable.h>
 #include <mm/slab.h>
+#include <mm/shmem.h>
 #include <mm/vma.h>
 
 #define KERNEL_PGD_FIRST 256	/* PGD entries from here on map the kernel half */
@@ -114,22 +115,27 @@ void mm_destroy(struct mm_struct *mm)
 unsigned long vm_mmap_anon(struct mm_struct *mm, unsigned long addr, unsigned long len,
 			   unsigned long vm_flags, const char *name)
 {
+	struct vm_backing *shared = NULL;
 	struct vm_area_struct *vma;
 	int err;
 
 	if (!len || len > TASK_SIZE)
 		return (unsigned long)-EINVAL;
 	len = ALIGN_UP(len, PAGE_SIZE);
+	/* Shared: the pages live in a shmem object (mm/shmem.c), made before the lock. */
+	if ((vm_flags & VM_SHARED) && !(shared = shmem_anon_create(len >> PAGE_SHIFT)))
+		return (unsigned long)-ENOMEM;
 	mmap_write_lock(mm);
 	addr = get_unmapped_area(mm, len, addr);
 	if (IS_ERR_VALUE(addr)) {
 		mmap_write_unlock(mm);
-		return addr;
+		goto put_shared;
 	}
 	vma = vm_area_alloc(mm);
 	if (!vma) {
 		mmap_write_unlock(mm);
-		return (unsigned long)-ENOMEM;
+		addr = (unsigned long)-ENOMEM;
+		goto put_shared;
 	}
 	vma->vm_start = addr;
 	vma->vm_end = addr + len;
@@ -137,12 +143,21 @@ unsigned long vm_mmap_anon(struct mm_struct *mm, unsigned long addr, unsigned lo
 	vma->vm_flags = vm_flags | VM_MAYREAD | VM_MAYWRITE | VM_MAYEXEC;
 	vma->vm_pgoff = addr >> PAGE_SHIFT;
 	vma->anon_name = name;
+	if (shared) {
+		vma->vm_file = shared;	/* the object's first reference becomes this VMA's */
+		vma->vm_pgoff = 0;
+		vma->anon_name = name ? name : "/dev/zero (deleted)";	/* Linux's maps name */
+	}
 	err = insert_vm_struct(mm, vma);
 	mmap_write_unlock(mm);
 	if (err) {
 		vm_area_free(vma);
 		return (unsigned long)err;
 	}
+	return addr;
+put_shared:
+	if (shared)
+		shared->release(shared);	/* no VMA took it */
 	return addr;
 }
 

@@ -5,8 +5,8 @@
  * touch (mm/fault.c), except with MAP_POPULATE, which touches each page at once.
  * The heap: exec sets mm->start_brk just above the program; brk(addr) grows or shrinks
  * one anonymous VMA [start_brk, brk) that maps shows as [heap].
- * Limits: MAP_SHARED anonymous memory is shared with children only for the pages that
- * were present at the fork (a page first touched afterwards is each side's own).
+ * MAP_SHARED anonymous memory is a shmem object (mm/shmem.c) that fork shares, so the
+ * pages first touched after a fork are shared too.
  */
 #include <asm/uaccess.h>
 #include <kernel/process.h>

@@ -43,6 +43,19 @@ struct vm_area_struct *vm_area_alloc(struct mm_struct *mm)
 	return vma;
 }
 
+/* A copy of a VMA is one more user of its backing; a freed VMA one fewer. */
+static void backing_get(struct vm_area_struct *vma)
+{
+	if (vma->vm_file)
+		vma->vm_file->refcount++;
+}
+
+static void backing_put(struct vm_area_struct *vma)
+{
+	if (vma->vm_file && --vma->vm_file->refcount == 0)
+		vma->vm_file->release(vma->vm_file);
+}
+
 struct vm_area_struct *vm_area_dup(const struct vm_area_struct *orig)
 {
 	struct vm_area_struct *vma = vm_area_alloc(orig->vm_mm);
@@ -51,11 +64,13 @@ struct vm_area_struct *vm_area_dup(const struct vm_area_struct *orig)
 		return NULL;
 	*vma = *orig;
 	RB_CLEAR_NODE(&vma->vm_rb);
+	backing_get(vma);
 	return vma;
 }
 
 void vm_area_free(struct vm_area_struct *vma)
 {
+	backing_put(vma);
 	allocator->free(vma);
 }
 
@@ -242,6 +257,7 @@ static struct vm_area_struct *__split_vma(struct mm_struct *mm, struct vm_area_s
 
 	*new = *vma;
 	RB_CLEAR_NODE(&new->vm_rb);
+	backing_get(new);
 	if (new_below) {
 		new->vm_end = addr;
 		vma->vm_start = addr;

@@ -57,6 +57,17 @@
 
 struct mm_struct;
 
+/*
+ * What backs a VMA other than private anonymous memory: shared anonymous memory now
+ * (mm/shmem.c), files once there is a page cache. Every VMA over it holds a reference
+ * (mm/vma.c takes and drops them as VMAs are copied, split, merged and freed); the last
+ * one calls release.
+ */
+struct vm_backing {
+	unsigned int refcount;
+	void (*release)(struct vm_backing *b);
+};
+
 struct vm_area_struct {
 	unsigned long vm_start;		/* first byte */
 	unsigned long vm_end;		/* first byte after; vm_start < vm_end, both page aligned */
@@ -69,7 +80,7 @@ struct vm_area_struct {
 	 * neighbours created separately still have contiguous offsets and can merge.
 	 */
 	unsigned long vm_pgoff;
-	void *vm_file;			/* NULL: anonymous. The page-cache issue makes it a file */
+	struct vm_backing *vm_file;	/* NULL: private anonymous; else a shmem object */
 	/*
 	 * The pathname column of /proc/PID/maps: "[heap]", "[stack]", "[anon:x]", a path until
 	 * vm_file can give one... NULL prints nothing (or [heap]/[stack] by position, as Linux).

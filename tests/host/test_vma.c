@@ -76,7 +76,10 @@ static const unsigned long flag_choices[] = {
 	MAY3,						/* PROT_NONE */
 };
 static const char *const name_choices[] = { NULL, NULL, NULL, "[anon:a]", "[anon:b]" };
-static char file_a, file_b;	/* their addresses stand for two files */
+/* Two files: each VMA over one holds a reference, which check() counts. */
+static unsigned int files_released;
+static void file_release(struct vm_backing *b) { (void)b; files_released++; }
+static struct vm_backing file_a = { .release = file_release }, file_b = { .release = file_release };
 
 enum { OP_INSERT, OP_UNMAP, OP_PROTECT, OP_SPLIT, OP_GUA, OP_DUP, OP_DESTROY, NR_OPS };
 static const char *const op_names[NR_OPS] = {
@@ -200,6 +203,14 @@ static void check(struct model *m)
 		r++;
 	}
 	require(m, r == m->nruns, "%d VMAs, want %d", r, m->nruns);
+	for (struct vm_backing *f = &file_a; f; f = f == &file_a ? &file_b : NULL) {
+		unsigned int users = 0;
+
+		for_each_vma(&m->mm, vma)
+			users += vma->vm_file == f;
+		require(m, f->refcount == users, "file %c: %u references, %u VMAs over it",
+			f == &file_a ? 'a' : 'b', f->refcount, users);
+	}
 	check_counters(m);
 	for (int i = 0; i < 4; i++) {
 		long page = (long)rnd_below(NPAGES + 2) - 1;
@@ -274,6 +285,8 @@ static int op_insert(struct model *m)
 		vma->vm_pgoff += rnd_below(3) ? 0 : 1000;	/* mostly contiguous */
 	}
 	like_neighbour(m, vma, s, n);
+	if (vma->vm_file)
+		vma->vm_file->refcount++;	/* the new VMA's reference, as mmap takes one */
 	for (i = s; i < s + n; i++)
 		overlap |= m->pg[i].mapped;
 	want = overlap ? -EEXIST : m->nruns >= sysctl_max_map_count ? -ENOMEM : 0;
@@ -837,6 +850,7 @@ Test(vma, maps_format)
 	v = new_vma(&mm, 0x7ffff7fc0000, 0x7ffff7fc4000, VM_READ | VM_MAYREAD | VM_MAYSHARE |
 		    VM_SHARED);
 	v->vm_file = &file_a;
+	file_a.refcount++;
 	v->vm_pgoff = 0x1a;
 	v->anon_name = "/usr/lib/locale/C.utf8/LC_CTYPE";
 	cr_assert(insert_vm_struct(&mm, v) == 0);
