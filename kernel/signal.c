@@ -75,6 +75,27 @@ int send_signal(struct task_struct *p, int sig)
 	return 0;
 }
 
+/* @p and its descendants; tasklist_lock held. Depth is bounded by the process limit. */
+static void signal_tree(struct task_struct *p, int sig)
+{
+	struct task_struct *c;
+
+	send_signal(p, sig);
+	list_for_each_entry(c, &p->children, sibling)
+		signal_tree(c, sig);
+}
+
+int kill_process_tree(int pid, int sig)
+{
+	unsigned long flags = spin_lock_irqsave(&tasklist_lock);
+	struct task_struct *p = find_task_by_pid(pid);
+
+	if (p)
+		signal_tree(p, sig);
+	spin_unlock_irqrestore(&tasklist_lock, flags);
+	return p ? 0 : -ESRCH;
+}
+
 void force_sig_fault(int sig, int code, uint64_t addr)
 {
 	struct signal_struct *s = current->signal;
