@@ -9,7 +9,11 @@
  * that sleep, for a command that redraws while it waits for a key (top).
  * While the kernel shell waits for a program it ran (`run`), that program is the console's
  * foreground: a ^C typed then is not queued but becomes SIGINT to it and its descendants,
- * as a terminal's interrupt character does (kill_process_tree, kernel/signal.c).
+ * as a terminal's interrupt character does (kill_process_tree, kernel/signal.c). With a
+ * user-space init (init=) there is no kernel shell: ^C is SIGINT to every descendant of
+ * init (the session), init itself spared. There are no process groups: a user shell
+ * ignores SIGINT itself, and its background commands do too, as POSIX asks of a shell
+ * without job control (user/sh.c), so the foreground command is the one that ends.
  */
 #include <asm/x86.h>
 #include <kernel/console.h>
@@ -25,21 +29,31 @@ static unsigned int head, tail;	/* head: next to write; tail: next to read */
 static spinlock_t input_lock = SPINLOCK_INIT;
 static DECLARE_WAIT_QUEUE_HEAD(input_wait);
 
-static int foreground_pid;	/* 0: none, ^C is an ordinary character */
+static int foreground_pid;	/* 0: none */
+static int session_pid;		/* 0: none; else ^C goes to its descendants */
 
 void console_set_foreground(int pid)
 {
 	__atomic_store_n(&foreground_pid, pid, __ATOMIC_RELEASE);
 }
 
+void console_set_session(int pid)
+{
+	__atomic_store_n(&session_pid, pid, __ATOMIC_RELEASE);
+}
+
 void console_input_push(char c)
 {
 	int fg = __atomic_load_n(&foreground_pid, __ATOMIC_ACQUIRE);
+	int session = __atomic_load_n(&session_pid, __ATOMIC_ACQUIRE);
 	unsigned long flags;
 
-	if (c == 0x03 && fg > 0) {	/* ^C */
+	if (c == 0x03 && (fg > 0 || session > 0)) {	/* ^C */
 		console_write("^C\n", 3);
-		kill_process_tree(fg, SIGINT);
+		if (fg > 0)
+			kill_process_tree(fg, SIGINT, false);
+		else
+			kill_process_tree(session, SIGINT, true);
 		return;
 	}
 	flags = spin_lock_irqsave(&input_lock);

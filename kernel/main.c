@@ -108,7 +108,9 @@ static void run_init_process(void)
 	if (init_args)
 		argc += split_args(init_args, argv + 1, INIT_MAX_ARGS);
 	argv[argc] = NULL;
+	console_set_session(current->pid);	/* ^C: SIGINT to init's descendants */
 	err = kernel_execve(init_path, (const char *const *)argv, default_envp);
+	console_set_session(0);
 	pr_err("init: requested init %s failed: %s (%d); the kernel shell runs instead\n",
 	       init_path, strerror(-err), err);
 }

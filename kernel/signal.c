@@ -92,23 +92,24 @@ int send_signal(struct task_struct *p, int sig)
 	return 0;
 }
 
-/* @p and its descendants; tasklist_lock held. Depth is bounded by the process limit. */
-static void signal_tree(struct task_struct *p, int sig)
+/* @p (unless @spare) and its descendants; tasklist_lock held. Depth: the process limit. */
+static void signal_tree(struct task_struct *p, int sig, bool spare)
 {
 	struct task_struct *c;
 
-	send_signal(p, sig);
+	if (!spare)
+		send_signal(p, sig);
 	list_for_each_entry(c, &p->children, sibling)
-		signal_tree(c, sig);
+		signal_tree(c, sig, false);
 }
 
-int kill_process_tree(int pid, int sig)
+int kill_process_tree(int pid, int sig, bool spare_root)
 {
 	unsigned long flags = spin_lock_irqsave(&tasklist_lock);
 	struct task_struct *p = find_task_by_pid(pid);
 
 	if (p)
-		signal_tree(p, sig);
+		signal_tree(p, sig, spare_root);
 	spin_unlock_irqrestore(&tasklist_lock, flags);
 	return p ? 0 : -ESRCH;
 }

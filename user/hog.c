@@ -4,8 +4,8 @@
  * allocation would otherwise leave the RSS untouched), and reports the total every
  * 16 MiB, until MIB MiB are held (no limit by default) or the kernel refuses (mmap fails
  * with ENOMEM, or the OOM killer ends us). Then it prints its RSS and holds the memory
- * until told to stop: SIGINT (^C), SIGTERM (`kill PID`) or SIGUSR1 make it print what it
- * held and exit 0; SIGKILL simply ends it. Its memory comes back to the kernel at exit.
+ * until told to stop: SIGINT (^C, unless it was started in the background), SIGTERM
+ * (`kill PID`) or SIGUSR1 make it print what it held and exit 0; SIGKILL simply ends it. Its memory comes back to the kernel at exit.
  */
 #include <errno.h>
 #include <signal.h>
@@ -36,7 +36,7 @@ int main(int argc, char **argv)
 {
 	long limit = argc > 1 ? atol(argv[1]) : 0, step = argc > 2 ? atol(argv[2]) : 1;
 	long page = sysconf(_SC_PAGESIZE), held = 0;
-	struct sigaction sa;
+	struct sigaction sa, old;
 
 	if (limit < 0 || step <= 0 || step > 1024) {
 		fprintf(stderr, "usage: hog [MIB [STEP]] (STEP 1..1024 MiB)\n");
@@ -44,7 +44,13 @@ int main(int argc, char **argv)
 	}
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_stop;
-	sigaction(SIGINT, &sa, NULL);
+	/*
+	 * Started in the background by a shell without job control, SIGINT comes ignored:
+	 * keep it so (the Unix idiom), or a ^C meant for the foreground would stop us too.
+	 */
+	sigaction(SIGINT, NULL, &old);
+	if (old.sa_handler != SIG_IGN)
+		sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGUSR1, &sa, NULL);
 	setvbuf(stdout, NULL, _IONBF, 0);

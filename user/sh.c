@@ -1,7 +1,7 @@
 /*
  * sh: a small shell. It reads a line, splits it into words, and either runs a builtin
- * (exit, cd, pwd, echo) or starts a program the Unix way: fork, then execve in the child,
- * then wait4 in the parent. That is all a shell is; the rest is convenience.
+ * (exit, cd, pwd, echo, kill) or starts a program the Unix way: fork, then execve in the
+ * child, then wait4 in the parent. That is all a shell is; the rest is convenience.
  *
  * Words are separated by blanks; '...' and "..." quote blanks (no escapes inside). "$?"
  * expands to the status of the last command. A trailing "&" runs the command in the
@@ -9,6 +9,11 @@
  * FILE. A command without a '/' is looked up in /bin (PATH=/bin, fixed). As bash does, a
  * child killed by a signal is reported ("Segmentation fault", "Killed") and $? is then
  * 128 + the signal number; a missing program gives "sh: NAME: not found" and $? = 127.
+ * ^C: there is no job control (no process groups), so, as POSIX asks of such a shell, an
+ * interactive sh ignores SIGINT itself and so do its background commands, while a
+ * foreground command gets SIGINT's default action back before it execs: the kernel's
+ * ^C reaches every process of the console (kernel/console_input.c), and only the
+ * foreground command ends.
  * Limits: no pipes, no variables but $?, no globbing, lines of up to 1023 bytes.
  */
 #include <errno.h>
@@ -93,6 +98,45 @@ static int split(char *line, char **words, char *status_text)
 	return n;
 }
 
+/* kill [-SIGNAL] PID...: SIGNAL a number or a name without "SIG" (TERM by default). */
+static int kill_builtin(char **argv, int argc)
+{
+	static const struct { const char *name; int sig; } names[] = {
+		{ "HUP", SIGHUP }, { "INT", SIGINT }, { "KILL", SIGKILL }, { "USR1", SIGUSR1 },
+		{ "SEGV", SIGSEGV }, { "USR2", SIGUSR2 }, { "TERM", SIGTERM },
+	};
+	int sig = SIGTERM, i = 1, status = 0;
+
+	if (argc > 1 && argv[1][0] == '-') {
+		const char *s = argv[1] + 1;
+		char *end;
+
+		sig = (int)strtol(s, &end, 10);
+		if (!*s || *end) {
+			sig = -1;
+			for (unsigned n = 0; n < sizeof(names) / sizeof(names[0]); n++)
+				if (!strcmp(s, names[n].name) ||
+				    (!strncmp(s, "SIG", 3) && !strcmp(s + 3, names[n].name)))
+					sig = names[n].sig;
+		}
+		if (sig < 0) {
+			printf("sh: kill: %s: invalid signal specification\n", s);
+			return 1;
+		}
+		i = 2;
+	}
+	if (i >= argc) {
+		printf("kill: usage: kill [-SIGNAL] PID...\n");
+		return 2;
+	}
+	for (; i < argc; i++)
+		if (kill(atoi(argv[i]), sig) < 0) {
+			printf("sh: kill: (%s) - %s\n", argv[i], strerror(errno));
+			status = 1;
+		}
+	return status;
+}
+
 static int builtin(char **argv, int argc)
 {
 	if (!strcmp(argv[0], "exit"))
@@ -120,14 +164,17 @@ static int builtin(char **argv, int argc)
 		printf("\n");
 		return 0;
 	}
+	if (!strcmp(argv[0], "kill"))
+		return kill_builtin(argv, argc);
 	return -1; /* not a builtin */
 }
 
 /* The child's half: redirect, then become the program. Never returns. */
-static void child(char **argv, const char *out_file)
+static void child(char **argv, const char *out_file, int background)
 {
 	char path[256];
 
+	signal(SIGINT, background ? SIG_IGN : SIG_DFL);	/* exec keeps SIG_IGN */
 	if (out_file) {
 		int fd = open(out_file, O_WRONLY | O_CREAT | O_TRUNC, 0644);
 
@@ -183,7 +230,7 @@ static void run(char **argv, int argc)
 		return;
 	}
 	if (pid == 0)
-		child(argv, out_file);
+		child(argv, out_file, background);
 	if (background) {
 		printf("[%d]\n", pid);
 		last_status = 0;
@@ -216,6 +263,8 @@ int main(void)
 	char *words[MAX_WORDS];
 	int interactive = isatty(0);
 
+	if (interactive)
+		signal(SIGINT, SIG_IGN);	/* ^C is for the command running, not for us */
 	for (;;) {
 		reap_background();
 		if (interactive) {

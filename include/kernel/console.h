@@ -43,6 +43,8 @@ int console_printf(const char *fmt, ...) __printf(1, 2);
 void console_input_push(char c);
 /* The process a typed ^C interrupts (SIGINT), or 0 for none: the shell's `run` sets it. */
 void console_set_foreground(int pid);
+/* ^C, with no foreground: SIGINT to @pid's descendants (0: none). For a user init. */
+void console_set_session(int pid);
 int console_getc(void);		/* sleeps until a character arrives; -EINTR on a signal */
 int console_trygetc(void);	/* -1 when nothing is queued */
 /* Sleeps until a character arrives or @ms passed; -1 on the timeout. */
