@@ -15,6 +15,7 @@ from sched_scenarios import run_demo_latency, run_demo_sched, run_sched_trace
 from acpi_scenarios import run_acpi, run_acpi_off, run_reboot
 from apic_scenarios import apic_boots
 from matrix_scenarios import matrix_boots
+from user_scenarios import run_user_init, run_user_programs
 from screen_scenarios import run_screen, run_screen_noserial, run_screen_vgatext
 
 GiB = 1 << 30
@@ -943,6 +944,8 @@ def all_boots():
         BootSpec("demo-vmalloc", run_demo_vmalloc, "demo=vmalloc"),
         # The ELF loader's suite alone (it also runs in every ktest=all boot above).
         BootSpec("ktest-elf", run_ktest, "ktest=elf panic=-1"),
+        BootSpec("user-programs", run_user_programs, timeout=180),
+        BootSpec("user-init", run_user_init, "init=/sbin/init", timeout=120),
         BootSpec("ktest-slub-debug", run_ktest, "ktest=slab,slab_debug,page_alloc slub_debug panic=-1"),
         BootSpec("shell", run_shell, "loglevel=7"),
         BootSpec("sched-shell", run_sched_shell, timeout=90),

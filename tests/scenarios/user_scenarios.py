@@ -1,0 +1,204 @@
+"""Scenarios of the user programs in user/ (imported by scenarios.py): static musl builds
+from the initramfs, run in ring 3.
+
+user-programs: from the kernel shell's `run`: hello's argv and environment, the static PIE,
+               memusage's lazy allocation (RSS flat after malloc, up by the block after
+               the touch, within 1%), fork + COW (the COW fault count of `cowtest 16`
+               minus that of `cowtest 0` is exactly 16), bad pointers give EFAULT, bad
+               executables ENOEXEC/ENOENT/EACCES/ENOTDIR, a segfault kills only the
+               program (with its one-line report), the fork bomb meets the process limit
+               and is reaped, and schedtest's FIFO / RR / CFS checks from user space.
+user-init:     init=/sbin/init: user space's init is pid 1 and runs the user sh; its
+               builtins, $?, "Segmentation fault", "not found"; ^C ends the foreground
+               program while a background one lives on; exit restarts the shell.
+"""
+import re
+
+from machine import Timeout
+
+PROMPT = "teachos# "
+USER_PROMPT = "$ "
+
+
+def check(name, ok, detail=""):
+    return (name, "pass" if ok else "fail", "" if ok else detail)
+
+
+def vmstat_counter(m, name):
+    out = m.command("vmstat -s")
+    found = re.search(r"^\s*(\d+) " + re.escape(name) + r"$", out, re.M)
+    return int(found.group(1)) if found else None
+
+
+def run_hello(m, name):
+    out = m.command("run hello one two")
+    lines = [l for l in out.splitlines() if l and not l.startswith("run ")]
+    want = ['argc = 3', 'argv[0] = "hello"', 'argv[1] = "one"', 'argv[2] = "two"']
+    pie = m.command("run hello-pie x")
+    return [
+        check(f"{name}: hello prints its pid and argv from the initial stack",
+              re.match(r"Hello from user space \(pid \d+\)$", lines[0] if lines else "") and
+              lines[1:5] == want and re.match(r"envp: 3 strings$", lines[5] if len(lines) > 5
+                                              else ""), out),
+        check(f"{name}: the static PIE runs too", 'argv[1] = "x"' in pie and "argc = 2" in pie,
+              pie),
+    ]
+
+
+def run_memusage(m, name):
+    mark = len(m.log)
+    m.send("run memusage 64\r")
+    m.expect(r"press ENTER", since=mark)
+    m.command("")
+    out = m.text(mark)
+    got = dict((w, (int(r), int(v))) for w, r, v in re.findall(
+        r"^(started|after malloc|after touch): max RSS = (\d+) kB; vm size = (\d+) kB", out, re.M))
+    if len(got) != 3:
+        return [check(f"{name}: memusage reports three steps", False, out)]
+    block = 64 * 1024
+    (rss0, vm0), (rss1, vm1), (rss2, vm2) = got["started"], got["after malloc"], got["after touch"]
+    return [
+        check(f"{name}: memusage: malloc grows the vm size by the block, not the RSS (<1%)",
+              vm1 - vm0 >= block and rss1 - rss0 < block / 100, out),
+        check(f"{name}: memusage: touching grows the RSS by the block (within 1%)",
+              abs((rss2 - rss1) - block) <= block / 100 and vm2 == vm1, out),
+    ]
+
+
+def run_cowtest(m, name):
+    deltas, outs = {}, []
+    for pages in (16, 0):
+        before = vmstat_counter(m, "pgcowfault")
+        out = m.command(f"run cowtest {pages}")
+        after = vmstat_counter(m, "pgcowfault")
+        outs.append(out)
+        deltas[pages] = None if before is None or after is None else after - before
+    ok = all("cowtest: PASS" in o and "FAIL" not in o for o in outs)
+    return [
+        check(f"{name}: cowtest: parent and child see private copies after writes", ok,
+              "\n".join(outs)),
+        check(f"{name}: cowtest: COW faults of 16 pages minus those of 0 pages is 16",
+              None not in deltas.values() and deltas[16] - deltas[0] == 16,
+              f"pgcowfault deltas {deltas}"),
+    ]
+
+
+def run_bad_calls(m, name):
+    ef = m.command("run efault")
+    bx = m.command("run badexec")
+    return [
+        check(f"{name}: efault: 18 calls with bad pointers, every one EFAULT",
+              len(re.findall(r"\(Bad address\) ok$", ef, re.M)) == 18 and "efault: PASS" in ef
+              and "FAIL" not in ef, ef),
+        check(f"{name}: efault: a wild pointer to write gives EFAULT",
+              re.search(r"write\(1, 0xdead0000 \(unmapped\), 16\)\s+= -1 \(Bad address\) ok", ef),
+              ef),
+        check(f"{name}: badexec: 4 broken files ENOEXEC, and ENOENT, EACCES, ENOTDIR",
+              len(re.findall(r"Exec format error \(as expected\) ok", bx)) == 4 and
+              "badexec: PASS" in bx and "FAIL" not in bx, bx),
+    ]
+
+
+def run_segv(m, name):
+    out = m.command("run segv")
+    stack = m.command("run segv stack")
+    after = m.command("run hello")
+    return [
+        check(f"{name}: a NULL write kills the program with SIGSEGV and one report line",
+              re.search(r"segv\[(\d+)\]: segfault at 10 ip [0-9a-f]{16} sp [0-9a-f]{16} error 6 "
+                        r"in segv\[", out) and
+              "run: /bin/segv: killed by signal 11 (SIGSEGV) (core dumped)" in out, out),
+        check(f"{name}: a runaway recursion dies on the stack guard gap with SIGSEGV",
+              "killed by signal 11 (SIGSEGV)" in stack, stack),
+        check(f"{name}: the kernel goes on running programs", "Hello from user space" in after,
+              after),
+    ]
+
+
+def run_forkbomb(m, name):
+    limit = re.search(r"kernel\.threads-max = (\d+)", m.command("sysctl kernel.threads-max"))
+    out = m.command("run forkbomb 10")
+    ps = m.command("ps")
+    got = re.search(r"depth 10: 2046 forks wanted, (\d+) made, (\d+) refused \(EAGAIN (\d+), "
+                    r"other (\d+)\), at most (\d+) alive at once, all reaped", out)
+    if not got or not limit:
+        return [check(f"{name}: forkbomb reports its counts", False, out)]
+    made, refused, eagain, other, alive = map(int, got.groups())
+    left = [l for l in ps.splitlines()[2:] if l.strip()]
+    return [
+        check(f"{name}: forkbomb: the process limit refuses forks with EAGAIN",
+              refused > 0 and eagain == refused and other == 0 and made + refused < 2046, out),
+        check(f"{name}: forkbomb: never more processes than kernel.threads-max",
+              alive <= int(limit.group(1)) and made < int(limit.group(1)), out),
+        check(f"{name}: forkbomb: every process reaped, none left in ps",
+              not any("forkbomb" in l for l in left), ps),
+    ]
+
+
+def run_schedtest(m, name):
+    out = m.command("run schedtest")
+    return [check(f"{name}: schedtest {t}", f"schedtest: {t}: PASS" in out, out)
+            for t in ("fifo", "fifo-same", "rr", "cfs")]
+
+
+def run_user_programs(m):
+    name = m.spec.name
+    m.expect(re.escape(PROMPT))
+    results = []
+    for part in (run_hello, run_memusage, run_cowtest, run_bad_calls, run_segv, run_forkbomb,
+                 run_schedtest):
+        try:
+            results += part(m, name)
+        except Timeout as e:
+            results.append(check(f"{name}: {part.__name__}", False, str(e)))
+            break
+    text = m.text()
+    results.append(check(f"{name}: no oops, panic or warning",
+                         not re.search(r"Oops|Kernel panic|WARNING", text), text[-2000:]))
+    return results
+
+
+def run_user_init(m):
+    name = m.spec.name
+    cmd = lambda line: m.command(line, prompt=USER_PROMPT)
+    m.expect(re.escape(USER_PROMPT))
+    banner = m.text()
+    checks = [check(f"{name}: user init is pid 1", "init: teachos user space, pid 1" in banner,
+                    banner[-1500:])]
+    cmd("cd /bin")
+    checks.append(check(f"{name}: sh builtins cd and pwd", cmd("pwd").splitlines()[1:2] == ["/bin"]))
+    segv = cmd("segv")
+    status = cmd("echo $?")
+    checks.append(check(f"{name}: a segfault is reported as bash does, $? = 139",
+                        "Segmentation fault" in segv and status.splitlines()[1:2] == ["139"],
+                        segv + status))
+    missing = cmd("nosuch")
+    status = cmd("echo $?")
+    checks.append(check(f"{name}: a missing program: 'not found', $? = 127",
+                        "sh: nosuch: not found" in missing and status.splitlines()[1:2] == ["127"],
+                        missing + status))
+    bg = cmd("hog 4 &")
+    bg_pid = re.search(r"\[(\d+)\]", bg)
+    mark = len(m.log)
+    m.send("hog 8\r")
+    m.expect(r"hog: holding 8 MiB", since=mark)
+    m.send("\x03")
+    m.expect(re.escape(USER_PROMPT), since=len(m.log))
+    fg = m.text(mark)
+    checks.append(check(f"{name}: ^C ends the foreground program (its SIGINT handler runs)",
+                        "hog: Interrupt: released 8 MiB" in fg, fg))
+    alive = cmd(f"kill -USR1 {bg_pid.group(1)}" if bg_pid else "echo no pid")
+    done = cmd("echo")
+    checks.append(check(f"{name}: the background program ignored ^C and lives on until killed",
+                        bg_pid is not None and "released 4 MiB" in alive + done and
+                        "Done (status 0)" in alive + done, bg + fg + alive + done))
+    mark = len(m.log)
+    m.send("exit 3\r")
+    m.expect(re.escape(USER_PROMPT), since=mark)
+    out = m.text(mark)
+    checks.append(check(f"{name}: init reaps the shell and starts it again",
+                        re.search(r"init: shell \(pid \d+\) exited with status 3", out) and
+                        "init: restarting the shell" in out, out))
+    checks.append(check(f"{name}: the new shell answers", cmd("echo back").splitlines()[1:2] ==
+                        ["back"]))
+    return checks
