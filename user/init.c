@@ -38,7 +38,11 @@ static int spawn(char *const argv[])
 		return -1;
 	}
 	if (pid == 0) {
-		execve(argv[0], argv, init_envp);
+		char path[256];
+
+		/* A name without a '/' is looked for in /bin, as PATH=/bin says. */
+		snprintf(path, sizeof(path), "%s%s", strchr(argv[0], '/') ? "" : "/bin/", argv[0]);
+		execve(path, argv, init_envp);
 		printf("init: cannot run %s: %s\n", argv[0], strerror(errno));
 		_exit(127);
 	}
