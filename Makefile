@@ -47,6 +47,7 @@ OBJS += $(B)/tests/kernel/elf/image.o
 KERNEL := $(B)/teachos.elf
 ISO := $(B)/teachos.iso
 
+FORCE:
 .PHONY: all iso run debug test test-host soak bench clean tools compile_commands.json fuzz
 all: $(KERNEL)
 
@@ -125,8 +126,14 @@ ROOTFS_FILES := $(shell find rootfs -type f -o -type l 2>/dev/null)
 initramfs_src = $(firstword $(subst :, ,$(1)))
 initramfs_dest = $(word 2,$(subst :, ,$(1)))
 
+# The list itself is a prerequisite: a changed INITRAMFS_EXTRA rewrites this file, and
+# so repacks the archive even when every file in it is older than the last one.
+$(B)/initramfs.list: FORCE
+	@mkdir -p $(B) && echo '$(sort $(INITRAMFS_EXTRA))' | cmp -s - $@ || \
+		echo '$(sort $(INITRAMFS_EXTRA))' > $@
+
 $(B)/initramfs.cpio: $(ROOTFS_FILES) $(foreach p,$(INITRAMFS_EXTRA),$(call initramfs_src,$(p))) \
-		scripts/mkcpio Makefile
+		$(B)/initramfs.list scripts/mkcpio Makefile
 	$(Q)rm -rf $(B)/initramfs && mkdir -p $(B)/initramfs && cp -a rootfs/. $(B)/initramfs/
 	$(Q)$(foreach p,$(INITRAMFS_EXTRA),install -D $(call initramfs_src,$(p)) \
 		$(B)/initramfs/$(call initramfs_dest,$(p)) &&) true
@@ -163,7 +170,7 @@ HOST_SRCS := lib/string.c lib/vsnprintf.c lib/args.c lib/getopt.c lib/ktap.c lib
 	sched/rt.c sched/fair.c sched/idle.c sched/tables.c drivers/video/vt.c drivers/input/keymap.c \
 	drivers/acpi/tables.c drivers/acpi/madt.c drivers/acpi/fadt.c \
 	$(filter-out fs/console.c fs/initramfs_boot.c fs/fs_shell.c fs/binfmt_elf.c fs/exec.c \
-		fs/process_files.c fs/sys_%.c,$(wildcard fs/*.c)) \
+		fs/process_files.c fs/pipe.c fs/sys_%.c,$(wildcard fs/*.c)) \
 	$(wildcard tests/host/*.c)
 
 $(B)/host/unit-tests: $(HOST_SRCS) $(wildcard include/*/*.h tests/host/*.h)

@@ -122,6 +122,8 @@ void fput(struct file *f)
 {
 	if (!f || __atomic_sub_fetch(&f->f_count, 1, __ATOMIC_ACQ_REL) != 0)
 		return;
+	if (f->f_op && f->f_op->release)
+		f->f_op->release(f);
 	fs_lock_acquire();
 	iput(f->f_inode);
 	fs_lock_release();

@@ -117,7 +117,8 @@ void do_group_exit(int code)
 		switch_mm(&init_mm);
 		tsk->active_mm = &init_mm;
 		local_irq_restore(flags);
-		mm_destroy(mm);
+		vfork_release(tsk);	/* a vfork parent may run again */
+		mmput(mm);
 	}
 	process_exit_files(tsk);
 

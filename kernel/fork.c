@@ -21,6 +21,8 @@
 #include <lib/string.h>
 #include <mm/mmu_context.h>
 #include <mm/slab.h>
+#include <mm/vma.h>
+#include <sched/completion.h>
 #include <sched/task.h>
 
 #define PID_MAX	32768	/* pids run 1..PID_MAX-1, then wrap, as Linux's default pid_max */
@@ -195,37 +197,86 @@ char task_state_char(const struct task_struct *p)
 #define CLONE_VFORK	0x00004000
 #define CSIGNAL		0x000000ff	/* the low byte: the signal sent to the parent at exit */
 
+/*
+ * Take one of the process limit's slots, or -EAGAIN (the limit a fork bomb meets). The
+ * test and the count are one step under tasklist_lock: two forks that both saw one slot
+ * left, then slept in the allocations below, would otherwise both take it.
+ */
+static int reserve_process_slot(void)
+{
+	unsigned long flags = spin_lock_irqsave(&tasklist_lock);
+	int ret = 0;
+
+	if ((int64_t)nr_user_processes >= max_user_processes)
+		ret = -EAGAIN;
+	else
+		nr_user_processes++;
+	spin_unlock_irqrestore(&tasklist_lock, flags);
+	return ret;
+}
+
+static void release_process_slot(void)
+{
+	unsigned long flags = spin_lock_irqsave(&tasklist_lock);
+
+	nr_user_processes--;
+	spin_unlock_irqrestore(&tasklist_lock, flags);
+}
+
 /* Undo a fork that failed after create_task: the child never ran. */
 static void abort_fork(struct task_struct *p)
 {
+	release_process_slot();
 	process_exit_files(p);
 	if (p->mm)
-		mm_destroy(p->mm);
+		mmput(p->mm);
 	p->mm = NULL;
 	unhash_task(p);
 	put_task_struct(p);	/* frees the stack, FPU area and signals */
 }
 
+void vfork_release(struct task_struct *tsk)
+{
+	struct completion *done = tsk->vfork_done;
+
+	if (done) {
+		tsk->vfork_done = NULL;
+		complete(done);
+	}
+}
+
 /*
  * The child of a fork: a new task whose every per-process part is a copy of the caller's.
  * It inherits the scheduling policy and priority (as POSIX says), starts runnable, and
- * its first run returns from the same system call with 0.
+ * its first run returns from the same system call with 0, on @stack if not 0.
+ * CLONE_VM | CLONE_VFORK (vfork, and posix_spawn's clone): the child runs in the parent's
+ * own address space (mm_users counts both), and the parent sleeps until the child has
+ * exec'd or exited (vfork_release), so the two never run at once on the same memory.
  */
-static long do_fork(unsigned long clone_flags)
+static long do_fork(unsigned long clone_flags, unsigned long stack)
 {
 	struct task_struct *parent = current, *p;
 	unsigned long flags;
 	struct sched_param param = { .sched_priority = (int)parent->rt_priority };
+	struct completion vfork;
+	int pid;
 
 	if (!parent->mm || !parent->signal)
 		return -EINVAL;
-	if ((int64_t)nr_user_processes >= max_user_processes)
-		return -EAGAIN;		/* the process limit a fork bomb meets */
+	if (reserve_process_slot())
+		return -EAGAIN;
 	p = create_task(NULL, NULL, parent->comm);
-	if (!p)
+	if (!p) {
+		release_process_slot();
 		return -ENOMEM;
+	}
 	p->flags &= ~PF_KTHREAD;
-	p->mm = dup_mm(parent->mm);
+	if (clone_flags & CLONE_VM) {
+		p->mm = parent->mm;
+		mmget(p->mm);
+	} else {
+		p->mm = dup_mm(parent->mm);
+	}
 	p->signal = signal_alloc(parent->signal);
 	fpu_save_current();	/* the parent's live registers are what the child gets */
 	if (!p->mm || !p->signal || fpu_alloc(p, parent) || process_fork_files(p, parent)) {
@@ -241,45 +292,55 @@ static long do_fork(unsigned long clone_flags)
 	else
 		set_user_nice(p, PRIO_TO_NICE(parent->static_prio));
 	copy_thread_user(p, current_pt_regs());
+	if (stack)
+		task_pt_regs(p)->rsp = stack;
+	if (clone_flags & CLONE_VFORK) {
+		init_completion(&vfork);
+		p->vfork_done = &vfork;
+	}
 
 	flags = spin_lock_irqsave(&tasklist_lock);
 	p->parent = parent;
 	list_add_tail(&p->sibling, &parent->children);
-	nr_user_processes++;
 	spin_unlock_irqrestore(&tasklist_lock, flags);
+	pid = p->pid;	/* @p may be reaped by the time the wait below ends */
 	wake_up_process(p);
-	return p->pid;
+	if (clone_flags & CLONE_VFORK)
+		wait_for_completion(&vfork);
+	return pid;
 }
 
 long __x64_sys_fork(const struct pt_regs *regs)
 {
 	(void)regs;
-	return do_fork(SIGCHLD);
+	return do_fork(SIGCHLD, 0);
 }
 
 /*
- * vfork: the child runs first and the parent waits until it execs or exits, but here the
- * child gets its own copy-on-write address space: what POSIX allows, and all a child
- * that only execs or exits can tell (it costs the page-table copy vfork was made to save).
+ * vfork: the child borrows the parent's address space (and stack: libc's vfork keeps its
+ * return address in a register), and the parent waits until the child execs or exits. No
+ * page table is copied, which is what vfork is for; the child may only exec or _exit.
  */
 long __x64_sys_vfork(const struct pt_regs *regs)
 {
 	(void)regs;
-	return do_fork(SIGCHLD);
+	return do_fork(CLONE_VM | CLONE_VFORK | SIGCHLD, 0);
 }
 
 /*
- * clone(flags, stack, parent_tid, child_tid, tls): the fork-like case only (flags = an
- * exit signal, stack 0), which is what musl's fork path uses. Threads (CLONE_VM without
- * CLONE_VFORK, CLONE_THREAD ...) are refused with -EINVAL; CLONE_VM | CLONE_VFORK, what
- * posix_spawn asks for, needs a shared address space and is refused too (libc falls back
- * to fork + exec where it can).
+ * clone(flags, stack, parent_tid, child_tid, tls): a fork (flags = an exit signal), or a
+ * vfork on a stack of the caller's (CLONE_VM | CLONE_VFORK: musl's posix_spawn, which
+ * runs its child on a buffer of its own stack). Threads (CLONE_VM without CLONE_VFORK,
+ * CLONE_THREAD, CLONE_FILES ...) are refused with -EINVAL.
  */
 long __x64_sys_clone(const struct pt_regs *regs)
 {
-	unsigned long flags = regs->rdi;
+	unsigned long flags = regs->rdi, stack = regs->rsi;
+	unsigned long shared = flags & ~CSIGNAL;
 
-	if ((flags & ~CSIGNAL) || regs->rsi)
+	if (shared && shared != (CLONE_VM | CLONE_VFORK))
 		return -EINVAL;
-	return do_fork(flags);
+	if (stack >= TASK_SIZE)
+		return -EINVAL;
+	return do_fork(flags, stack);
 }

@@ -68,8 +68,9 @@ void begin_new_exec(struct mm_struct *mm, const char *path, struct pt_regs *regs
 	wrmsr(MSR_FS_BASE, 0);
 	wrmsr(MSR_KERNEL_GS_BASE, 0);
 	local_irq_restore(flags);
+	vfork_release(tsk);	/* exec done: a vfork parent gets its address space back */
 	if (old && old != mm)	/* a kernel thread may have borrowed @mm to fill it */
-		mm_destroy(old);
+		mmput(old);
 	strscpy(tsk->comm, base ? base + 1 : path, sizeof(tsk->comm));
 	signal_exec_reset(tsk->signal);
 	fpu_reset(tsk);

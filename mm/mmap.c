@@ -9,7 +9,8 @@
  * entries must never change afterwards. mm_init preallocates the PUD tables of the kernel
  * regions that grow after boot, so that new kernel mappings only ever change tables below
  * the shared PUDs (and mm_alloc warns if one did not).
- * Callers own the mm (one user per space so far: no mm_users count yet). docs/paging.md.
+ * mm_users counts the tasks on it (more than one only while a vfork child shares its
+ * parent's); mmput destroys it with the last. docs/paging.md.
  */
 #define pr_fmt(fmt) "mm: " fmt
 
@@ -80,6 +81,7 @@ struct mm_struct *mm_alloc(void)
 	/* A kernel mapping outside the preallocated regions would be missing from this copy. */
 	WARN_ON(count_kernel_pgds() != kernel_pgds_at_boot);
 	mm_struct_init(mm, page_address(pgd));
+	mm->mm_users = 1;	/* after the init, which clears the struct */
 	/* The one write of entries outside mm/pgtable.c: a new, unused PGD gets the kernel
 	 * half as it is; no CPU can have walked it, so there is nothing to flush. */
 	memcpy(mm->pgd + KERNEL_PGD_FIRST, init_pgd + KERNEL_PGD_FIRST,
@@ -92,6 +94,17 @@ static void zap_vma(struct vm_area_struct *vma, void *arg)
 {
 	(void)arg;
 	zap_vma_range(vma->vm_mm, vma->vm_start, vma->vm_end);
+}
+
+void mmget(struct mm_struct *mm)
+{
+	__atomic_add_fetch(&mm->mm_users, 1, __ATOMIC_RELAXED);
+}
+
+void mmput(struct mm_struct *mm)
+{
+	if (__atomic_sub_fetch(&mm->mm_users, 1, __ATOMIC_ACQ_REL) == 0)
+		mm_destroy(mm);
 }
 
 void mm_destroy(struct mm_struct *mm)

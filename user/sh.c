@@ -14,6 +14,7 @@
  * foreground command gets SIGINT's default action back before it execs: the kernel's
  * ^C reaches every process of the console (kernel/console_input.c), and only the
  * foreground command ends.
+ * `sh -c 'COMMAND'` runs one line and exits with its status, as libc's system() asks.
  * Limits: no pipes, no variables but $?, no globbing, lines of up to 1023 bytes.
  */
 #include <errno.h>
@@ -257,11 +258,20 @@ static void reap_background(void)
 	}
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
 	char line[1024], status_text[16];
 	char *words[MAX_WORDS];
 	int interactive = isatty(0);
+
+	/* sh -c 'COMMAND': one line, then exit with its status (what system() and popen run). */
+	if (argc > 2 && !strcmp(argv[1], "-c")) {
+		snprintf(line, sizeof(line), "%s", argv[2]);
+		snprintf(status_text, sizeof(status_text), "0");
+		run(words, split(line, words, status_text));
+		fflush(stdout);
+		return last_status;
+	}
 
 	if (interactive)
 		signal(SIGINT, SIG_IGN);	/* ^C is for the command running, not for us */

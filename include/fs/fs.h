@@ -38,6 +38,7 @@ struct file_operations {
 	ssize_t (*read)(struct file *f, void *buf, size_t count, loff_t *pos);
 	ssize_t (*write)(struct file *f, const void *buf, size_t count, loff_t *pos);
 	loff_t (*llseek)(struct file *f, loff_t offset, int whence);
+	void (*release)(struct file *f);	/* the last fput of an open file (a pipe end) */
 };
 
 /*
@@ -81,6 +82,7 @@ struct file {
 	loff_t f_pos;			/* the syscall layer's position; kernel_read takes a pointer */
 	struct inode *f_inode;
 	const struct file_operations *f_op;
+	void *private_data;		/* the file system's own: a pipe's ring */
 };
 
 #define NAME_MAX	255

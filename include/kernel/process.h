@@ -38,6 +38,9 @@ void switch_user_context(struct task_struct *prev, struct task_struct *next);
  */
 int kernel_execve(const char *path, const char *const argv[], const char *const envp[]);
 
+/* A vfork child that execs or exits lets its parent go on (kernel/fork.c). */
+void vfork_release(struct task_struct *tsk);
+
 /* End the calling process: @code is the wait status (exit code << 8, or a signal). */
 void __noreturn do_group_exit(int code);
 /* The kernel shell's `run`: wait for the user process @pid and return its wait status. */

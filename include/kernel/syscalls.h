@@ -43,7 +43,8 @@
 	X(89, readlink) X(267, readlinkat)				\
 	X(83, mkdir) X(258, mkdirat) X(84, rmdir)			\
 	X(87, unlink) X(263, unlinkat)					\
-	X(79, getcwd) X(80, chdir) X(59, execve)
+	X(79, getcwd) X(80, chdir) X(59, execve)			\
+	X(22, pipe) X(293, pipe2)
 
 #define SYSCALLS(X) SYSCALLS_PROCESS(X) SYSCALLS_MM(X) SYSCALLS_SCHED(X) SYSCALLS_FS(X)
 

@@ -116,6 +116,7 @@ struct mm_struct {
 	 * callers do not change when it becomes one. The VMA functions never take it themselves.
 	 */
 	spinlock_t mmap_lock;
+	unsigned int mm_users;		/* tasks using it (a vfork child shares it): atomic */
 	spinlock_t page_table_lock;	/* the page-table code's, for its own use */
 	pteval_t *pgd;			/* top-level page table; its upper half is the kernel's */
 

@@ -22,6 +22,9 @@ void mm_context_destroy(struct mm_struct *mm);	/* no CPU may have it loaded */
 struct mm_struct *mm_alloc(void);
 /* Unmap and free everything of @mm, its tables and itself; switches away first if loaded. */
 void mm_destroy(struct mm_struct *mm);
+/* One more task uses @mm (a CLONE_VM child); mmput drops it, the last one destroys it. */
+void mmget(struct mm_struct *mm);
+void mmput(struct mm_struct *mm);
 /* fork: a copy of @mm whose private writable pages are shared copy-on-write, or NULL. */
 struct mm_struct *dup_mm(struct mm_struct *mm);
 

@@ -51,6 +51,7 @@ struct mm_struct;
 struct kthread;
 struct signal_struct;
 struct files_struct;
+struct completion;
 
 /* What the fair class keeps per task. */
 struct sched_entity {
@@ -120,6 +121,7 @@ struct task_struct {
 	void *fpu;			/* FPU/SSE/AVX state, saved at switches (kernel/fpu.c) */
 	uint64_t fsbase, gsbase;	/* arch_prctl(ARCH_SET_FS/GS): libc's thread pointer */
 	uint64_t clear_child_tid;	/* set_tid_address(), kept for the ABI */
+	struct completion *vfork_done;	/* a vfork child: its parent waits on this */
 	uint64_t maxrss_pages;		/* the RSS high-water mark, kept at exit for wait4 */
 	uint64_t cmin_flt, cmaxrss_pages, cruntime_ns;	/* of reaped children (getrusage) */
 };
