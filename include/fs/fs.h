@@ -26,9 +26,9 @@
 #include <uapi/linux/fcntl.h>
 #include <uapi/linux/stat.h>
 
-typedef long long loff_t;
+typedef long loff_t;		/* the host's type too (glibc), so both may be seen */
 typedef unsigned int umode_t;
-typedef uint64_t dev_t;
+typedef unsigned long dev_t;
 
 struct file;
 struct inode;
@@ -98,6 +98,9 @@ int vfs_lstat(const char *path, struct stat *st);	/* does not */
 int vfs_getdents64(struct file *f, void *buf, size_t count);
 struct file *get_file(struct file *f);
 void fput(struct file *f);
+/* Objects alive now, as Linux's /proc/sys/fs/file-nr and inode-nr: tests check for leaks. */
+unsigned long get_nr_files(void);
+unsigned long get_nr_inodes(void);
 int vfs_unlink(const char *path);
 int vfs_mkdir(const char *path, unsigned int mode);
 int vfs_rmdir(const char *path);
