@@ -5,7 +5,8 @@
  * echoed as they are typed, backspace (BS or DEL) erases one, ^U the whole line, Enter (CR
  * or LF; a CR LF pair is one) ends the line, ^D on an empty line is end of file (read
  * returns 0) and elsewhere hands over the line typed so far, ^C echoes "^C" and drops the
- * line (there are no signals yet). A read sleeps in console_getc, on the input queue's wait
+ * line (when the kernel shell ran the reader, ^C never gets here: it is the reader's SIGINT,
+ * kernel/console_input.c). A read sleeps in console_getc, on the input queue's wait
  * queue, until a whole line is there; a line longer than a read's count is handed out over
  * several reads. Only one reader edits a line at a time (console_read_lock). The kernel shell
  * reads the same queue with its own editor: the two are never active at once (the shell
@@ -30,14 +31,19 @@ static void echo(const char *s, size_t n)
 	console_write(s, n);
 }
 
-/* Edit one line into line[] until Enter, ^D or a full line. Sleeps for every character. */
-static void read_line(void)
+/*
+ * Edit one line into line[] until Enter, ^D or a full line. Sleeps for every character;
+ * -EINTR if a signal ends the sleep (what was typed of the line is dropped), else 0.
+ */
+static int read_line(void)
 {
 	size_t len = 0;
 
 	for (;;) {
 		int c = console_getc();
 
+		if (c < 0)
+			return c;
 		if (c == '\n' && last_was_cr) {
 			last_was_cr = false;
 			continue;
@@ -85,6 +91,7 @@ static void read_line(void)
 done:
 	line_len = len;
 	line_given = 0;
+	return 0;
 }
 
 static ssize_t console_read(struct file *f, void *buf, size_t count, loff_t *pos)
@@ -95,8 +102,10 @@ static ssize_t console_read(struct file *f, void *buf, size_t count, loff_t *pos
 	if (count == 0)
 		return 0;
 	mutex_lock(&console_read_lock);
-	if (line_given == line_len && !line_eof)
-		read_line();
+	if (line_given == line_len && !line_eof && read_line()) {
+		mutex_unlock(&console_read_lock);
+		return -EINTR;
+	}
 	if (line_eof) {
 		line_eof = false;
 		mutex_unlock(&console_read_lock);

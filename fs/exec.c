@@ -44,9 +44,8 @@ static void *read_file(const char *path, size_t *len, int *err)
 		return NULL;
 	}
 	*err = vfs_fstat(f, &st);
-	if (!*err && S_ISDIR(st.st_mode))
-		*err = -EISDIR;
-	else if (!*err && (!S_ISREG(st.st_mode) || !(st.st_mode & 0111)))
+	/* As Linux: a directory, a device or a file without an x bit is -EACCES. */
+	if (!*err && (!S_ISREG(st.st_mode) || !(st.st_mode & 0111)))
 		*err = -EACCES;
 	else if (!*err && (st.st_size <= 0 || st.st_size > EXEC_MAX_SIZE))
 		*err = -ENOEXEC;

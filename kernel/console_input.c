@@ -7,9 +7,13 @@
  * A reader with nothing to read sleeps on input_wait, which the push wakes, so a
  * waiting shell costs no CPU and other tasks run meanwhile; console_getc_timeout() bounds
  * that sleep, for a command that redraws while it waits for a key (top).
+ * While the kernel shell waits for a program it ran (`run`), that program is the console's
+ * foreground: a ^C typed then is not queued but becomes SIGINT to it and its descendants,
+ * as a terminal's interrupt character does (kill_process_tree, kernel/signal.c).
  */
 #include <asm/x86.h>
 #include <kernel/console.h>
+#include <kernel/signal.h>
 #include <kernel/spinlock.h>
 #include <kernel/hrtimer.h>
 #include <sched/wait.h>
@@ -21,9 +25,24 @@ static unsigned int head, tail;	/* head: next to write; tail: next to read */
 static spinlock_t input_lock = SPINLOCK_INIT;
 static DECLARE_WAIT_QUEUE_HEAD(input_wait);
 
+static int foreground_pid;	/* 0: none, ^C is an ordinary character */
+
+void console_set_foreground(int pid)
+{
+	__atomic_store_n(&foreground_pid, pid, __ATOMIC_RELEASE);
+}
+
 void console_input_push(char c)
 {
-	unsigned long flags = spin_lock_irqsave(&input_lock);
+	int fg = __atomic_load_n(&foreground_pid, __ATOMIC_ACQUIRE);
+	unsigned long flags;
+
+	if (c == 0x03 && fg > 0) {	/* ^C */
+		console_write("^C\n", 3);
+		kill_process_tree(fg, SIGINT);
+		return;
+	}
+	flags = spin_lock_irqsave(&input_lock);
 
 	if (head - tail < INPUT_SIZE) {
 		queue[head % INPUT_SIZE] = c;
@@ -62,7 +81,8 @@ int console_getc(void)
 			safe_halt();
 		}
 	}
-	wait_event_interruptible(input_wait, (c = console_trygetc()) >= 0);
+	if (wait_event_interruptible(input_wait, (c = console_trygetc()) >= 0))
+		return -EINTR;	/* a process's signal: its read ends */
 	return c;
 }
 

@@ -6,7 +6,8 @@
  *   teachos# run segv
  *   segv[9]: segfault at 0 ip 0000000000401016 sp 00007ffffffdec58 error 6 in segv[401000+1000]
  *   run: /bin/segv: killed by signal 11 (SIGSEGV) (core dumped)
- * While it runs, what is typed goes to the program: the shell is blocked in kernel_wait4.
+ * While it runs, what is typed goes to the program: the shell is blocked in kernel_wait4;
+ * ^C sends SIGINT to the program and its children (kernel/console_input.c).
  * A name without '/' is looked up in /bin, as PATH=/bin would. A failed exec is the child's
  * exit status 127 (no such file) or 126 (cannot execute), as in sh; the reason is logged.
  * `init=/sbin/init` on the command line makes pid 1 itself exec a program instead of
@@ -43,7 +44,9 @@ static int cmd_run(int argc, char **argv)
 		console_printf("run: %s: %s\n", path, strerror(-pid));
 		return 0;
 	}
+	console_set_foreground(pid);	/* ^C now interrupts it */
 	ret = kernel_wait4(pid, &status);
+	console_set_foreground(0);
 	if (ret != pid)
 		console_printf("run: %s: wait4: %s\n", path, strerror(-ret));
 	else if (status & 0x7f)

@@ -56,6 +56,23 @@ static bool valid_signal(int sig)
 	return sig >= 1 && sig <= _NSIG;
 }
 
+/*
+ * A signal that would be ignored on delivery is dropped when sent, as Linux's
+ * sig_ignored(): left pending, an unhandled SIGCHLD would cut short the parent's wait4
+ * for another child with -EINTR. A blocked one is kept: the handler may change before
+ * it is unblocked.
+ */
+static bool sig_ignored(const struct signal_struct *s, int sig)
+{
+	uint64_t handler = s->action[sig - 1].handler;
+
+	if (s->blocked & sigmask(sig))
+		return false;
+	if (handler == SIG_IGN)
+		return !(UNBLOCKABLE & sigmask(sig));
+	return handler == SIG_DFL && (DEFAULT_IGNORE & sigmask(sig));
+}
+
 int send_signal(struct task_struct *p, int sig)
 {
 	unsigned long flags;
@@ -64,7 +81,7 @@ int send_signal(struct task_struct *p, int sig)
 		return -EINVAL;
 	if (!p->signal || p->exit_state)
 		return p->exit_state ? 0 : -ESRCH;	/* a zombie takes signals silently */
-	if (!sig)
+	if (!sig || sig_ignored(p->signal, sig))
 		return 0;
 	flags = local_irq_save();
 	p->signal->pending |= sigmask(sig);
@@ -73,6 +90,27 @@ int send_signal(struct task_struct *p, int sig)
 	if (signal_pending(p))
 		wake_up_state(p, TASK_INTERRUPTIBLE);
 	return 0;
+}
+
+/* @p and its descendants; tasklist_lock held. Depth is bounded by the process limit. */
+static void signal_tree(struct task_struct *p, int sig)
+{
+	struct task_struct *c;
+
+	send_signal(p, sig);
+	list_for_each_entry(c, &p->children, sibling)
+		signal_tree(c, sig);
+}
+
+int kill_process_tree(int pid, int sig)
+{
+	unsigned long flags = spin_lock_irqsave(&tasklist_lock);
+	struct task_struct *p = find_task_by_pid(pid);
+
+	if (p)
+		signal_tree(p, sig);
+	spin_unlock_irqrestore(&tasklist_lock, flags);
+	return p ? 0 : -ESRCH;
 }
 
 void force_sig_fault(int sig, int code, uint64_t addr)

@@ -41,7 +41,9 @@ int console_printf(const char *fmt, ...) __printf(1, 2);
 
 /* Input: drivers push characters (from interrupt context), the shell pops them. */
 void console_input_push(char c);
-int console_getc(void);		/* sleeps until a character arrives */
+/* The process a typed ^C interrupts (SIGINT), or 0 for none: the shell's `run` sets it. */
+void console_set_foreground(int pid);
+int console_getc(void);		/* sleeps until a character arrives; -EINTR on a signal */
 int console_trygetc(void);	/* -1 when nothing is queued */
 /* Sleeps until a character arrives or @ms passed; -1 on the timeout. */
 int console_getc_timeout(unsigned int ms);

@@ -79,7 +79,12 @@ void signal_exec_reset(struct signal_struct *sig);	/* handlers -> SIG_DFL, SIG_I
 
 /* Send @sig to @p (0 is only a check). 0, -EINVAL, or -ESRCH for a task without signals. */
 int send_signal(struct task_struct *p, int sig);
-const char *signal_name(int sig);	/* "SEGV" for 11 (kernel/kill.c's table) */
+const char *signal_name(int sig);
+/*
+ * @sig to process @pid and every descendant of it: what a terminal's ^C does to its
+ * foreground process group, for want of process groups (interrupt context is fine).
+ */
+int kill_process_tree(int pid, int sig);	/* "SEGV" for 11 (kernel/kill.c's table) */
 /* A fault in user mode: queue @sig with the address, even if blocked or ignored (as Linux's
  * force_sig_fault: a fault that cannot be handled cannot be ignored). */
 void force_sig_fault(int sig, int code, uint64_t addr);

@@ -20,6 +20,7 @@
 #define SCHED_WAIT_H
 
 #include <kernel/spinlock.h>
+#include <lib/errno.h>
 #include <lib/list.h>
 #include <sched/task.h>
 
@@ -126,12 +127,29 @@ static inline bool waitqueue_active(struct wait_queue_head *wq) { return !list_e
 				    MAX_SCHEDULE_TIMEOUT);                            \
 } while (0)
 
-/* 0 when @cond is true (there are no signals to end it early yet). */
+bool signal_pending(const struct task_struct *p);	/* kernel/signal.c */
+
+/*
+ * 0 when @cond is true, -EINTR when a signal came first (a process's read of the console
+ * ends so that the signal can act; kernel threads have no signals and just wait).
+ */
 #define wait_event_interruptible(wq, cond) ({                                         \
-	if (!(cond))                                                                  \
-		(void)___wait_event(&(wq), cond, TASK_INTERRUPTIBLE,                  \
-				    MAX_SCHEDULE_TIMEOUT);                            \
-	0;                                                                            \
+	int __intr = 0;                                                               \
+	if (!(cond)) {                                                                \
+		DEFINE_WAIT(__wait);                                                  \
+		for (;;) {                                                            \
+			prepare_to_wait(&(wq), &__wait, TASK_INTERRUPTIBLE);          \
+			if (cond)                                                     \
+				break;                                                \
+			if (signal_pending(current)) {                                \
+				__intr = -EINTR;                                      \
+				break;                                                \
+			}                                                             \
+			schedule();                                                   \
+		}                                                                     \
+		finish_wait(&(wq), &__wait);                                          \
+	}                                                                             \
+	__intr;                                                                       \
 })
 
 /* The jiffies left (>= 1) if @cond became true, 0 if the time ran out. */

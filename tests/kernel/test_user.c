@@ -7,7 +7,8 @@
  * segfault line is logged; bad user pointers (unmapped, kernel) give -EFAULT, not an oops;
  * an unknown call gives -ENOSYS; fork gives the child a copy-on-write copy (each sees its
  * own value) and wait4 reaps it; signal handlers get siginfo and a ucontext whose edits
- * rt_sigreturn brings back (for a kill and for a fault); brk grows the heap; the SSE registers survive switches to
+ * rt_sigreturn brings back (for a kill and for a fault); an ignored SIGCHLD does not cut
+ * short a wait4 for another child; brk grows the heap; the SSE registers survive switches to
  * another process that changes them; a fork bomb stops at the process limit and SIGKILL
  * ends its sleeping children; and no page is lost once every process is gone.
  */
@@ -40,6 +41,7 @@ DECLARE_BLOB(fpu_clobber);
 DECLARE_BLOB(enosys);
 DECLARE_BLOB(forkbomb);
 DECLARE_BLOB(sighandler);
+DECLARE_BLOB(sigchld_wait);
 
 struct blob {
 	const char *start, *end;
@@ -164,6 +166,12 @@ static void test_signal_handlers_and_sigreturn(struct ktest *t)
 	KTEST_EXPECT_EQ(t, RUN(t, sighandler), 0);
 }
 
+/* An ignored SIGCHLD is discarded, not left pending to cut short a wait for another child. */
+static void test_ignored_sigchld_does_not_interrupt_wait4(struct ktest *t)
+{
+	KTEST_EXPECT_EQ(t, RUN(t, sigchld_wait), 0);
+}
+
 /* The process limit contains a fork bomb; SIGKILL wakes sleepers; every child is reaped. */
 static void test_forkbomb_is_contained(struct ktest *t)
 {
@@ -199,6 +207,7 @@ static const struct ktest_case user_cases[] = {
 	KTEST_CASE(test_brk_grows_the_heap),
 	KTEST_CASE(test_fpu_state_is_per_process),
 	KTEST_CASE(test_signal_handlers_and_sigreturn),
+	KTEST_CASE(test_ignored_sigchld_does_not_interrupt_wait4),
 	KTEST_CASE(test_forkbomb_is_contained),
 	KTEST_CASE(test_no_pages_lost),
 	{},

@@ -282,3 +282,68 @@ BLOB(sighandler)
 8:	movl	$15, %eax			/* the restorer: rt_sigreturn */
 	syscall
 END(sighandler)
+
+/*
+ * A SIGCHLD nobody handles is discarded when sent (its default action is to ignore it),
+ * so it cannot interrupt a wait for another child: fork child 1 (exits at once) and
+ * child 2 (sleeps 20 ms, exits 7), wait4 for child 2 while child 1's SIGCHLD comes, then
+ * reap child 1. Exit 0 if wait4 gave child 2 with status 7, 50 + errno if it failed
+ * (54: EINTR), 60 if it gave something else, 70 if child 1 was not there to reap.
+ */
+BLOB(sigchld_wait)
+	movl	$SYS_fork, %eax
+	syscall
+	testq	%rax, %rax
+	jz	8f				/* child 1 */
+	movl	$SYS_fork, %eax
+	syscall
+	testq	%rax, %rax
+	jz	7f				/* child 2 */
+	movq	%rax, %r12
+	subq	$16, %rsp
+	movl	$SYS_wait4, %eax
+	movq	%r12, %rdi
+	movq	%rsp, %rsi
+	xorl	%edx, %edx
+	xorl	%r10d, %r10d
+	syscall
+	testq	%rax, %rax
+	js	5f
+	cmpq	%rax, %r12
+	jne	6f
+	cmpl	$(7 << 8), (%rsp)
+	jne	6f
+	movl	$SYS_wait4, %eax		/* child 1, a zombie by now */
+	movq	$-1, %rdi
+	xorl	%esi, %esi
+	xorl	%edx, %edx
+	xorl	%r10d, %r10d
+	syscall
+	testq	%rax, %rax
+	jle	4f
+	movl	$SYS_exit_group, %eax
+	xorl	%edi, %edi
+	syscall
+4:	movl	$SYS_exit_group, %eax
+	movl	$70, %edi
+	syscall
+5:	negq	%rax
+	leaq	50(%rax), %rdi
+	movl	$SYS_exit_group, %eax
+	syscall
+6:	movl	$SYS_exit_group, %eax
+	movl	$60, %edi
+	syscall
+7:	pushq	$20000000			/* child 2: nanosleep({0, 20 ms}) */
+	pushq	$0
+	movl	$SYS_nanosleep, %eax
+	movq	%rsp, %rdi
+	xorl	%esi, %esi
+	syscall
+	movl	$SYS_exit_group, %eax
+	movl	$7, %edi
+	syscall
+8:	movl	$SYS_exit_group, %eax
+	xorl	%edi, %edi
+	syscall
+END(sigchld_wait)
