@@ -42,6 +42,10 @@ static int open_create(const char *path, int flags, unsigned int mode, struct in
 	ret = path_lookup(path, LOOKUP_PARENT, &dir, &last, &len);
 	if (ret)
 		return ret;
+	if (len && last[len] == '/') {	/* "name/" is a directory, which open cannot create */
+		iput(dir);
+		return -EISDIR;
+	}
 	if (len && !ramfs_find(dir, last, len)) {
 		inode = new_inode(S_IFREG | (mode & S_IALLUGO));
 		if (!inode) {
