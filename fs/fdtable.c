@@ -61,13 +61,14 @@ static void set_cloexec(struct files_struct *files, int fd, bool on)
 		files->cloexec &= ~(1ull << fd);
 }
 
-/* Install @f (the caller's reference moves to the table) at the lowest free fd. */
-int fd_alloc_install(struct files_struct *files, struct file *f, unsigned int flags)
+/* Install @f (the caller's reference moves to the table) at the lowest free fd >= @minfd. */
+static int install_from(struct files_struct *files, struct file *f, unsigned int flags,
+			int minfd)
 {
 	unsigned long irq = spin_lock_irqsave(&files->lock);
 	int fd;
 
-	for (fd = 0; fd < NR_OPEN_MAX && files->fd[fd]; fd++)
+	for (fd = minfd; fd < NR_OPEN_MAX && files->fd[fd]; fd++)
 		;
 	if (fd == NR_OPEN_MAX) {
 		spin_unlock_irqrestore(&files->lock, irq);
@@ -77,6 +78,11 @@ int fd_alloc_install(struct files_struct *files, struct file *f, unsigned int fl
 	set_cloexec(files, fd, flags & O_CLOEXEC);
 	spin_unlock_irqrestore(&files->lock, irq);
 	return fd;
+}
+
+int fd_alloc_install(struct files_struct *files, struct file *f, unsigned int flags)
+{
+	return install_from(files, f, flags, 0);
 }
 
 struct file *fd_get(struct files_struct *files, int fd)
@@ -134,17 +140,27 @@ int fd_dup2(struct files_struct *files, int oldfd, int newfd)
 	return newfd;
 }
 
-int fd_dup(struct files_struct *files, int oldfd)
+int fd_dup_min(struct files_struct *files, int oldfd, int minfd)
 {
-	struct file *f = fd_get(files, oldfd);
+	struct file *f;
 	int fd;
 
+	f = fd_get(files, oldfd);
 	if (!f)
 		return -EBADF;
-	fd = fd_alloc_install(files, f, 0);
+	if (!valid_fd(minfd)) {
+		fput(f);
+		return -EINVAL;
+	}
+	fd = install_from(files, f, 0, minfd);
 	if (fd < 0)
 		fput(f);
 	return fd;
+}
+
+int fd_dup(struct files_struct *files, int oldfd)
+{
+	return fd_dup_min(files, oldfd, 0);
 }
 
 int fd_set_cloexec(struct files_struct *files, int fd, bool on)

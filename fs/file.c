@@ -12,6 +12,13 @@
 
 #define ROOT_DEV	MKDEV(0, 1)	/* what st_dev says for every ramfs file */
 
+static unsigned long nr_files;	/* struct files alive; atomic (fput runs in any task) */
+
+unsigned long get_nr_files(void)
+{
+	return __atomic_load_n(&nr_files, __ATOMIC_RELAXED);
+}
+
 static bool can_read(const struct file *f)
 {
 	return (f->f_flags & O_ACCMODE) != O_WRONLY;
@@ -35,6 +42,10 @@ static int open_create(const char *path, int flags, unsigned int mode, struct in
 	ret = path_lookup(path, LOOKUP_PARENT, &dir, &last, &len);
 	if (ret)
 		return ret;
+	if (len && last[len] == '/') {	/* "name/" is a directory, which open cannot create */
+		iput(dir);
+		return -EISDIR;
+	}
 	if (len && !ramfs_find(dir, last, len)) {
 		inode = new_inode(S_IFREG | (mode & S_IALLUGO));
 		if (!inode) {
@@ -105,6 +116,7 @@ struct file *filp_open(const char *path, int flags, unsigned int mode)
 		kfree(f);
 		return ERR_PTR(ret);
 	}
+	__atomic_add_fetch(&nr_files, 1, __ATOMIC_RELAXED);
 	f->f_count = 1;
 	f->f_flags = (unsigned int)flags & ~(unsigned int)O_CLOEXEC;
 	f->f_inode = inode;	/* the lookup's reference becomes the file's */
@@ -128,6 +140,7 @@ void fput(struct file *f)
 	iput(f->f_inode);
 	fs_lock_release();
 	kfree(f);
+	__atomic_sub_fetch(&nr_files, 1, __ATOMIC_RELAXED);
 }
 
 ssize_t kernel_read(struct file *f, void *buf, size_t count, loff_t *pos)

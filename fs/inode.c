@@ -12,6 +12,7 @@
 
 static DEFINE_MUTEX(fs_lock);
 static unsigned long last_ino;
+static unsigned long nr_inodes;	/* allocated and not yet freed, under fs_lock */
 struct inode *root_inode;
 
 void fs_lock_acquire(void)
@@ -31,6 +32,7 @@ struct inode *new_inode(umode_t mode)
 
 	if (!inode)
 		return NULL;
+	nr_inodes++;
 	inode->i_ino = ++last_ino;
 	inode->i_mode = mode;
 	inode->i_count = 1;
@@ -51,6 +53,17 @@ static void free_inode(struct inode *inode)
 	if (inode->i_data_owned)
 		kfree(inode->i_data);
 	kfree(inode);
+	nr_inodes--;
+}
+
+unsigned long get_nr_inodes(void)
+{
+	unsigned long n;
+
+	fs_lock_acquire();
+	n = nr_inodes;
+	fs_lock_release();
+	return n;
 }
 
 void iput(struct inode *inode)

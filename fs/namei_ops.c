@@ -21,7 +21,12 @@ static int add_name(const char *path, struct inode *inode)
 	fs_lock_acquire();
 	ret = path_lookup(path, LOOKUP_PARENT, &dir, &last, &len);
 	if (ret == 0) {
-		ret = len ? ramfs_link(dir, last, len, inode) : -EEXIST;
+		if (!len)
+			ret = -EEXIST;
+		else if (last[len] == '/' && !S_ISDIR(inode->i_mode))	/* "name/": a directory */
+			ret = ramfs_find(dir, last, len) ? -EEXIST : -ENOENT;
+		else
+			ret = ramfs_link(dir, last, len, inode);
 		iput(dir);
 	}
 	iput(inode);
@@ -109,13 +114,16 @@ static int remove_name(const char *path, bool want_dir)
 	if (ret)
 		goto out;
 	if (!len) {		/* "/", "." or "..": never removable */
-		ret = want_dir ? -EBUSY : -EISDIR;
+		ret = !want_dir ? -EISDIR : last[0] != '.' ? -EBUSY :
+		      last[1] == '.' ? -ENOTEMPTY : -EINVAL;	/* as Linux's rmdir */
 	} else if (!S_ISDIR(parent->i_mode)) {
 		ret = -ENOTDIR;
 	} else if (!(d = ramfs_find(parent, last, len))) {
 		ret = -ENOENT;
 	} else if (S_ISDIR(d->d_inode->i_mode) != want_dir) {
 		ret = want_dir ? -ENOTDIR : -EISDIR;
+	} else if (last[len] == '/' && !want_dir) {
+		ret = -ENOTDIR;	/* "file/": unlink would remove a non-directory */
 	} else {
 		ret = ramfs_unlink(parent, last, len);
 	}

@@ -30,24 +30,21 @@
 static char *get_path(const char __user *upath, long *err)
 {
 	char *p = kmalloc(PATH_MAX, GFP_KERNEL);
-	const char *cwd = current->cwd ? current->cwd : "/";
-	size_t clen = strlen(cwd);
 	long n;
 
-	*err = -ENOMEM;
-	if (!p)
-		return NULL;
-	n = strncpy_from_user(p + clen + 1, upath, PATH_MAX - (long)clen - 1);
-	if (n < 0 || n == 0) {
-		*err = n < 0 ? n : -ENOENT;
-		kfree(p);
+	if (!p) {
+		*err = -ENOMEM;
 		return NULL;
 	}
-	if (p[clen + 1] == '/') {
-		memmove(p, p + clen + 1, (size_t)n + 1);
-	} else {
-		memcpy(p, cwd, clen);
-		p[clen] = '/';
+	n = strncpy_from_user(p, upath, PATH_MAX);
+	if (n == 0)
+		n = -ENOENT;
+	if (n > 0)
+		n = path_join_cwd(p, (size_t)n, current->cwd ? current->cwd : "/");
+	if (n < 0) {
+		*err = n;
+		kfree(p);
+		return NULL;
 	}
 	*err = 0;
 	return p;
@@ -222,22 +219,8 @@ long __x64_sys_fcntl(const struct pt_regs *regs)
 		return fd_set_cloexec(files, fd, regs->rdx & FD_CLOEXEC);
 	case F_DUPFD:
 	case F_DUPFD_CLOEXEC:
-		/* The lowest free fd at or above arg: dup, then move up if it landed below. */
-		f = fd_get(files, fd);
-		if (!f)
-			return -EBADF;
-		ret = -EMFILE;
-		for (int nfd = (int)regs->rdx; nfd >= 0 && nfd < NR_OPEN_MAX; nfd++) {
-			struct file *busy = fd_get(files, nfd);
-
-			if (busy) {
-				fput(busy);
-				continue;
-			}
-			ret = fd_dup2(files, fd, nfd);
-			break;
-		}
-		fput(f);
+		/* The lowest free fd at or above arg, found and filled under the table's lock. */
+		ret = fd_dup_min(files, fd, (int)MIN(regs->rdx, (unsigned long)NR_OPEN_MAX));
 		if (ret >= 0 && regs->rsi == F_DUPFD_CLOEXEC)
 			fd_set_cloexec(files, ret, true);
 		return ret;
@@ -342,43 +325,6 @@ long __x64_sys_readlinkat(const struct pt_regs *regs)
 {
 	return do_readlink((int)regs->rdi, (const char __user *)regs->rsi, regs->rdx,
 			   (long)regs->r10);
-}
-
-/* @path (absolute) without "//", "." and "..": a new string (kfree it), or NULL. */
-static char *path_normalize(const char *path)
-{
-	char *out = kmalloc(strlen(path) + 2, GFP_KERNEL);
-	size_t len = 0;		/* out[0, len) is "/a/b", no slash at the end */
-
-	if (!out)
-		return NULL;
-	while (*path) {
-		const char *name;
-		size_t n;
-
-		while (*path == '/')
-			path++;
-		name = path;
-		while (*path && *path != '/')
-			path++;
-		n = (size_t)(path - name);
-		if (!n || (n == 1 && name[0] == '.'))
-			continue;
-		if (n == 2 && name[0] == '.' && name[1] == '.') {
-			while (len && out[len - 1] != '/')
-				len--;
-			if (len)
-				len--;	/* "/a/b" -> "/a"; the root's ".." is the root */
-			continue;
-		}
-		out[len++] = '/';
-		memcpy(out + len, name, n);
-		len += n;
-	}
-	if (!len)
-		out[len++] = '/';
-	out[len] = 0;
-	return out;
 }
 
 /* getcwd(buf, size): the length with the NUL, as the raw Linux call returns. */

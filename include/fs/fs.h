@@ -5,8 +5,9 @@
  *
  * Every function returns a negative Linux errno on failure (include/lib/errno.h); those that
  * return a pointer return ERR_PTR(-errno) (include/lib/err.h). Paths are kernel strings,
- * absolute ("/etc/motd"); a relative path is taken from "/" (there is no working directory
- * yet). Buffers are kernel buffers: the syscall layer copies from and to user space itself.
+ * absolute ("/etc/motd"); a relative path is taken from "/": the working directory is a
+ * name the syscall layer joins in front (fs/sys_open.c: get_path, fs/path.c). Buffers are
+ * kernel buffers: the syscall layer copies from and to user space itself.
  *
  * Locking: one mutex (fs_lock, fs/inode.c) serialises every change and walk of the tree and
  * every access to a ramfs file's data; it may sleep, so none of this may be called from an
@@ -26,9 +27,9 @@
 #include <uapi/linux/fcntl.h>
 #include <uapi/linux/stat.h>
 
-typedef long long loff_t;
+typedef long loff_t;		/* the host's type too (glibc), so both may be seen */
 typedef unsigned int umode_t;
-typedef uint64_t dev_t;
+typedef unsigned long dev_t;
 
 struct file;
 struct inode;
@@ -100,6 +101,9 @@ int vfs_lstat(const char *path, struct stat *st);	/* does not */
 int vfs_getdents64(struct file *f, void *buf, size_t count);
 struct file *get_file(struct file *f);
 void fput(struct file *f);
+/* Objects alive now, as Linux's /proc/sys/fs/file-nr and inode-nr: tests check for leaks. */
+unsigned long get_nr_files(void);
+unsigned long get_nr_inodes(void);
 int vfs_unlink(const char *path);
 int vfs_mkdir(const char *path, unsigned int mode);
 int vfs_rmdir(const char *path);
@@ -128,6 +132,8 @@ struct file *fd_get(struct files_struct *files, int fd);
 int fd_close(struct files_struct *files, int fd);
 int fd_dup2(struct files_struct *files, int oldfd, int newfd);
 int fd_dup(struct files_struct *files, int oldfd);	/* lowest free fd, as dup(2) */
+/* fcntl(F_DUPFD): the lowest free fd >= @minfd (-EINVAL outside the table), not cloexec. */
+int fd_dup_min(struct files_struct *files, int oldfd, int minfd);
 int fd_set_cloexec(struct files_struct *files, int fd, bool on);
 int fd_get_cloexec(struct files_struct *files, int fd);	/* 1, 0 or -EBADF */
 void files_close_on_exec(struct files_struct *files);
@@ -155,11 +161,22 @@ extern const struct file_operations ramfs_file_ops;
  * Path walk. On success *@out is the inode @path names, with a reference (iput it).
  * With LOOKUP_PARENT, *@out is the parent directory and @last/@last_len the final name
  * (which need not exist; "" for "/", "." and ".." which cannot be created or removed).
+ * @last points into @path: last[last_len] is '/' when the name had a trailing slash
+ * ("dir/"), which asks for a directory; the callers refuse to make or remove anything else.
  */
 #define LOOKUP_FOLLOW	1	/* follow a symlink in the last component */
 #define LOOKUP_PARENT	2
 int path_lookup(const char *path, unsigned int flags, struct inode **out, const char **last,
 		size_t *last_len);
+
+/* ---- path names as strings: the working directory (fs/path.c) */
+/*
+ * @buf (PATH_MAX bytes) holds a path of @len bytes; a relative one becomes "@cwd/path" in
+ * place. 0, or -ENAMETOOLONG if that does not fit.
+ */
+int path_join_cwd(char *buf, size_t len, const char *cwd);
+/* @path (absolute) without "//", "." and "..": a new string (kfree it), or NULL. */
+char *path_normalize(const char *path);
 
 /* ---- the root file system and its contents (fs/super.c, fs/initramfs.c) */
 /* An empty root with /dev and /tmp (idempotent), before any file is opened. */
