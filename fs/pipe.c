@@ -18,7 +18,6 @@
 #include <kernel/syscalls.h>
 #include <asm/uaccess.h>
 #include <lib/errno.h>
-#include <lib/string.h>
 #include <mm/gfp.h>
 #include <mm/slab.h>
 #include <sched/wait.h>
