@@ -48,7 +48,8 @@ KERNEL := $(B)/teachos.elf
 ISO := $(B)/teachos.iso
 
 FORCE:
-.PHONY: all iso run debug test test-host soak bench clean tools compile_commands.json fuzz
+.PHONY: all iso run debug test test-host soak bench clean tools compile_commands.json fuzz \
+	fuzz-syscalls
 all: $(KERNEL)
 
 # V=1 shows the full commands.
@@ -219,6 +220,14 @@ test:
 # The long runs: the randomized model checks with 10 million operations each.
 soak: $(B)/host/unit-tests
 	TEST_ITERS=10000000 $(B)/host/unit-tests
+
+# The long run of user/fuzz against the kernel: FUZZ_CALLS calls, a random seed unless
+# FUZZ_SEED is given (scripts/fuzz-syscalls; make test runs a short one, user-fuzz).
+FUZZ_CALLS ?= 1000000
+fuzz-syscalls: $(ISO)
+	@scripts/ensure-tools test
+	$(PYTHON) scripts/fuzz-syscalls --iso $(ISO) --calls $(FUZZ_CALLS) \
+		$(if $(FUZZ_SEED),--seed $(FUZZ_SEED))
 
 bench: $(ISO)
 	@scripts/ensure-tools bench

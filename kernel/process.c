@@ -64,6 +64,7 @@ void begin_new_exec(struct mm_struct *mm, const char *path, struct pt_regs *regs
 	switch_mm(mm);
 	tsk->active_mm = mm;
 	tsk->flags &= ~PF_KTHREAD;
+	tsk->did_exec = true;
 	tsk->fsbase = tsk->gsbase = 0;
 	wrmsr(MSR_FS_BASE, 0);
 	wrmsr(MSR_KERNEL_GS_BASE, 0);
@@ -90,6 +91,8 @@ int process_init_kthread(struct task_struct *tsk)
 		tsk->signal = signal_alloc(NULL);
 		if (!tsk->signal)
 			return -ENOMEM;
+		/* Started by the kernel: the leader of a new session and group, as after setsid. */
+		tsk->signal->pgrp = tsk->signal->session = tsk->pid;
 		nr_user_processes++;	/* it is a process from now on, even if exec fails */
 	}
 	if (!tsk->files)
@@ -136,6 +139,89 @@ long __x64_sys_getppid(const struct pt_regs *regs)
 {
 	(void)regs;
 	return current->parent ? current->parent->pid : 0;
+}
+
+/* ---- process groups and sessions ------------------------------------------------------ */
+
+/* The process @pid names (0: the caller), with tasklist_lock held; NULL if none. */
+static struct task_struct *process_by_pid(int pid)
+{
+	struct task_struct *p = pid ? find_task_by_pid(pid) : current;
+
+	return p && p->signal && !p->exit_state ? p : NULL;
+}
+
+/* Is some live process in session @sid the member of group @pgrp? tasklist_lock held. */
+static bool group_in_session(int pgrp, int sid)
+{
+	struct task_struct *p;
+
+	for_each_user_process(p)
+		if (!p->exit_state && p->signal->pgrp == pgrp && p->signal->session == sid)
+			return true;
+	return false;
+}
+
+/* setpgid(pid, pgid): move the caller or a child of its into a group of its session. */
+long __x64_sys_setpgid(const struct pt_regs *regs)
+{
+	int pid = (int)regs->rdi, pgid = (int)regs->rsi, err = 0;
+	unsigned long flags;
+	struct task_struct *p;
+
+	if (pid < 0 || pgid < 0)
+		return -EINVAL;
+	flags = spin_lock_irqsave(&tasklist_lock);
+	p = process_by_pid(pid);
+	if (!p || (p != current && p->parent != current))
+		err = -ESRCH;		/* only oneself and one's children */
+	else if (p != current && p->did_exec)
+		err = -EACCES;		/* a child that has exec'd is left alone */
+	else if (p->signal->session != current->signal->session ||
+		 p->signal->session == p->pid)
+		err = -EPERM;		/* another session's, or a session leader */
+	else {
+		if (!pgid)
+			pgid = p->pid;
+		if (pgid != p->pid && !group_in_session(pgid, current->signal->session))
+			err = -EPERM;	/* only a group of one's own session can be joined */
+		else
+			p->signal->pgrp = pgid;
+	}
+	spin_unlock_irqrestore(&tasklist_lock, flags);
+	return err;
+}
+
+/* getpgid(pid) and getsid(pid): 0 is the caller. */
+static long get_id(int pid, bool session)
+{
+	unsigned long flags = spin_lock_irqsave(&tasklist_lock);
+	struct task_struct *p = process_by_pid(pid);
+	long ret = !p ? -ESRCH : session ? p->signal->session : p->signal->pgrp;
+
+	spin_unlock_irqrestore(&tasklist_lock, flags);
+	return ret;
+}
+
+long __x64_sys_getpgid(const struct pt_regs *regs) { return get_id((int)regs->rdi, false); }
+long __x64_sys_getsid(const struct pt_regs *regs) { return get_id((int)regs->rdi, true); }
+long __x64_sys_getpgrp(const struct pt_regs *regs) { (void)regs; return get_id(0, false); }
+
+/* setsid(): a new session and group led by the caller, unless it already leads a group. */
+long __x64_sys_setsid(const struct pt_regs *regs)
+{
+	unsigned long flags = spin_lock_irqsave(&tasklist_lock);
+	struct task_struct *p;
+	long ret = current->pid;
+
+	(void)regs;
+	for_each_user_process(p)
+		if (!p->exit_state && p->signal->pgrp == current->pid)
+			ret = -EPERM;	/* a group by our id exists: we would leave it */
+	if (ret > 0)
+		current->signal->pgrp = current->signal->session = current->pid;
+	spin_unlock_irqrestore(&tasklist_lock, flags);
+	return ret;
 }
 
 /* Everyone is root: there are no users yet. */

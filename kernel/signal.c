@@ -7,6 +7,8 @@
  */
 #define pr_fmt(fmt) "signal: " fmt
 
+#include <limits.h>
+
 #include <asm/ptrace.h>
 #include <asm/uaccess.h>
 #include <asm/x86.h>
@@ -118,9 +120,10 @@ void force_sig_fault(int sig, int code, uint64_t addr)
 {
 	struct signal_struct *s = current->signal;
 
-	s->blocked &= ~sigmask(sig);
-	if (s->action[sig - 1].handler == SIG_IGN)
+	/* A fault cannot be ignored or held back: blocked or ignored, it kills (as Linux). */
+	if ((s->blocked & sigmask(sig)) || s->action[sig - 1].handler == SIG_IGN)
 		s->action[sig - 1].handler = SIG_DFL;
+	s->blocked &= ~sigmask(sig);
 	s->fault_code = code;
 	s->fault_addr = addr;
 	s->pending |= sigmask(sig);
@@ -264,7 +267,8 @@ long __x64_sys_kill(const struct pt_regs *regs)
 {
 	int pid = (int)regs->rdi, sig = (int)regs->rsi;
 	struct task_struct *p;
-	int err, sent = 0;
+	unsigned long flags;
+	int err, pgrp, sent = 0, tried = 0;
 
 	if (sig && !valid_signal(sig))
 		return -EINVAL;
@@ -276,13 +280,20 @@ long __x64_sys_kill(const struct pt_regs *regs)
 		put_task_struct(p);
 		return err;
 	}
+	if (pid == INT_MIN)
+		return -ESRCH;		/* -pid would overflow: no such group (as Linux) */
+	/* 0: the caller's process group; -1: every process but init and the caller; -N: group N. */
+	pgrp = pid == 0 ? current->signal->pgrp : -pid;
+	flags = spin_lock_irqsave(&tasklist_lock);
 	for_each_user_process(p) {
-		if (p->pid == 1 || (pid == -1 && p == current))
+		if (pid == -1 ? p->pid == 1 || p == current : p->signal->pgrp != pgrp)
 			continue;
+		tried++;
 		if (!send_signal(p, sig))
 			sent++;
 	}
-	return sent ? 0 : -ESRCH;
+	spin_unlock_irqrestore(&tasklist_lock, flags);
+	return sent ? 0 : tried ? -EPERM : -ESRCH;
 }
 
 /* tgkill(tgid, tid, sig): one thread per process, so tid names the process. */

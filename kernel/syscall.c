@@ -37,6 +37,7 @@ static const sys_call_ptr_t sys_call_table[NR_syscalls] = { SYSCALLS(SYSCALL_ENT
 #undef SYSCALL_ENTRY
 
 static uint64_t logged[NR_syscalls / 64];	/* unimplemented numbers already reported */
+static bool logged_beyond;		/* a number past the table: the first one only */
 
 _Static_assert(offsetof(struct cpu, user_rsp) == CPU_USER_RSP, "entry_syscall.S");
 _Static_assert(offsetof(struct cpu, top_of_stack) == CPU_TOP_OF_STACK, "entry_syscall.S");
@@ -60,6 +61,15 @@ static long sys_ni_syscall(unsigned long nr)
 		if (logged[nr / 64] & (1ull << (nr % 64)))
 			return -ENOSYS;
 		logged[nr / 64] |= 1ull << (nr % 64);
+	} else {
+		/* No such call in any Linux: one line for all of them, not one per number. */
+		if (logged_beyond)
+			return -ENOSYS;
+		logged_beyond = true;
+		pr_warn("%s[%d]: system call %lu is beyond the table: -ENOSYS (not reported again "
+			"for any number above %d)\n", current->comm, current->pid, nr,
+			NR_syscalls - 1);
+		return -ENOSYS;
 	}
 	pr_warn("%s[%d]: system call %lu (%s) is not implemented: -ENOSYS\n", current->comm,
 		current->pid, nr, name);

@@ -48,9 +48,12 @@ static int trap_signal(unsigned int v)
 	return SIGSEGV;
 }
 
+/* Will the fault's signal kill? Blocked or ignored, it does (force_sig_fault). */
 static bool unhandled(int sig)
 {
-	return current->signal->action[sig - 1].handler <= SIG_IGN;
+	const struct signal_struct *s = current->signal;
+
+	return s->action[sig - 1].handler <= SIG_IGN || (s->blocked & sigmask(sig));
 }
 
 void do_user_exception(struct pt_regs *regs, uint64_t cr2, enum fault_result r)

@@ -185,8 +185,17 @@ int copy_anon_range(struct vm_area_struct *dst, struct vm_area_struct *src)
 		pteval_t prot;
 		struct page *page;
 
-		if (follow_pte(src->vm_mm->pgd, va, &pa, &prot) != PAGE_SIZE)
+		if (follow_pte(src->vm_mm->pgd, va, &pa, &prot) != PAGE_SIZE) {
+			/* Skip whole missing tables: a fork must not visit every page of a huge,
+			 * untouched reservation (this runs under the mmap lock, unpreemptible). */
+			uint64_t next = hole_end(src->vm_mm->pgd, va);
+
+			if (next > va + PAGE_SIZE)
+				va = next - PAGE_SIZE;
+			else if (!next)
+				break;
 			continue;
+		}
 		page = pfn_to_page(pa >> PAGE_SHIFT);
 		err = map_pages(dst->vm_mm->pgd, va, pa & PTE_ADDR_MASK, PAGE_SIZE,
 				prot & ~(_PAGE_ACCESSED | _PAGE_DIRTY), 0, &tlb);

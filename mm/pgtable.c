@@ -566,3 +566,18 @@ uint64_t follow_pte(pteval_t *pgd, uint64_t va, uint64_t *pa, pteval_t *prot)
 	*prot = *e & PTE_FLAGS_MASK & ~_PAGE_PSE;
 	return size;
 }
+
+uint64_t hole_end(pteval_t *pgd, uint64_t va)
+{
+	pteval_t *table = pgd;
+
+	for (int l = PGD_LEVEL;; l--) {
+		pteval_t e = *level_entry(table, va, l);
+
+		if (!(e & _PAGE_PRESENT))	/* nothing below this entry: skip all it covers */
+			return (va | (level_size(l) - 1)) + 1;
+		if (!entry_is_table(e, l) && l < PGD_LEVEL)
+			return va;
+		table = entry_table(e);
+	}
+}

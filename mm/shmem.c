@@ -30,7 +30,9 @@ static struct page **alloc_slots(unsigned long nr)
 {
 	size_t bytes = nr * sizeof(struct page *);
 
-	return bytes <= SLOTS_KMALLOC_MAX ? kzalloc(bytes, GFP_KERNEL) : vzalloc(bytes);
+	/* A huge MAP_SHARED request failing is the caller's -ENOMEM, not a kernel warning. */
+	return bytes <= SLOTS_KMALLOC_MAX ? kzalloc(bytes, GFP_KERNEL | __GFP_NOWARN) :
+		__vmalloc(bytes, GFP_KERNEL | __GFP_ZERO | __GFP_NOWARN);
 }
 
 static void free_slots(struct page **slots)

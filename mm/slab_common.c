@@ -206,6 +206,16 @@ int kmem_cache_shrink(struct kmem_cache *s)
 	return left;
 }
 
+void kmem_cache_shrink_all(void)
+{
+	unsigned long flags = spin_lock_irqsave(&slab_lock);	/* no cache goes away meanwhile */
+	struct kmem_cache *s;
+
+	list_for_each_entry(s, &slab_caches, list)
+		kmem_cache_shrink(s);
+	spin_unlock_irqrestore(&slab_lock, flags);
+}
+
 /* Objects of @s that their callers hold: the per-CPU counts (list_lock held, inboxes emptied). */
 static unsigned long objects_in_use(const struct kmem_cache *s)
 {

@@ -102,6 +102,8 @@ static void alloc_failed(unsigned long size, gfp_t gfp, const void *caller, cons
 {
 	char sym[KSYM_NAME_LEN], flags[64];
 
+	if (gfp & __GFP_NOWARN)
+		return;
 	sprint_symbol(sym, sizeof(sym), (uint64_t)caller);
 	gfp_name(flags, sizeof(flags), gfp);
 	pr_warn("allocation failure: %lu bytes, gfp %s, from %s: %s\n", size, flags, sym, why);

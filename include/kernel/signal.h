@@ -68,6 +68,11 @@ struct signal_struct {
 	/* What the last synchronous fault was, for the handler's siginfo and the report. */
 	int fault_code;
 	uint64_t fault_addr;
+	/*
+	 * Process group and session (ids of their leaders), inherited on fork: kill(0, ...)
+	 * and kill(-pgrp, ...) reach a group; setpgid/setsid change them (kernel/process.c).
+	 */
+	int pgrp, session;
 };
 
 struct task_struct;

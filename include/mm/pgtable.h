@@ -138,6 +138,14 @@ pteval_t *lookup_address(pteval_t *pgd, uint64_t va, uint64_t *page_size);
  */
 uint64_t follow_pte(pteval_t *pgd, uint64_t va, uint64_t *pa, pteval_t *prot);
 
+/*
+ * For walks over a range that may be mostly holes (a 1 TiB MAP_NORESERVE mapping): @va
+ * itself when it is mapped, else the end of the span the first missing entry of its walk
+ * would cover (the next 4 KiB, 2 MiB, 1 GiB or 512 GiB boundary), below which nothing is
+ * mapped. 0 when that span ends at the top of the address space.
+ */
+uint64_t hole_end(pteval_t *pgd, uint64_t va);
+
 /* ---- the kernel's tables (mm/paging.c) ---- */
 
 extern pteval_t *init_pgd;	/* the kernel's top-level table (virtual address) */

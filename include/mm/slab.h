@@ -71,6 +71,7 @@ void kmem_cache_destroy(struct kmem_cache *s);
 void *kmem_cache_alloc(struct kmem_cache *s, gfp_t gfp);
 void kmem_cache_free(struct kmem_cache *s, void *object);
 int kmem_cache_shrink(struct kmem_cache *s);	/* 0 when no slab is left */
+void kmem_cache_shrink_all(void);		/* every cache (vm.drop_caches=2) */
 
 static inline void *kmem_cache_zalloc(struct kmem_cache *s, gfp_t gfp)
 {

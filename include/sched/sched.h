@@ -122,6 +122,7 @@ struct task_struct {
 	uint64_t fsbase, gsbase;	/* arch_prctl(ARCH_SET_FS/GS): libc's thread pointer */
 	uint64_t clear_child_tid;	/* set_tid_address(), kept for the ABI */
 	struct completion *vfork_done;	/* a vfork child: its parent waits on this */
+	bool did_exec;			/* has exec'd since fork: setpgid leaves it alone */
 	uint64_t maxrss_pages;		/* the RSS high-water mark, kept at exit for wait4 */
 	uint64_t cmin_flt, cmaxrss_pages, cruntime_ns;	/* of reaped children (getrusage) */
 };

@@ -247,6 +247,22 @@ Test(pgtable, map_lookup_unmap_4k)
 	free_everything_and_check_no_leak();
 }
 
+/* hole_end skips what a missing entry covers, at whichever level the walk stops. */
+Test(pgtable, hole_end_skips_missing_tables)
+{
+	uint64_t va = 0x400000200000ull;	/* 2 MiB aligned, in PGD entry 128 */
+
+	cr_assert_eq(hole_end(pgd, va), 0x408000000000ull, "no PUD table: the 512 GiB span");
+	cr_assert_eq(do_map(va + PAGE_SIZE, 0x1234000, PAGE_SIZE, RW_NX | _PAGE_USER, 0), 0);
+	cr_assert_eq(hole_end(pgd, va), va + PAGE_SIZE, "missing PTE: the next page");
+	cr_assert_eq(hole_end(pgd, va + PAGE_SIZE), va + PAGE_SIZE, "mapped: itself");
+	cr_assert_eq(hole_end(pgd, va + 2 * MiB + 5), va + 4 * MiB, "missing PMD entry: 2 MiB");
+	cr_assert_eq(hole_end(pgd, va + GiB), 0x400080000000ull, "missing PUD entry: 1 GiB");
+	cr_assert_eq(hole_end(pgd, ~0ull - 5), 0, "the last PGD entry's span ends the space");
+	cr_assert_eq(do_unmap(va, 4 * MiB), 0);
+	free_everything_and_check_no_leak();
+}
+
 Test(pgtable, largest_page_that_fits)
 {
 	uint64_t va = 0x7f0000000000ull - 4 * MiB - 2 * PAGE_SIZE, pa = 7 * GiB - 4 * MiB - 8192;

@@ -16,6 +16,7 @@ from acpi_scenarios import run_acpi, run_acpi_off, run_reboot
 from apic_scenarios import apic_boots
 from matrix_scenarios import matrix_boots
 from user_scenarios import run_user_init, run_user_programs
+from fuzz_scenarios import run_fuzz
 from screen_scenarios import run_screen, run_screen_noserial, run_screen_vgatext
 
 GiB = 1 << 30
@@ -946,6 +947,7 @@ def all_boots():
         BootSpec("ktest-elf", run_ktest, "ktest=elf panic=-1"),
         BootSpec("user-programs", run_user_programs, timeout=180),
         BootSpec("user-init", run_user_init, "init=/sbin/init", timeout=120),
+        BootSpec("user-fuzz", run_fuzz, timeout=240),
         BootSpec("ktest-slub-debug", run_ktest, "ktest=slab,slab_debug,page_alloc slub_debug panic=-1"),
         BootSpec("shell", run_shell, "loglevel=7"),
         BootSpec("sched-shell", run_sched_shell, timeout=90),

@@ -9,7 +9,8 @@ user-programs: from the kernel shell's `run`: hello's argv and environment, the 
                program (with its one-line report), the fork bomb meets the process limit
                and is reaped, schedtest's FIFO / RR / CFS checks from user space, and
                spawntest's posix_spawn (clone with CLONE_VM | CLONE_VFORK), vfork,
-               system() and pipes.
+               system() and pipes, and pgrptest's process groups, sessions and kill()
+               to a group.
 user-init:     init=/sbin/init: user space's init is pid 1 and runs the user sh; its
                builtins, $?, "Segmentation fault", "not found"; ^C ends the foreground
                program while a background one lives on; exit restarts the shell.
@@ -152,12 +153,19 @@ def run_spawntest(m, name):
                   len(oks) == 14 and "spawntest: PASS" in out and "FAIL" not in out, out)]
 
 
+def run_pgrptest(m, name):
+    out = m.command("run pgrptest")
+    oks = re.findall(r"^pgrptest: .* ok$", out, re.M)
+    return [check(f"{name}: pgrptest: process groups, sessions and kill() to a group, 17 checks",
+                  len(oks) == 17 and "pgrptest: PASS" in out and "FAIL" not in out, out)]
+
+
 def run_user_programs(m):
     name = m.spec.name
     m.expect(re.escape(PROMPT))
     results = []
     for part in (run_hello, run_memusage, run_cowtest, run_bad_calls, run_segv, run_forkbomb,
-                 run_schedtest, run_spawntest):
+                 run_schedtest, run_spawntest, run_pgrptest):
         try:
             results += part(m, name)
         except Timeout as e:
