@@ -11,9 +11,10 @@
  * foreground: a ^C typed then is not queued but becomes SIGINT to it and its descendants,
  * as a terminal's interrupt character does (kill_process_tree, kernel/signal.c). With a
  * user-space init (init=) there is no kernel shell: ^C is SIGINT to every descendant of
- * init (the session), init itself spared. There are no process groups: a user shell
- * ignores SIGINT itself, and its background commands do too, as POSIX asks of a shell
- * without job control (user/sh.c), so the foreground command is the one that ends.
+ * init (the session), init itself spared. The console follows no foreground process
+ * group (there is no tcsetpgrp): a user shell ignores SIGINT itself, and its background
+ * commands do too, as POSIX asks of a shell without job control (user/sh.c), so the
+ * foreground command is the one that ends.
  */
 #include <asm/x86.h>
 #include <kernel/console.h>

@@ -268,7 +268,7 @@ long __x64_sys_kill(const struct pt_regs *regs)
 	int pid = (int)regs->rdi, sig = (int)regs->rsi;
 	struct task_struct *p;
 	unsigned long flags;
-	int err, pgrp, sent = 0, tried = 0;
+	int err, pgrp, sent = 0;
 
 	if (sig && !valid_signal(sig))
 		return -EINVAL;
@@ -288,12 +288,11 @@ long __x64_sys_kill(const struct pt_regs *regs)
 	for_each_user_process(p) {
 		if (pid == -1 ? p->pid == 1 || p == current : p->signal->pgrp != pgrp)
 			continue;
-		tried++;
 		if (!send_signal(p, sig))
 			sent++;
 	}
 	spin_unlock_irqrestore(&tasklist_lock, flags);
-	return sent ? 0 : tried ? -EPERM : -ESRCH;
+	return sent ? 0 : -ESRCH;
 }
 
 /* tgkill(tgid, tid, sig): one thread per process, so tid names the process. */

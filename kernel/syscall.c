@@ -66,13 +66,10 @@ static long sys_ni_syscall(unsigned long nr)
 		if (logged_beyond)
 			return -ENOSYS;
 		logged_beyond = true;
-		pr_warn("%s[%d]: system call %lu is beyond the table: -ENOSYS (not reported again "
-			"for any number above %d)\n", current->comm, current->pid, nr,
-			NR_syscalls - 1);
-		return -ENOSYS;
 	}
-	pr_warn("%s[%d]: system call %lu (%s) is not implemented: -ENOSYS\n", current->comm,
-		current->pid, nr, name);
+	pr_warn("%s[%d]: system call %lu (%s) is not implemented: -ENOSYS%s\n", current->comm,
+		current->pid, nr, name, nr < NR_syscalls ? "" :
+		" (the first number beyond the table; the others are not reported)");
 	return -ENOSYS;
 }
 

@@ -48,12 +48,10 @@ static int trap_signal(unsigned int v)
 	return SIGSEGV;
 }
 
-/* Will the fault's signal kill? Blocked or ignored, it does (force_sig_fault). */
+/* After force_sig_fault: will the signal kill (no handler will run)? */
 static bool unhandled(int sig)
 {
-	const struct signal_struct *s = current->signal;
-
-	return s->action[sig - 1].handler <= SIG_IGN || (s->blocked & sigmask(sig));
+	return current->signal->action[sig - 1].handler == SIG_DFL;
 }
 
 void do_user_exception(struct pt_regs *regs, uint64_t cr2, enum fault_result r)
@@ -66,7 +64,9 @@ void do_user_exception(struct pt_regs *regs, uint64_t cr2, enum fault_result r)
 		send_signal(current, SIGKILL);
 		return;
 	}
+	/* Queued first: a blocked or ignored fault signal becomes SIG_DFL there, and kills. */
 	if (v == X86_TRAP_PF) {
+		force_sig_fault(SIGSEGV, (regs->error_code & 1) ? SEGV_ACCERR : SEGV_MAPERR, cr2);
 		if (unhandled(SIGSEGV)) {
 			printk(KERN_INFO "%s[%d]: segfault at %llx ip %016llx sp %016llx error %llx",
 			       current->comm, current->pid, (unsigned long long)cr2,
@@ -74,9 +74,9 @@ void do_user_exception(struct pt_regs *regs, uint64_t cr2, enum fault_result r)
 			       (unsigned long long)regs->error_code);
 			print_vma_of(regs->rip);
 		}
-		force_sig_fault(SIGSEGV, (regs->error_code & 1) ? SEGV_ACCERR : SEGV_MAPERR, cr2);
 		return;
 	}
+	force_sig_fault(trap_signal(v), 0, regs->rip);
 	if (unhandled(trap_signal(v))) {
 		printk(KERN_INFO "traps: %s[%d] trap %s ip:%llx sp:%llx error:%llx",
 		       current->comm, current->pid, exception_name(v),
@@ -84,5 +84,4 @@ void do_user_exception(struct pt_regs *regs, uint64_t cr2, enum fault_result r)
 		       (unsigned long long)regs->error_code);
 		print_vma_of(regs->rip);
 	}
-	force_sig_fault(trap_signal(v), 0, regs->rip);
 }

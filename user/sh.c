@@ -9,11 +9,11 @@
  * FILE. A command without a '/' is looked up in /bin (PATH=/bin, fixed). As bash does, a
  * child killed by a signal is reported ("Segmentation fault", "Killed") and $? is then
  * 128 + the signal number; a missing program gives "sh: NAME: not found" and $? = 127.
- * ^C: there is no job control (no process groups), so, as POSIX asks of such a shell, an
- * interactive sh ignores SIGINT itself and so do its background commands, while a
- * foreground command gets SIGINT's default action back before it execs: the kernel's
- * ^C reaches every process of the console (kernel/console_input.c), and only the
- * foreground command ends.
+ * ^C: there is no job control (the console has no foreground group), so, as POSIX asks of
+ * such a shell, an interactive sh ignores SIGINT itself and so do its background
+ * commands, while a foreground command gets SIGINT's default action back before it
+ * execs: the kernel's ^C reaches every process of the console (kernel/console_input.c),
+ * and only the foreground command ends.
  * `sh -c 'COMMAND'` runs one line and exits with its status, as libc's system() asks.
  * Limits: no pipes, no variables but $?, no globbing, lines of up to 1023 bytes.
  */

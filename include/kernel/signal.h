@@ -86,8 +86,9 @@ void signal_exec_reset(struct signal_struct *sig);	/* handlers -> SIG_DFL, SIG_I
 int send_signal(struct task_struct *p, int sig);
 const char *signal_name(int sig);
 /*
- * @sig to process @pid (unless @spare_root) and every descendant of it: what a terminal's
- * ^C does to its foreground process group, for want of process groups (interrupt
+ * @sig to process @pid (unless @spare_root) and every descendant of it: the console's
+ * ^C. A terminal sends it to its foreground process group; the console has none to
+ * follow (no tcsetpgrp), so it takes the tree of the program it waits for (interrupt
  * context is fine).
  */
 int kill_process_tree(int pid, int sig, bool spare_root);	/* "SEGV" for 11 (kernel/kill.c's table) */
