@@ -27,6 +27,7 @@
 #include <asm/x86.h>
 #include <fs/elf.h>
 #include <kernel/printk.h>
+#include <kernel/ratelimit.h>
 #include <kernel/time.h>
 #include <lib/errno.h>
 #include <lib/string.h>
@@ -39,40 +40,14 @@
 _Static_assert(ELF_STACK_TOP == TASK_SIZE, "the stack ends at the top of user space");
 _Static_assert(ELF_PAGE_SIZE == PAGE_SIZE, "one page size");
 
-/*
- * Refusals are logged, but at most ELF_LOG_BURST lines per ELF_LOG_INTERVAL (Linux's
- * default ratelimit: 10 per 5 s), so a program that execs garbage in a loop cannot flood
- * the log; the next line that gets through says how many were left out.
- */
-#define ELF_LOG_BURST		10
-#define ELF_LOG_INTERVAL	(5000ull * 1000 * 1000)	/* ns */
-
-static bool elf_log_ratelimit(unsigned long *suppressed)
-{
-	static uint64_t begin;
-	static unsigned int printed;
-	static unsigned long missed;
-	uint64_t now = ktime_get_ns();
-
-	if (!printed || now - begin >= ELF_LOG_INTERVAL) {
-		begin = now;
-		printed = 0;
-	}
-	if (printed >= ELF_LOG_BURST) {
-		missed++;
-		return false;
-	}
-	printed++;
-	*suppressed = missed;
-	missed = 0;
-	return true;
-}
+/* Refusals are rate limited, so a program that execs garbage in a loop cannot flood the log. */
+static DEFINE_RATELIMIT_STATE(elf_log_rs, RATELIMIT_INTERVAL_NS, RATELIMIT_BURST);
 
 static void log_refusal(const char *filename, const char *why)
 {
 	unsigned long suppressed;
 
-	if (!elf_log_ratelimit(&suppressed))
+	if (!__ratelimit(&elf_log_rs, &suppressed))
 		return;
 	if (suppressed)
 		pr_info("%lu refusals not logged\n", suppressed);

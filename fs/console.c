@@ -32,7 +32,9 @@ static void echo(const char *s, size_t n)
 }
 
 /*
- * Edit one line into line[] until Enter, ^D or a full line. Sleeps for every character;
+ * Edit one line into line[] until Enter or ^D. A line holds CONSOLE_LINE_MAX - 1 characters
+ * and its newline: what is typed beyond is dropped, not echoed, until Enter (as Linux's
+ * terminal does past 4095). Sleeps for every character;
  * -EINTR if a signal ends the sleep (what was typed of the line is dropped), else 0.
  */
 static int read_line(void)
@@ -125,14 +127,8 @@ static ssize_t console_dev_write(struct file *f, const void *buf, size_t count, 
 	return (ssize_t)count;
 }
 
-static loff_t console_llseek(struct file *f, loff_t offset, int whence)
-{
-	(void)f, (void)offset, (void)whence;
-	return -ESPIPE;
-}
-
 const struct file_operations console_fops = {
 	.read = console_read,
 	.write = console_dev_write,
-	.llseek = console_llseek,
+	.stream = true,
 };

@@ -31,6 +31,12 @@ static bool can_write(const struct file *f)
 	return acc == O_WRONLY || acc == O_RDWR;
 }
 
+/* O_NOFOLLOW: a symlink as the last component is not followed (open fails with ELOOP). */
+static unsigned int open_follow(int flags)
+{
+	return (flags & O_NOFOLLOW) ? 0 : LOOKUP_FOLLOW;
+}
+
 /* The inode for open(O_CREAT): the existing one, or a new regular file. Under fs_lock. */
 static int open_create(const char *path, int flags, unsigned int mode, struct inode **out)
 {
@@ -64,7 +70,7 @@ static int open_create(const char *path, int flags, unsigned int mode, struct in
 	iput(dir);
 	if (flags & O_EXCL)
 		return -EEXIST;
-	ret = path_lookup(path, LOOKUP_FOLLOW, out, NULL, NULL);
+	ret = path_lookup(path, open_follow(flags), out, NULL, NULL);
 	if (ret == 0 && S_ISDIR((*out)->i_mode)) {
 		iput(*out);
 		return -EISDIR;
@@ -83,10 +89,12 @@ static int open_inode(const char *path, int flags, unsigned int mode, struct ino
 	if (flags & O_CREAT)
 		ret = open_create(path, flags, mode, &inode);
 	else
-		ret = path_lookup(path, LOOKUP_FOLLOW, &inode, NULL, NULL);
+		ret = path_lookup(path, open_follow(flags), &inode, NULL, NULL);
 	if (ret)
 		return ret;
-	if ((flags & O_DIRECTORY) && !S_ISDIR(inode->i_mode))
+	if (S_ISLNK(inode->i_mode))
+		ret = -ELOOP;	/* O_NOFOLLOW met a symlink as the last component */
+	else if ((flags & O_DIRECTORY) && !S_ISDIR(inode->i_mode))
 		ret = -ENOTDIR;
 	else if (S_ISDIR(inode->i_mode) && acc != O_RDONLY)
 		ret = -EISDIR;
@@ -171,6 +179,8 @@ loff_t vfs_llseek(struct file *f, loff_t offset, int whence)
 {
 	loff_t base;
 
+	if (f->f_op && f->f_op->stream)
+		return -ESPIPE;
 	if (f->f_op && f->f_op->llseek)
 		return f->f_op->llseek(f, offset, whence);
 	switch (whence) {

@@ -5,13 +5,19 @@
  * "." (the root itself) only sets the root's mode. A regular file's bytes are not copied:
  * its inode points into the archive until it is written (fs/ramfs.c), so the archive must
  * stay in memory. A name that exists is replaced, as Linux does, except that an existing
- * directory is kept. Limits: hard links (nlink > 1) become separate copies, device nodes,
- * FIFOs and sockets are skipped (counted as "others"); the devices under /dev are the
- * kernel's own. Pure code: unit-tested on the host. docs/fs.md, "the initramfs".
+ * directory is kept (a directory entry over it only sets its mode; a file or symlink over it
+ * is refused). An entry that cannot be created (that clash, a missing parent directory, no
+ * memory) is reported by name and skipped, and the rest is unpacked: only a malformed
+ * archive stops the unpacking. Limits: hard links (nlink > 1) become separate copies when
+ * the archive carries the bytes with each name (scripts/mkcpio does; GNU cpio stores them
+ * with the last name only, so the others come out empty), device nodes, FIFOs and sockets
+ * are skipped (counted as "others"); the devices under /dev are the kernel's own.
+ * Pure code: unit-tested on the host. docs/fs.md, "the initramfs".
  */
 #include <fs/cpio.h>
 #include <fs/fs.h>
 #include <lib/errno.h>
+#include <kernel/printk.h>
 #include <lib/printf.h>
 #include <mm/slab.h>
 
@@ -152,12 +158,9 @@ int unpack_initramfs(const void *buf, size_t len, struct initramfs_stats *stats,
 	while ((ret = cpio_next(&r, &e)) > 0) {
 		ret = add_entry(&e, stats, scratch, scratch + PATH_MAX);
 		if (ret) {
-			kfree(scratch);
-			if (bad_offset)
-				*bad_offset = e.offset;
-			if (why)
-				*why = "the entry could not be created";
-			return ret;
+			pr_warn("initramfs: %s (at offset %zu) not created: error %d, skipped\n",
+				e.name, e.offset, -ret);
+			stats->failed++;
 		}
 	}
 	kfree(scratch);

@@ -67,6 +67,6 @@ void initramfs_boot(void)
 		return;
 	}
 	pr_info("%u files, %zu bytes unpacked (%u directories, %u symlinks, %u skipped) "
-		"from [0x%llx-0x%llx)\n", st.files, st.bytes, st.dirs, st.symlinks, st.others,
-		(unsigned long long)m->start, (unsigned long long)m->end);
+		"from [0x%llx-0x%llx)\n", st.files, st.bytes, st.dirs, st.symlinks,
+		st.others + st.failed, (unsigned long long)m->start, (unsigned long long)m->end);
 }

@@ -128,17 +128,11 @@ static void pipe_release(struct file *f)
 	}
 }
 
-static loff_t pipe_llseek(struct file *f, loff_t offset, int whence)
-{
-	(void)f, (void)offset, (void)whence;
-	return -ESPIPE;
-}
-
 static const struct file_operations pipe_read_fops = {
-	.read = pipe_read, .llseek = pipe_llseek, .release = pipe_release,
+	.read = pipe_read, .stream = true, .release = pipe_release,
 };
 static const struct file_operations pipe_write_fops = {
-	.write = pipe_write, .llseek = pipe_llseek, .release = pipe_release,
+	.write = pipe_write, .stream = true, .release = pipe_release,
 };
 
 /* One end: a file on the pipe's inode (which fstat shows as a FIFO). */

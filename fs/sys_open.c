@@ -228,7 +228,8 @@ long __x64_sys_fcntl(const struct pt_regs *regs)
 		f = fd_get(files, fd);
 		if (!f)
 			return -EBADF;
-		ret = (int)f->f_flags;
+		/* What open did once (create, truncate ...) is not a file status flag. */
+		ret = (int)(f->f_flags & ~(unsigned int)(O_CREAT | O_EXCL | O_NOCTTY | O_TRUNC));
 		fput(f);
 		return ret;
 	case F_SETFL:

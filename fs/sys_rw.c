@@ -8,6 +8,7 @@
  */
 #include <asm/uaccess.h>
 #include <fs/fs.h>
+#include <kernel/signal.h>
 #include <kernel/process.h>
 #include <kernel/syscalls.h>
 #include <lib/errno.h>
@@ -119,9 +120,10 @@ static long rw(const struct pt_regs *regs, bool write, bool positioned)
 
 	if (!f)
 		return -EBADF;
-	if (positioned && (loff_t)regs->r10 < 0) {
+	if (positioned && ((f->f_op && f->f_op->stream) || (loff_t)regs->r10 < 0)) {
+		ret = (loff_t)regs->r10 < 0 ? -EINVAL : -ESPIPE;
 		fput(f);
-		return -EINVAL;
+		return ret;
 	}
 	pos = positioned ? (loff_t)regs->r10 : f->f_pos;
 	ret = write ? write_from_user(f, (const void __user *)regs->rsi, regs->rdx, &pos)
@@ -193,7 +195,8 @@ long __x64_sys_lseek(const struct pt_regs *regs)
 
 /*
  * ioctl: the terminal queries libc makes on the console (isatty is TIOCGWINSZ succeeding):
- * the window size is the screen's text size, 80x25 when there is none.
+ * the window size is always 80x25 (the serial line has no size; the screen's may differ),
+ * and the foreground process group is the caller's own (the console has no job control).
  */
 long __x64_sys_ioctl(const struct pt_regs *regs)
 {
@@ -215,7 +218,7 @@ long __x64_sys_ioctl(const struct pt_regs *regs)
 		break;
 	}
 	case TIOCGPGRP:
-		ret = put_user((int)current->pid, (int __user *)regs->rdx);
+		ret = put_user(current->signal->pgrp, (int __user *)regs->rdx);
 		break;
 	case TCGETS:
 		ret = -ENOTTY;	/* no termios yet: programs treat the console as a plain tty */

@@ -55,13 +55,18 @@
  *    the one CPU and the shell).
  *  - arch_prctl(ARCH_SET_FS): only invalid values or the current one (musl keeps its thread
  *    pointer in FS); ARCH_SET_GS is free.
+ *  - brk: any end, but a heap grown past HEAP_MAX is cut back at once: the interesting
+ *    integers passed as pointers (1 << 28 ...) would land in a huge heap, and a read of
+ *    /dev/zero through one would fill it.
  *  - munmap, mprotect, madvise, mmap with MAP_FIXED: the address is in the fuzzer's arena (a
  *    reserved range of nothing but its own scratch mappings) or invalid, and the length at
  *    most 1 TiB or above TASK_SIZE: the fuzzer's code, data and stack are never unmapped.
  *  - mmap's hint (no MAP_FIXED) is 0 or an arena address: the kernel takes a free hint, and
  *    one at the scratch buffer's guard page would map it.
- *  - memory: non-fixed mappings are kept in a ring of 8 and the oldest is unmapped, and
- *    MAP_POPULATE and arena lengths are bounded, so children stay in a few MiB each.
+ *  - memory: non-fixed mappings of up to 1 MiB are kept in a ring of 8 and the oldest is
+ *    unmapped, larger ones are unmapped at once (a read of /dev/zero into one would fill
+ *    it), and MAP_POPULATE and arena lengths are bounded, so children stay in a few MiB
+ *    each: running out of memory is not what this fuzzes (the OOM report says who held it).
  *  - pointers: never to the fuzzer's own variables, only the scratch buffer, the arena, the
  *    ring and invalid addresses; readv's iovecs are built here, not taken from the buffer
  *    (whose bytes may hold addresses of the fuzzer's data, read from /bin/fuzz).
@@ -92,6 +97,7 @@
 #define ARENA		0x100000000000ul	/* 16 TiB: far from the program, heap, mmap and stack */
 #define ARENA_SIZE	(4ul << 20)
 #define RING		8
+#define HEAP_MAX	(4ul << 20)	/* the most a child's heap may stay grown by brk */
 #define MAX_PROCS	16
 #define MAX_ERRNO	133
 #define TASK_SIZE	((1ul << 47) - PAGE)
@@ -323,6 +329,7 @@ static long safe_pid(void)
 }
 
 static char own_dir[64];	/* /tmp/fuzz/N */
+static uint64_t heap_base;	/* the child's brk at its start */
 
 /* Paths. The first CREATABLE entries may be created (relative: inside own_dir). */
 static const char *const paths[] = {
@@ -788,16 +795,26 @@ static void do_call(void)
 		break;
 	default:
 		ret = sys6(nr, a[0], a[1], a[2], a[3], a[4], a[5]);
-		if (nr == SYS_pipe && ret == 0 && a[0] == (uintptr_t)(buf + PAGE * 11)) {
-			int *fds = (int *)(buf + PAGE * 11);
+		if (nr == SYS_pipe && ret == 0) {
+			/* The kernel wrote the fds at a[0] (the buffer, or an arena page that a
+			 * "bad" pointer hit), so it is mapped and writable, hence readable. */
+			int *fds = (int *)(uintptr_t)a[0];
 
 			/* The other end is ours and idle: a blocking read or write would hang. */
 			sys(SYS_fcntl, fds[0], F_SETFL, O_NONBLOCK);
 			sys(SYS_fcntl, fds[1], F_SETFL, O_NONBLOCK);
 		}
+		if (nr == SYS_brk && (uint64_t)ret > heap_base + HEAP_MAX)
+			sys(SYS_brk, heap_base + PAGE * below(HEAP_MAX / PAGE));
 		if (nr == SYS_mmap && ret > 0 && !(a[3] & (MAP_FIXED | MAP_FIXED_NOREPLACE)) &&
-		    (unsigned long)ret < TASK_SIZE)
-			remember_mapping(ret, a[1] <= (1ul << 20) ? a[1] : 0);
+		    (unsigned long)ret < TASK_SIZE) {
+			/* A large one goes at once: a read into it would fill it (a 1 GiB
+			 * mapping, 1 GiB of RSS), and memory is not what is fuzzed here. */
+			if (a[1] <= (1ul << 20))
+				remember_mapping(ret, a[1]);
+			else
+				sys(SYS_munmap, ret, a[1]);
+		}
 		break;
 	}
 	me->in_call = 0;
@@ -864,6 +881,7 @@ static void child_setup(void)
 	sys(SYS_mkdir, own_dir, 0755);
 	sys(SYS_chdir, own_dir);
 	sys(SYS_arch_prctl, 0x1003, &saved_fs);		/* ARCH_GET_FS */
+	heap_base = (uint64_t)sys(SYS_brk, 0);
 	/* The scratch buffer and its guard page: PROT_NONE, not a hole that a later mmap
 	 * of one page could fill. */
 	buf = mmap(NULL, BUF_SIZE + PAGE, PROT_READ | PROT_WRITE,

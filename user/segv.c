@@ -12,7 +12,11 @@
  *   exec-data    jump into a writable, non-executable data page (NX)
  *   write-text   write over its own code (text is mapped read-only)
  *   stack        recurse until the stack runs into its guard gap
+ *   blocked      null-write with SIGSEGV blocked and a handler installed: a fault signal
+ *                cannot be blocked or deferred, so the kernel resets it to SIG_DFL and kills
+ *   ignored      null-write with SIGSEGV ignored: the same (ignoring it would fault forever)
  */
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -35,12 +39,32 @@ static int recurse(int depth)
 	return recurse(depth + 1) + frame[0]; /* not a tail call: every frame stays */
 }
 
+static void handler(int sig)
+{
+	(void)sig;
+	/* Only async-signal-safe calls here. */
+	write(1, "segv: FAIL: the handler ran\n", 28);
+	_exit(1);
+}
+
 int main(int argc, char **argv)
 {
 	const char *how = argc > 1 ? argv[1] : "null-write";
 
 	printf("segv: %s (pid %d)\n", how, (int)getpid());
 	fflush(stdout);
+	if (!strcmp(how, "blocked")) {
+		sigset_t set;
+
+		signal(SIGSEGV, handler);
+		sigemptyset(&set);
+		sigaddset(&set, SIGSEGV);
+		sigprocmask(SIG_BLOCK, &set, NULL);
+		how = "null-write";
+	} else if (!strcmp(how, "ignored")) {
+		signal(SIGSEGV, SIG_IGN);
+		how = "null-write";
+	}
 	if (!strcmp(how, "null-write"))
 		*(volatile int *)opaque(0x10) = 1;
 	else if (!strcmp(how, "null-read"))

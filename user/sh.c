@@ -170,7 +170,7 @@ static int builtin(char **argv, int argc)
 	return -1; /* not a builtin */
 }
 
-/* The child's half: redirect, then become the program. Never returns. */
+/* The child's half: redirect, then run the builtin or become the program. Never returns. */
 static void child(char **argv, const char *out_file, int background)
 {
 	char path[256];
@@ -185,6 +185,16 @@ static void child(char **argv, const char *out_file, int background)
 		}
 		dup2(fd, 1);
 		close(fd);
+	}
+	/* A builtin redirected or in the background runs here, in the child, as bash's do. */
+	int argc = 0, status;
+
+	while (argv[argc])
+		argc++;
+	status = builtin(argv, argc);
+	if (status >= 0) {
+		fflush(stdout);
+		_exit(status);
 	}
 	if (strchr(argv[0], '/'))
 		snprintf(path, sizeof(path), "%s", argv[0]);

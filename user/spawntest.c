@@ -7,7 +7,8 @@
  *   system        runs "/bin/sh -c COMMAND" through posix_spawn and returns its status
  *   pipe          data in order, end of file once the last writer closes, 64 KiB through
  *                 the one-page ring with the writer sleeping, EPIPE (and SIGPIPE) with no
- *                 reader, ESPIPE for lseek, EAGAIN for an empty O_NONBLOCK pipe
+ *                 reader, ESPIPE for lseek and pread, EAGAIN for an empty O_NONBLOCK pipe,
+ *                 F_GETFL's access modes
  * Each check prints "ok" or "FAIL"; the last line is "spawntest: PASS" (exit status 0)
  * only if every check passed.
  */
@@ -102,6 +103,11 @@ static void test_pipe(void)
 	expect("fstat says a pipe is a FIFO", fstat(p[0], &st) == 0 && S_ISFIFO(st.st_mode));
 	errno = 0;
 	expect("lseek on a pipe fails with ESPIPE", lseek(p[0], 0, SEEK_SET) < 0 && errno == ESPIPE);
+	errno = 0;
+	expect("pread on a pipe fails with ESPIPE (a pipe has no position)",
+	       pread(p[0], buf, 1, 0) < 0 && errno == ESPIPE);
+	expect("F_GETFL: the ends are O_RDONLY and O_WRONLY",
+	       fcntl(p[0], F_GETFL) == O_RDONLY && fcntl(p[1], F_GETFL) == O_WRONLY);
 	pid = fork();
 	if (pid == 0) {
 		close(p[0]);

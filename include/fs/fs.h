@@ -40,6 +40,7 @@ struct file_operations {
 	ssize_t (*write)(struct file *f, const void *buf, size_t count, loff_t *pos);
 	loff_t (*llseek)(struct file *f, loff_t offset, int whence);
 	void (*release)(struct file *f);	/* the last fput of an open file (a pipe end) */
+	bool stream;	/* no position (a pipe, a terminal): lseek, pread, pwrite are -ESPIPE */
 };
 
 /*
@@ -189,6 +190,7 @@ int vfs_init(void);
  */
 struct initramfs_stats {
 	unsigned int files, dirs, symlinks, others;
+	unsigned int failed;		/* entries that could not be created: logged, skipped */
 	size_t bytes;
 };
 int unpack_initramfs(const void *buf, size_t len, struct initramfs_stats *stats,
@@ -198,7 +200,7 @@ int unpack_initramfs(const void *buf, size_t len, struct initramfs_stats *stats,
 void initramfs_boot(void);
 
 /* ---- devices (fs/devices.c, fs/console.c) */
-int devices_init(void);		/* /dev/null, /dev/zero, /dev/console */
+int devices_init(void);		/* /dev/null, /dev/zero, /dev/console (fs/initramfs_boot.c) */
 extern const struct file_operations console_fops, null_fops, zero_fops;
 
 #endif

@@ -285,6 +285,11 @@ Test(vfs, symlinks_relative_chains_and_eloop)
 	cr_assert_eq(vfs_lstat("/tmp/dangling", &st), 0);
 	cr_assert_eq(vfs_symlink("/etc/motd", "/tmp/file"), 0);
 	cr_assert_eq(vfs_stat("/tmp/file/", &st), -ENOTDIR);
+	cr_assert_eq(open_err("/tmp/file", O_RDONLY | O_NOFOLLOW), -ELOOP, "O_NOFOLLOW");
+	cr_assert_eq(open_err("/tmp/file", O_WRONLY | O_CREAT | O_NOFOLLOW), -ELOOP);
+	cr_assert_eq(open_err("/etc/subl/up", O_RDONLY | O_NOFOLLOW), -ELOOP,
+		     "a link mid-path is followed, the last one is not");
+	cr_assert_eq(open_err("/etc/motd", O_RDONLY | O_NOFOLLOW), 0, "no link: opens");
 	/* A chain of MAX_SYMLINKS links resolves; one more is ELOOP. */
 	for (int i = 0; i <= MAX_SYMLINKS; i++) {
 		snprintf(path, sizeof(path), "/tmp/c%d", i);
@@ -669,12 +674,32 @@ Test(vfs, corrupt_archive_reports_the_offset)
 	cr_assert(strstr(why, "magic"));
 	cr_assert_eq(st.files, 1);
 	cr_assert_eq(vfs_stat("/a", &sb), 0, "what came before stays");
-	/* A file whose parent is missing. */
-	memset(&arch, 0, sizeof(arch));
-	at = cpio_add(&arch, "no/such/file", 0100644, "x", 1);
+}
+
+/* An entry that cannot be made is skipped, not the end of the archive (as Linux). */
+Test(vfs, uncreatable_entries_are_skipped)
+{
+	size_t bad = 0;
+	const char *why = NULL;
+	struct initramfs_stats st;
+	struct stat sb;
+
+	cpio_add(&arch, "no/such/file", 0100644, "x", 1);	/* the parent is missing */
+	cpio_add(&arch, "d", 040755, "", 0);
+	cpio_add(&arch, "d/in", 0100644, "1", 1);
+	cpio_add(&arch, "d", 0100644, "file over a directory", 21);
+	cpio_add(&arch, "f", 0100644, "2", 1);
+	cpio_add(&arch, "f", 040700, "", 0);			/* a directory over a file */
+	cpio_add(&arch, "last", 0100644, "3", 1);
 	cpio_finish(&arch);
-	cr_assert_eq(unpack_initramfs(arch.buf, arch.len, &st, &bad, &why), -ENOENT);
-	cr_assert_eq(bad, at);
+	cr_assert_eq(unpack_initramfs(arch.buf, arch.len, &st, &bad, &why), 0, "%s", why);
+	cr_assert_eq(st.failed, 3, "failed %u", st.failed);
+	cr_assert_eq(st.files, 3);
+	cr_assert_eq(vfs_stat("/d/in", &sb), 0, "the directory is kept with what is in it");
+	cr_assert_eq(vfs_stat("/f", &sb), 0);
+	cr_assert(S_ISREG(sb.st_mode), "the file stays");
+	cr_assert_eq(vfs_stat("/last", &sb), 0, "entries after the failures are unpacked");
+	cr_assert_eq(vfs_stat("/no", &sb), -ENOENT);
 }
 
 /*

@@ -10,6 +10,7 @@ user-fuzz: a warm-up round, then the free memory (after vm.drop_caches=3, so fra
            printed no oops, BUG, WARNING or panic, and the shell still runs programs.
 Seeds are fixed (1 and 2) so a failure replays; TEACHOS_FUZZ_SEED=N picks others.
 """
+import difflib
 import os
 import re
 
@@ -29,10 +30,19 @@ def check(name, ok, detail=""):
 
 
 def free_kb_after_drop(m):
-    """MemFree in kB once the caches that only wait have been given back."""
+    """(MemFree in kB once the caches that only wait have been given back, the slab,
+    vmalloc and process state then: what a failed comparison shows as a diff)."""
     m.command("sysctl -q vm.drop_caches=3")
     found = re.search(r"^MemFree:\s+(\d+) kB", m.command("meminfo"), re.M)
-    return int(found.group(1)) if found else None
+    state = "".join(m.command(c) for c in ("slabinfo", "vmallocinfo", "ps"))
+    return (int(found.group(1)) if found else None), state
+
+
+def state_diff(before, after):
+    """The lines of two free_kb_after_drop states that differ."""
+    return "\n".join(l for l in difflib.unified_diff(before.splitlines(), after.splitlines(),
+                                                      lineterm="", n=0)
+                      if not l.startswith(("---", "+++", "@@")))
 
 
 def fuzz_round(m, calls, procs, seed, timeout):
@@ -75,7 +85,8 @@ def round_checks(name, s, out, calls, procs):
     ]
 
 
-def kernel_checks(m, name, baseline, after):
+def kernel_checks(m, name, baseline_state, after_state):
+    (baseline, before), (after, now) = baseline_state, after_state
     trouble = [l for l in m.kernel_lines() if KERNEL_TROUBLE.match(l)]
     return [
         check(f"{name}: no oops, BUG, WARNING or panic from the kernel", not trouble,
@@ -84,7 +95,8 @@ def kernel_checks(m, name, baseline, after):
               f"(baseline {baseline} kB, after {after} kB, slack {LEAK_SLACK_KB} kB)",
               baseline is not None and after is not None and
               abs(baseline - after) <= LEAK_SLACK_KB,
-              f"baseline {baseline} kB, after {after} kB"),
+              f"baseline {baseline} kB, after {after} kB; what changed:\n"
+              + state_diff(before, now)),
     ]
 
 

@@ -105,6 +105,8 @@ def run_bad_calls(m, name):
 def run_segv(m, name):
     out = m.command("run segv")
     stack = m.command("run segv stack")
+    blocked = m.command("run segv blocked")
+    ignored = m.command("run segv ignored")
     after = m.command("run hello")
     return [
         check(f"{name}: a NULL write kills the program with SIGSEGV and one report line",
@@ -113,6 +115,12 @@ def run_segv(m, name):
               "run: /bin/segv: killed by signal 11 (SIGSEGV) (core dumped)" in out, out),
         check(f"{name}: a runaway recursion dies on the stack guard gap with SIGSEGV",
               "killed by signal 11 (SIGSEGV)" in stack, stack),
+        check(f"{name}: a fault with SIGSEGV blocked kills (no handler runs) and is reported",
+              re.search(r"segv\[\d+\]: segfault at 10 ", blocked) and "FAIL" not in blocked and
+              "run: /bin/segv: killed by signal 11 (SIGSEGV)" in blocked, blocked),
+        check(f"{name}: a fault with SIGSEGV ignored kills and is reported",
+              re.search(r"segv\[\d+\]: segfault at 10 ", ignored) and "FAIL" not in ignored and
+              "run: /bin/segv: killed by signal 11 (SIGSEGV)" in ignored, ignored),
         check(f"{name}: the kernel goes on running programs", "Hello from user space" in after,
               after),
     ]
@@ -149,8 +157,8 @@ def run_schedtest(m, name):
 def run_spawntest(m, name):
     out = m.command("run spawntest")
     oks = re.findall(r"^spawntest: .* ok$", out, re.M)
-    return [check(f"{name}: spawntest: posix_spawn, vfork, system() and pipes, 14 checks",
-                  len(oks) == 14 and "spawntest: PASS" in out and "FAIL" not in out, out)]
+    return [check(f"{name}: spawntest: posix_spawn, vfork, system() and pipes, 16 checks",
+                  len(oks) == 16 and "spawntest: PASS" in out and "FAIL" not in out, out)]
 
 
 def run_pgrptest(m, name):
@@ -196,6 +204,12 @@ def run_user_init(m):
     checks.append(check(f"{name}: a missing program: 'not found', $? = 127",
                         "sh: nosuch: not found" in missing and status.splitlines()[1:2] == ["127"],
                         missing + status))
+    redirected = cmd("echo into a file > /tmp/echo.out")
+    status = cmd("echo $?")
+    checks.append(check(f"{name}: a redirected builtin runs in the child, its output in the file",
+                        "not found" not in redirected and
+                        "into a file" not in "".join(redirected.splitlines()[1:]) and
+                        status.splitlines()[1:2] == ["0"], redirected + status))
     bg = cmd("hog 4 &")
     bg_pid = re.search(r"\[(\d+)\]", bg)
     mark = len(m.log)
