@@ -207,11 +207,16 @@ build/fuzz/fuzz_elf: $(FUZZ_ELF_SRCS) $(wildcard include/*/*.h)
 	@mkdir -p $(dir $@)
 	$(call quiet,FUZZCC,$@)$(FUZZ_CC) $(FUZZ_CFLAGS) $(FUZZ_ELF_SRCS) -o $@
 
-fuzz: build/fuzz/fuzz_cpio build/fuzz/fuzz_elf $(B)/initramfs.cpio
-	@mkdir -p build/fuzz/corpus-cpio
+# Seeds: the real archive, and real executables (musl static, static-pie, the loader
+# test's hand-linked pair): mutations of a valid image reach far more of the checks.
+FUZZ_ELF_SEEDS := $(B)/user/hello $(B)/user/hello-pie $(B)/tests/kernel/elf/prog.exec \
+	$(B)/tests/kernel/elf/prog.pie
+fuzz: build/fuzz/fuzz_cpio build/fuzz/fuzz_elf $(B)/initramfs.cpio $(FUZZ_ELF_SEEDS)
+	@mkdir -p build/fuzz/corpus-cpio build/fuzz/corpus-elf
 	cp $(B)/initramfs.cpio build/fuzz/corpus-cpio/initramfs.cpio
+	cp $(FUZZ_ELF_SEEDS) build/fuzz/corpus-elf/
 	build/fuzz/fuzz_cpio -runs=$(FUZZ_RUNS) -max_len=4096 build/fuzz/corpus-cpio
-	build/fuzz/fuzz_elf -runs=$(FUZZ_RUNS)
+	build/fuzz/fuzz_elf -runs=$(FUZZ_RUNS) -max_len=65536 build/fuzz/corpus-elf
 
 test:
 	@scripts/ensure-tools test
