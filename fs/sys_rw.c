@@ -8,8 +8,8 @@
  */
 #include <asm/uaccess.h>
 #include <fs/fs.h>
-#include <kernel/signal.h>
 #include <kernel/process.h>
+#include <kernel/signal.h>
 #include <kernel/syscalls.h>
 #include <lib/errno.h>
 #include <mm/slab.h>
