@@ -35,7 +35,7 @@ ASFLAGS := -Iinclude -D__ASSEMBLER__ -MMD -MP
 LDFLAGS := -nostdlib -z max-page-size=4096 -z noexecstack -T linker.ld
 
 SRCS := $(wildcard boot/*.S kernel/*.c kernel/*.S drivers/*.c drivers/*/*.c lib/*.c lib/*.S mm/*.c sched/*.c sched/*.S \
-	tests/kernel/*.c tests/kernel/*.S fs/*.c)
+	tests/kernel/*.c tests/kernel/*.S fs/*.c block/*.c)
 OBJS := $(patsubst %,$(B)/%.o,$(basename $(SRCS)))
 # The console font, from Debian's console-setup-linux, compiled in by scripts/psf2c.
 FONT ?= /usr/share/consolefonts/Lat15-Terminus16.psf.gz
@@ -151,10 +151,16 @@ $(ISO): $(KERNEL) iso/grub.cfg $(B)/initramfs.cpio
 
 iso: $(ISO)
 
-# make run CMDLINE="loglevel=8" MEM=1G FIRMWARE=uefi
-run: $(ISO)
+# make run CMDLINE="loglevel=8" MEM=1G FIRMWARE=uefi; DISK=... another image for vda
+# (the default, $(B)/disk.img, is made empty once and keeps what the kernel writes).
+DISK ?= $(B)/disk.img
+$(B)/disk.img:
+	@mkdir -p $(dir $@)
+	$(call quiet,DISK,$@)truncate -s 64M $@
+run: $(ISO) $(B)/disk.img
 	@scripts/ensure-tools run
-	scripts/qemu --iso $(ISO) --mem $(MEM) --cmdline "$(CMDLINE)" $(if $(FIRMWARE),--firmware $(FIRMWARE))
+	scripts/qemu --iso $(ISO) --mem $(MEM) --cmdline "$(CMDLINE)" --disk $(DISK) \
+		$(if $(FIRMWARE),--firmware $(FIRMWARE))
 
 debug: $(ISO)
 	@scripts/ensure-tools run

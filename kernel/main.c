@@ -16,8 +16,10 @@
 #include <asm/layout.h>
 #include <asm/cpufeature.h>
 #include <asm/x86.h>
+#include <block/blkdev.h>
 #include <drivers/acpi.h>
 #include <drivers/keyboard.h>
+#include <drivers/pci.h>
 #include <drivers/serial.h>
 #include <drivers/vt.h>
 #include <fs/fs.h>
@@ -167,6 +169,8 @@ static int kernel_init(void *unused)
 {
 	(void)unused;
 	workqueue_init();	/* kworker/0, pid 2: deferred work from interrupt handlers */
+	pci_init();		/* what is on the PCI bus */
+	block_init();		/* the disks: virtio-blk on PCI, the RAM disk */
 	initramfs_boot();	/* the root file system, /dev, and the initramfs module unpacked */
 	if (ktest_filter) {
 		int failed = ktest_run(ktest_filter);

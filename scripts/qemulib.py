@@ -54,6 +54,26 @@ def qemu_command(iso, cfg_disk=None, mem="256M", cpu="max", smp=1, firmware="bio
     return cmd
 
 
+def virtio_disk(path, name="vda", legacy=True, modern=True, readonly=False):
+    """QEMU arguments for a raw disk image @path as a virtio-blk PCI device: transitional
+    (both interfaces) unless @legacy or @modern is turned off."""
+    dev = f"virtio-blk-pci,drive={name}"
+    if not legacy:
+        dev += ",disable-legacy=on"
+    if not modern:
+        dev += ",disable-modern=on"
+    drive = f"file={path},format=raw,if=none,id={name}" + (",readonly=on" if readonly else "")
+    return ["-drive", drive, "-device", dev]
+
+
+def make_disk_image(path, mib=64):
+    """An empty (sparse) raw disk image of @mib MiB, unless one is there already."""
+    if not os.path.exists(path):
+        with open(path, "wb") as f:
+            f.truncate(mib << 20)
+    return path
+
+
 def have_ovmf():
     return os.path.exists(OVMF)
 

@@ -31,13 +31,16 @@ class Machine:
         base = os.path.join(log_dir, spec.name)
         self.log_path = base + ".log"
         self.disk = qemulib.make_cfg_disk(base + ".img", spec.cmdline)
+        if getattr(spec, "prepare", None):
+            spec.prepare()
         self.monitor_path = base + ".mon"
         self._monitor = None
         cmd = qemulib.qemu_command(iso, self.disk, mem=spec.mem, cpu=spec.cpu,
                                    firmware=spec.firmware, icount=spec.icount,
                                    machine=spec.machine, monitor=self.monitor_path,
                                    no_reboot=getattr(spec, "no_reboot", True),
-                                   extra=["-serial", "stdio" if spec.serial else "none"])
+                                   extra=["-serial", "stdio" if spec.serial else "none"] +
+                                   list(getattr(spec, "qemu_extra", ())))
         self.started = time.monotonic()
         self.deadline = self.started + spec.timeout
         self.proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,

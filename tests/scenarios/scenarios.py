@@ -14,6 +14,7 @@ from machine import Timeout
 from sched_scenarios import run_demo_latency, run_demo_sched, run_sched_trace
 from acpi_scenarios import run_acpi, run_acpi_off, run_reboot
 from apic_scenarios import apic_boots
+from block_scenarios import block_boots
 from matrix_scenarios import matrix_boots
 from user_scenarios import run_user_init, run_user_programs
 from fuzz_scenarios import run_fuzz
@@ -26,11 +27,13 @@ MiB = 1 << 20
 class BootSpec:
     def __init__(self, name, run, cmdline="", kernel="gcc", mem="128M", cpu="max",
                  firmware="bios", timeout=60, icount=False, machine="pc", serial=True,
-                 no_reboot=True):
+                 no_reboot=True, qemu_extra=(), prepare=None):
         self.name, self.run, self.cmdline, self.kernel = name, run, cmdline, kernel
         self.no_reboot = no_reboot	# False: a guest reset restarts it instead of ending QEMU
         self.mem, self.cpu, self.firmware, self.timeout = mem, cpu, firmware, timeout
         self.icount, self.machine, self.serial = icount, machine, serial
+        self.qemu_extra = list(qemu_extra)	# more devices: disks ("-drive", ...)
+        self.prepare = prepare		# called before QEMU starts (to make a disk image)
 
     def describe(self):
         return (f"{self.kernel} kernel, {self.firmware}, -machine {self.machine}, -m {self.mem}, "
@@ -978,7 +981,7 @@ def all_boots():
         BootSpec("kbd-no-i8042", run_kbd_absent, machine="pc,i8042=off"),
         BootSpec("kbd-q35-no-i8042", run_kbd_absent, machine="q35,i8042=off"),
         BootSpec("kbd-off", run_kbd_absent, "i8042=off"),
-    ] + apic_boots(BootSpec) + matrix_boots(BootSpec)
+    ] + apic_boots(BootSpec) + matrix_boots(BootSpec) + block_boots(BootSpec)
     crashes = [("pf", PF_NULL, "crash_null_deref"), ("wild", PF_WRITE, "crash_wild_write"),
                ("nullcall", NULLCALL, "crash_null_call"),
                ("ud", UD, "crash_invalid_opcode"), ("de", DE, "crash_divide_error"),
