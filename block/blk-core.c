@@ -136,18 +136,18 @@ void submit_bio(struct bio *bio)
 	int err = bio_check(bio);
 
 	bio->start_ns = ktime_get_ns();
-	bio->status = 0;
+	bio->status = err;
+	if (err) {	/* refused before it became an I/O: not counted, as Linux */
+		if (bio->end_io)
+			bio->end_io(bio);
+		return;
+	}
 	flags = spin_lock_irqsave(&d->queue_lock);
 	d->stats.in_flight++;
-	if (!err) {
-		list_add_tail(&bio->queue, &d->queue);
-		d->queued++;
-	}
+	list_add_tail(&bio->queue, &d->queue);
+	d->queued++;
 	spin_unlock_irqrestore(&d->queue_lock, flags);
-	if (err)
-		bio_endio(bio, err);
-	else
-		blk_run_queue(d);
+	blk_run_queue(d);
 }
 
 static void end_sync(struct bio *bio)

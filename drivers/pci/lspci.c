@@ -152,12 +152,14 @@ static void print_verbose(struct pci_dev *p)
 		print_name(p->subsystem_vendor, p->subsystem_device, false);
 		console_printf("\n");
 	}
-	console_printf("\tFlags: %s", cmd & PCI_COMMAND_MASTER ? "bus master, " : "");
-	if (p->irq_pin)
-		console_printf("IRQ %u (pin INT%c)", p->irq_line, 'A' + p->irq_pin - 1);
-	else
-		console_printf("no INTx");
-	console_printf("\n");
+	/* The line the firmware routed the INTx pin to, as lspci shows it (unused here). */
+	if ((cmd & PCI_COMMAND_MASTER) || p->irq_pin) {
+		console_printf("\tFlags: %s%s", cmd & PCI_COMMAND_MASTER ? "bus master" : "",
+			       (cmd & PCI_COMMAND_MASTER) && p->irq_pin ? ", " : "");
+		if (p->irq_pin)
+			console_printf("IRQ %u", p->irq_line);
+		console_printf("\n");
+	}
 	for (int i = 0; i < PCI_NUM_BARS; i++) {
 		const struct pci_bar *b = &p->bar[i];
 

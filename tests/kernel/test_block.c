@@ -1,0 +1,141 @@
+/*
+ * The block layer on ram0 (ktest=block): data written reads back, a sector never written
+ * reads as zeros and costs no page until written, bad requests end with -EIO and are not
+ * counted as I/Os, requests submitted together are served one at a time in
+ * submission order while the rest wait on the queue, and the per-request delay really
+ * delays (each request at least its delay: a lower bound, which cannot flake).
+ */
+#include <block/blkdev.h>
+#include <kernel/ktest.h>
+#include <kernel/sysctl.h>
+#include <kernel/time.h>
+#include <lib/errno.h>
+#include <lib/string.h>
+#include <mm/mmzone.h>
+#include <mm/slab.h>
+#include <sched/task.h>
+
+static const struct ktest_case block_cases[];
+
+static struct gendisk *ram(struct ktest *t)
+{
+	struct gendisk *d = get_disk("ram0");
+
+	KTEST_EXPECT_TRUE(t, d != NULL);
+	return d;
+}
+
+static void test_write_read_back_and_zeros(struct ktest *t)
+{
+	struct gendisk *d = ram(t);
+	uint8_t *w = kmalloc(4096, GFP_KERNEL), *r = kmalloc(4096, GFP_KERNEL);
+	uint64_t before;
+
+	if (!d || !w || !r)
+		goto out;
+	for (int i = 0; i < 4096; i++)
+		w[i] = (uint8_t)(i * 7 + 3);
+	memset(r, 0xaa, 4096);
+	KTEST_EXPECT_EQ(t, blk_rw(d, REQ_OP_READ, 2000, r, 4096), 0);
+	KTEST_EXPECT_TRUE(t, r[0] == 0 && !memcmp(r, r + 1, 4095));	/* never written: zeros */
+	before = nr_free_pages();
+	/* Sectors 2001..2008 span two of the disk's pages: both get allocated. */
+	KTEST_EXPECT_EQ(t, blk_rw(d, REQ_OP_WRITE, 2001, w, 4096), 0);
+	ktest_diag(t, "free pages %llu before the first write, %lu after",
+		   (unsigned long long)before, nr_free_pages());
+	KTEST_EXPECT_TRUE(t, before - nr_free_pages() >= 2);
+	KTEST_EXPECT_EQ(t, blk_rw(d, REQ_OP_READ, 2001, r, 4096), 0);
+	KTEST_EXPECT_TRUE(t, !memcmp(r, w, 4096));
+	KTEST_EXPECT_EQ(t, blk_rw(d, REQ_OP_READ, 2000, r, 512), 0);
+	KTEST_EXPECT_TRUE(t, r[0] == 0 && !memcmp(r, r + 1, 511));	/* the one before: still 0 */
+	KTEST_EXPECT_EQ(t, blk_rw(d, REQ_OP_FLUSH, 0, NULL, 0), 0);
+out:
+	kfree(w);
+	kfree(r);
+}
+
+static void test_bad_requests_refused_and_counted(struct ktest *t)
+{
+	struct gendisk *d = ram(t);
+	uint8_t buf[1024];
+	struct disk_stats s;
+
+	if (!d)
+		return;
+	s = d->stats;
+	KTEST_EXPECT_EQ(t, blk_rw(d, REQ_OP_READ, d->capacity, buf, 512), -EIO);	/* past the end */
+	KTEST_EXPECT_EQ(t, blk_rw(d, REQ_OP_READ, d->capacity - 1, buf, 1024), -EIO);	/* across it */
+	KTEST_EXPECT_EQ(t, blk_rw(d, REQ_OP_WRITE, 0, buf, 100), -EIO);	/* not whole sectors */
+	KTEST_EXPECT_EQ(t, blk_rw(d, REQ_OP_READ, 5, buf, 1024), 0);
+	/* Refused requests never became I/Os: only the good read is counted. */
+	KTEST_EXPECT_EQ(t, d->stats.ios[0] - s.ios[0], 1);
+	KTEST_EXPECT_EQ(t, d->stats.sectors[0] - s.sectors[0], 2);
+	KTEST_EXPECT_EQ(t, d->stats.ios[1] - s.ios[1], 0);
+	KTEST_EXPECT_EQ(t, d->stats.in_flight, 0);
+}
+
+#define NBIO 8
+
+struct order_log {
+	unsigned int done[NBIO], n, max_queued;
+	struct gendisk *disk;
+};
+
+static struct order_log order;
+
+static void end_logged(struct bio *bio)
+{
+	unsigned int i = (unsigned int)(uintptr_t)bio->private;
+
+	if (order.n < NBIO)
+		order.done[order.n++] = i;
+	if (order.disk->queued > order.max_queued)
+		order.max_queued = order.disk->queued;
+}
+
+static void test_queue_serves_in_order_with_the_delay(struct ktest *t)
+{
+	static struct bio bio[NBIO];	/* not on the stack: they outlive a failed wait */
+	struct gendisk *d = ram(t);
+	uint8_t *buf = kzalloc(NBIO * 512, GFP_KERNEL);
+	uint64_t start, took;
+	const uint64_t delay_ns = 2000000;
+
+	if (!d || !buf)
+		goto out;
+	KTEST_ASSERT_EQ(t, sysctl_write("dev.ramdisk.delay_us", "2000"), 0);
+	memset(&order, 0, sizeof(order));
+	order.disk = d;
+	start = ktime_get_ns();
+	for (unsigned int i = 0; i < NBIO; i++) {
+		bio[i] = (struct bio){ .disk = d, .op = REQ_OP_WRITE, .sector = 100 + i,
+				       .buf = buf + i * 512, .len = 512, .end_io = end_logged,
+				       .private = (void *)(uintptr_t)i };
+		submit_bio(&bio[i]);
+	}
+	/* The queue holds what the one-at-a-time device has not taken yet. */
+	while (READ_ONCE(order.n) < NBIO && ktime_get_ns() - start < 5000000000ull)
+		schedule_timeout_uninterruptible(1);
+	took = ktime_get_ns() - start;
+	sysctl_write("dev.ramdisk.delay_us", "0");
+	KTEST_ASSERT_EQ(t, order.n, NBIO);
+	for (unsigned int i = 0; i < NBIO; i++)
+		KTEST_EXPECT_EQ(t, order.done[i], i);
+	ktest_diag(t, "%d requests of %llu us each took %llu us; up to %u waited on the queue",
+		   NBIO, (unsigned long long)delay_ns / 1000, (unsigned long long)took / 1000,
+		   order.max_queued);
+	KTEST_EXPECT_TRUE(t, took >= NBIO * delay_ns);
+	KTEST_EXPECT_TRUE(t, order.max_queued >= 1);
+	for (unsigned int i = 0; i < NBIO; i++)
+		KTEST_EXPECT_EQ(t, bio[i].status, 0);
+out:
+	kfree(buf);
+}
+
+static const struct ktest_case block_cases[] = {
+	KTEST_CASE(test_write_read_back_and_zeros),
+	KTEST_CASE(test_bad_requests_refused_and_counted),
+	KTEST_CASE(test_queue_serves_in_order_with_the_delay),
+	{},
+};
+KTEST_SUITE(block, block_cases);
