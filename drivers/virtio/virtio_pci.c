@@ -99,7 +99,8 @@ static bool find_modern(struct virtio_device *vd, struct pci_dev *p)
 		case VIRTIO_PCI_CAP_COMMON_CFG: where = &vd->common; break;
 		case VIRTIO_PCI_CAP_NOTIFY_CFG:
 			where = &vd->notify_base;
-			vd->notify_mul = pci_read_config32(p, c + 16);
+			if (!vd->notify_base)	/* the multiplier follows the capability */
+				vd->notify_mul = pci_read_config32(p, c + 16);
 			break;
 		case VIRTIO_PCI_CAP_ISR_CFG: where = &vd->isr; break;
 		case VIRTIO_PCI_CAP_DEVICE_CFG: where = &vd->devcfg; break;

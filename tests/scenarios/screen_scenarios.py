@@ -202,7 +202,11 @@ def run_screen_vgatext(m):
     # QEMU draws with the VGA BIOS's font: console-setup's Lat15-VGA16 is the same design but
     # a few glyphs differ in a pixel or two (0, T, W), so allow a few characters to differ.
     lines = screen.read_text(img, VGA_FONT, cell_width=9)
-    same = sum(a == b for g, w in zip(lines, want) for a, b in zip(g.ljust(80), w.ljust(80)))
+    # The glyphs the two fonts draw differently decode as their nearest look-alike (0 as C,
+    # T as I): count those as agreeing, so a screen full of zeros (PCI IDs) is no worse.
+    alike = str.maketrans("0T", "CI")
+    same = sum(a == b for g, w in zip(lines, want)
+               for a, b in zip(g.ljust(80).translate(alike), w.ljust(80).translate(alike)))
     checks.append(check(f"{name}: the decoded screen is the last 25 rows of the output",
                         same >= 0.95 * 80 * 25 and lines[-1] == "teachos#",
                         f"{same} of 2000 characters agree; last row {lines[-1]!r}"))
