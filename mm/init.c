@@ -26,6 +26,7 @@
 #include <kernel/printk.h>
 #include <lib/errno.h>
 #include <lib/printf.h>
+#include <lib/radix_tree.h>
 #include <lib/string.h>
 #include <mm/memblock.h>
 #include <mm/mm.h>
@@ -248,6 +249,7 @@ void mm_init(void)
 	mem_print_summary();
 	check_wx_pages();
 	kmem_cache_init();	/* the slab allocator stands on the page allocator */
+	radix_tree_init();	/* its node cache: the page cache keeps pages in radix trees */
 	mm_cache_init();	/* address spaces: mm_struct and vm_area_struct caches */
 	vmalloc_init();		/* the vmalloc area: kernel stacks come from it */
 }
