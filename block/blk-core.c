@@ -16,6 +16,7 @@
 #include <kernel/time.h>
 #include <lib/errno.h>
 #include <lib/string.h>
+#include <uapi/linux/stat.h>
 #include <mm/slab.h>
 #include <sched/completion.h>
 
@@ -31,6 +32,7 @@ int add_disk(struct gendisk *disk)
 	spin_lock_init(&disk->queue_lock);
 	INIT_LIST_HEAD(&disk->queue);
 	memset(&disk->stats, 0, sizeof(disk->stats));
+	bdev_init_mapping(disk);
 	flags = spin_lock_irqsave(&disks_lock);
 	list_add_tail(&disk->node, &disks);
 	spin_unlock_irqrestore(&disks_lock, flags);
@@ -61,6 +63,16 @@ struct gendisk *get_disk(const char *name)
 		}
 	spin_unlock_irqrestore(&disks_lock, flags);
 	return found;	/* disks are never freed while the kernel runs */
+}
+
+struct gendisk *get_disk_by_devt(unsigned long dev)
+{
+	struct gendisk *d;
+
+	list_for_each_entry(d, &disks, node)	/* added at boot, never removed */
+		if (MKDEV(d->major, d->minor) == dev)
+			return d;
+	return NULL;
 }
 
 void for_each_disk(void (*fn)(struct gendisk *disk, void *arg), void *arg)

@@ -4,8 +4,10 @@
  *   blk read DEV SECTOR [COUNT]    the sectors as `hexdump -C` shows them
  *   blk write DEV SECTOR TEXT...   the words joined by spaces, zero-padded to a sector
  *   blk flush DEV                  the device's write cache to the medium
- * They go straight to the disk, under no cache: what is written is on the device when
- * the command returns (up to the device's own write cache, which flush empties).
+ * blk goes straight to the disk, under the page cache: what it writes is on the device
+ * when the command returns (up to the device's own write cache, which flush empties), and
+ * it does not see what a program wrote to /dev/vda until that is synced. sync writes every
+ * disk's dirty pages back, as sync(1).
  */
 #include <block/blkdev.h>
 #include <kernel/console.h>
@@ -183,3 +185,17 @@ out:
 }
 SHELL_COMMAND(blk, cmd_blk, "blk read DEV SECTOR [COUNT] | blk write DEV SECTOR TEXT... | "
 	      "blk flush DEV", "read, write or flush sectors of a disk, bypassing any cache");
+
+static int cmd_sync(int argc, char **argv)
+{
+	int err;
+
+	(void)argv;
+	if (argc > 1)
+		return -EINVAL;
+	err = bdev_sync_all();
+	if (err)
+		console_printf("sync: %s\n", strerror(-err));
+	return err ? 1 : 0;
+}
+SHELL_COMMAND(sync, cmd_sync, "sync", "write every disk's dirty cached pages back (as sync)");

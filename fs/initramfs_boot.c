@@ -11,6 +11,7 @@
 #define pr_fmt(fmt) "initramfs: " fmt
 
 #include <asm/layout.h>
+#include <block/blkdev.h>
 #include <fs/fs.h>
 #include <kernel/bootinfo.h>
 #include <kernel/printk.h>
@@ -24,6 +25,8 @@ int devices_init(void)
 		ret = vfs_mknod_chr("/dev/null", 0666, MKDEV(1, 3), &null_fops);
 	if (ret == 0)
 		ret = vfs_mknod_chr("/dev/zero", 0666, MKDEV(1, 5), &zero_fops);
+	if (ret == 0)
+		ret = bdev_make_nodes();	/* /dev/vda, /dev/ram0 ... (block/bdev.c) */
 	return ret;
 }
 

@@ -47,10 +47,17 @@ int vfs_mkdir(const char *path, unsigned int mode)
 int vfs_mknod_chr(const char *path, unsigned int mode, dev_t dev,
 		  const struct file_operations *fop)
 {
+	return vfs_mknod(path, S_IFCHR | (mode & S_IALLUGO), dev, fop);
+}
+
+int vfs_mknod(const char *path, unsigned int mode, dev_t dev, const struct file_operations *fop)
+{
 	struct inode *inode;
 
+	if (!S_ISCHR(mode) && !S_ISBLK(mode))
+		return -EINVAL;
 	fs_lock_acquire();
-	inode = new_inode(S_IFCHR | (mode & S_IALLUGO));
+	inode = new_inode((umode_t)(mode & (S_IFMT | S_IALLUGO)));
 	if (inode) {
 		inode->i_rdev = dev;
 		inode->i_fop = fop;

@@ -7,6 +7,7 @@
  * the bytes done so far, as Linux does.
  */
 #include <asm/uaccess.h>
+#include <block/blkdev.h>
 #include <fs/fs.h>
 #include <kernel/process.h>
 #include <kernel/signal.h>
@@ -243,4 +244,34 @@ long __x64_sys_getdents64(const struct pt_regs *regs)
 	kfree(buf);
 	fput(f);
 	return ret;
+}
+
+/*
+ * fsync/fdatasync: the file's written data on its device (block devices: the page cache's
+ * dirty pages written back, then the device's cache flushed). Files of the ramfs live in
+ * memory only: nothing to do, 0, as Linux's ramfs. fdatasync is fsync: there is no
+ * metadata apart from the data. sync: every disk.
+ */
+long __x64_sys_fsync(const struct pt_regs *regs)
+{
+	struct file *f = get_fd((int)regs->rdi);
+	long ret;
+
+	if (!f)
+		return -EBADF;
+	ret = f->f_op && f->f_op->fsync ? f->f_op->fsync(f) : 0;
+	fput(f);
+	return ret;
+}
+
+long __x64_sys_fdatasync(const struct pt_regs *regs)
+{
+	return __x64_sys_fsync(regs);
+}
+
+long __x64_sys_sync(const struct pt_regs *regs)
+{
+	(void)regs;
+	bdev_sync_all();	/* sync(2) returns nothing; errors stay with the pages */
+	return 0;
 }

@@ -12,18 +12,24 @@
 #include <lib/string.h>
 #include <mm/mm.h>
 #include <mm/mmzone.h>
+#include <mm/pagemap.h>
 #include <mm/vmalloc.h>
 
 #define K(pages) ((unsigned long long)(pages) << (PAGE_SHIFT - 10))
 
 /*
- * Free pages that allocations could take without eating into the reserves: Linux's
- * MemAvailable without the page cache part (there is none yet). The reserve of a zone
- * is its HIGH watermark plus the largest lowmem_reserve it keeps (totalreserve_pages).
+ * Pages that allocations could have without swapping: the free pages beyond the
+ * reserves, plus the page cache's clean pages (dropping them costs only a later re-read),
+ * Linux's MemAvailable without its "keep half the file pages" margin. The reserve of a
+ * zone is its HIGH watermark plus the largest lowmem_reserve it keeps (totalreserve_pages).
  */
 unsigned long si_mem_available(void)
 {
-	unsigned long reserve = 0, free = nr_free_pages();
+	unsigned long reserve = 0, free = nr_free_pages(), clean;
+	struct pagecache_stats pc;
+
+	pagecache_get_stats(&pc);
+	clean = pc.buffers + pc.cached - pc.dirty - pc.writeback;
 
 	for (int i = 0; i < MAX_NR_ZONES; i++) {
 		unsigned long most = 0;
@@ -32,7 +38,7 @@ unsigned long si_mem_available(void)
 			most = MAX(most, zones[i].lowmem_reserve[j]);
 		reserve += zones[i].watermark[WMARK_HIGH] + most;
 	}
-	return free > reserve ? free - reserve : 0;
+	return (free > reserve ? free - reserve : 0) + clean;
 }
 
 void mem_print_summary(void)
@@ -69,7 +75,8 @@ static unsigned long long scaled(unsigned long pages, unsigned int shift)
 static int cmd_free(int argc, char **argv)
 {
 	unsigned int shift = 10;	/* -k: kibibytes, as procps' default */
-	unsigned long total = totalram_pages(), free = nr_free_pages();
+	unsigned long total = totalram_pages(), free = nr_free_pages(), cache;
+	struct pagecache_stats pc;
 
 	if (argc > 2)
 		return -EINVAL;
@@ -87,9 +94,13 @@ static int cmd_free(int argc, char **argv)
 	}
 	console_printf("%-8s%12s%12s%12s%12s%12s%12s\n", "", "total", "used", "free", "shared",
 		       "buff/cache", "available");
+	/* procps: used = total - free - buff/cache. */
+	pagecache_get_stats(&pc);
+	cache = pc.buffers + pc.cached;
 	console_printf("%-8s%12llu%12llu%12llu%12llu%12llu%12llu\n", "Mem:",
-		       scaled(total, shift), scaled(total - free, shift), scaled(free, shift), 0ull,
-		       0ull, scaled(si_mem_available(), shift));
+		       scaled(total, shift), scaled(total - free - cache, shift),
+		       scaled(free, shift), 0ull, scaled(cache, shift),
+		       scaled(si_mem_available(), shift));
 	console_printf("%-8s%12llu%12llu%12llu\n", "Swap:", 0ull, 0ull, 0ull);
 	return 0;
 }
@@ -126,6 +137,7 @@ static void show_zone(const struct zone *z)
 static int cmd_meminfo(int argc, char **argv)
 {
 	const struct mem_boot_stats *s = &mem_boot_stats;
+	struct pagecache_stats pc;
 
 	(void)argv;
 	if (argc != 1)
@@ -133,6 +145,13 @@ static int cmd_meminfo(int argc, char **argv)
 	console_printf("MemTotal:       %8llu kB\n", K(totalram_pages()));
 	console_printf("MemFree:        %8llu kB\n", K(nr_free_pages()));
 	console_printf("MemAvailable:   %8llu kB\n", K(si_mem_available()));
+	pagecache_get_stats(&pc);
+	console_printf("Buffers:        %8llu kB\n", K(pc.buffers));
+	console_printf("Cached:         %8llu kB\n", K(pc.cached));
+	console_printf("Active(file):   %8llu kB\n", K(pc.active));
+	console_printf("Inactive(file): %8llu kB\n", K(pc.inactive));
+	console_printf("Dirty:          %8llu kB\n", K(pc.dirty));
+	console_printf("Writeback:      %8llu kB\n", K(pc.writeback));
 	/* VmallocChunk: the largest free piece, as Linux showed it before 5.3 (now always 0). */
 	console_printf("VmallocTotal:   %8llu kB\n",
 		       (unsigned long long)(VMALLOC_END + 1 - VMALLOC_START) >> 10);

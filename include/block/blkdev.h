@@ -14,8 +14,8 @@
  *
  * block/blk-core.c is the core, block/ramdisk.c a RAM disk with a per-request delay,
  * drivers/block/virtio_blk.c the virtio disk, block/blk_shell.c lsblk and blk.
- * Not here yet: the page cache above it (reads of /dev/vda go through it in Linux),
- * request merging and I/O schedulers, partitions. docs/block.md.
+ * block/bdev.c puts the page cache above each disk: /dev/vda is read and written through
+ * it. Not here yet: request merging and I/O schedulers, partitions. docs/block.md.
  */
 #ifndef BLOCK_BLKDEV_H
 #define BLOCK_BLKDEV_H
@@ -23,6 +23,7 @@
 #include <kernel/compiler.h>
 #include <kernel/spinlock.h>
 #include <lib/list.h>
+#include <mm/pagemap.h>
 
 #define SECTOR_SHIFT	9
 #define SECTOR_SIZE	512
@@ -74,19 +75,26 @@ struct gendisk {
 	unsigned int queued;
 	struct disk_stats stats;
 	struct list_head node;		/* on the list of disks */
+	struct address_space mapping;	/* its pages in the page cache (block/bdev.c) */
 };
 
 void block_init(void);	/* the block drivers: virtio-blk (PCI), the RAM disk */
 int add_disk(struct gendisk *disk);		/* 0, -EEXIST (the name is taken) */
 void del_disk(struct gendisk *disk);		/* nothing may be in flight */
 struct gendisk *get_disk(const char *name);	/* NULL if none */
+struct gendisk *get_disk_by_devt(unsigned long dev);	/* by MKDEV(major, minor) */
 void for_each_disk(void (*fn)(struct gendisk *disk, void *arg), void *arg);
 
 void submit_bio(struct bio *bio);
 void blk_run_queue(struct gendisk *disk);
 void bio_endio(struct bio *bio, int status);
 int submit_bio_wait(struct bio *bio);
-void ramdisk_init(void);	/* block/ramdisk.c: ram0, ramdisk_size= KiB */
+void ramdisk_init(void);
+/* The block device files (block/bdev.c): /dev/NAME for each disk, read and written
+ * through the page cache; fsync writes the dirty pages back. */
+int bdev_make_nodes(void);
+void bdev_init_mapping(struct gendisk *disk);	/* add_disk's */
+int bdev_sync_all(void);			/* sync(2): every disk's dirty pages */	/* block/ramdisk.c: ram0, ramdisk_size= KiB */
 /* One synchronous transfer of @len bytes at @sector through a bounce buffer: 0 or -errno. */
 int blk_rw(struct gendisk *disk, enum req_op op, uint64_t sector, void *buf, size_t len);
 

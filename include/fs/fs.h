@@ -41,6 +41,7 @@ struct file_operations {
 	loff_t (*llseek)(struct file *f, loff_t offset, int whence);
 	void (*release)(struct file *f);	/* the last fput of an open file (a pipe end) */
 	bool stream;	/* no position (a pipe, a terminal): lseek, pread, pwrite are -ESPIPE */
+	int (*fsync)(struct file *f);	/* what is written reaches the device; NULL: nothing to do */
 };
 
 /*
@@ -55,7 +56,7 @@ struct inode {
 	unsigned int i_nlink;		/* names, plus "." and the subdirectories' ".." */
 	unsigned int i_count;		/* open files (and lookups in progress), under fs_lock */
 	loff_t i_size;			/* bytes */
-	dev_t i_rdev;			/* a char device's number */
+	dev_t i_rdev;			/* a char or block device's number */
 	const struct file_operations *i_fop;
 
 	/* Directory: its entries (struct dentry.d_child) in creation order, and its parent. */
@@ -112,6 +113,8 @@ int vfs_symlink(const char *target, const char *path);
 /* Read a symlink's target into @buf (not NUL-terminated, as readlink(2)); returns bytes. */
 int vfs_readlink(const char *path, char *buf, size_t size);
 /* A char device at @path (the directories must exist), as mknod(path, S_IFCHR | mode, dev). */
+/* A char or block device (S_IFCHR or S_IFBLK in @mode): -EINVAL for another type. */
+int vfs_mknod(const char *path, unsigned int mode, dev_t dev, const struct file_operations *fop);
 int vfs_mknod_chr(const char *path, unsigned int mode, dev_t dev,
 		  const struct file_operations *fop);
 

@@ -43,7 +43,8 @@
 	X(83, mkdir) X(258, mkdirat) X(84, rmdir)			\
 	X(87, unlink) X(263, unlinkat)					\
 	X(79, getcwd) X(80, chdir) X(59, execve)			\
-	X(22, pipe) X(293, pipe2)
+	X(22, pipe) X(293, pipe2)					\
+	X(74, fsync) X(75, fdatasync) X(162, sync)
 
 #define SYSCALLS(X) SYSCALLS_PROCESS(X) SYSCALLS_MM(X) SYSCALLS_SCHED(X) SYSCALLS_FS(X)
 

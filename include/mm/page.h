@@ -23,8 +23,11 @@ enum pageflags {
 	PG_head,	/* the first page of an allocated block; its order in page->order */
 	PG_slab,	/* owned by the slab allocator */
 	PG_lru,		/* on an LRU list (page cache and reclaim, later) */
-	PG_dirty,
-	PG_writeback,
+	PG_dirty,	/* page cache: newer than the disk */
+	PG_writeback,	/* page cache: being written to the disk */
+	PG_uptodate,	/* page cache: holds the disk's data (read in, or written whole) */
+	PG_active,	/* on the active LRU list (else the inactive one) */
+	PG_referenced,	/* accessed once on the inactive list: the next access activates */
 	NR_PAGEFLAGS,
 };
 

@@ -61,6 +61,46 @@ def diskstats(out, disk):
     return [int(x) for x in m.group(1).split()] if m else None
 
 
+def image_bytes(path, offset, n):
+    with open(path, "rb") as f:
+        f.seek(offset)
+        return f.read(n)
+
+
+def meminfo_kb(m, field):
+    found = re.search(rf"^{field}:\s+(\d+) kB", m.command("meminfo"), re.M)
+    return int(found.group(1)) if found else None
+
+
+def page_cache_checks(m, name, path):
+    """/dev/vda through the page cache: blktest's checks, then a write that stays dirty in
+    memory (the image does not have it) until sync (now it does), and a cached re-read that
+    costs no I/O."""
+    test = m.command("run blktest /dev/vda check disk sector 8")
+    text, at = b"only in the page cache", 3 << 20
+    m.command(f"run blktest /dev/vda write {at} {text.decode()}")
+    dirty = meminfo_kb(m, "Dirty")
+    before = image_bytes(path, at, len(text))
+    m.command("sync")
+    after = image_bytes(path, at, len(text))
+    clean = meminfo_kb(m, "Dirty")
+    reads0 = diskstats(m.command("diskstats"), "vda")
+    again = m.command(f"run blktest /dev/vda read {at} {len(text)}")
+    reads1 = diskstats(m.command("diskstats"), "vda")
+    return [
+        check(f"{name}: blktest: /dev/vda's size, reads, writes, fsync, ENOSPC, 8 checks",
+              len(re.findall(r"^blktest: .* ok$", test, re.M)) == 8 and "blktest: PASS" in test,
+              test),
+        check(f"{name}: a write without fsync stays in the page cache (Dirty: 4 kB, the "
+              "image unchanged) until sync writes it (Dirty: 0, the image has it)",
+              dirty == 4 and before == bytes(len(text)) and after == text and clean == 0,
+              f"Dirty {dirty} -> {clean}, image {before!r} -> {after!r}"),
+        check(f"{name}: reading cached bytes again does no I/O",
+              text.decode() in again and reads0 and reads1 and reads0[0] == reads1[0],
+              f"{again} reads {reads0} -> {reads1}"),
+    ]
+
+
 def run_block(modern_line, readonly=False):
     def run(m):
         name = m.spec.name
@@ -74,6 +114,7 @@ def run_block(modern_line, readonly=False):
         back = m.command("blk read vda 77")
         flush = m.command("blk flush vda")
         stats = diskstats(m.command("diskstats"), "vda")
+        cache = [] if readonly else page_cache_checks(m, name, path)
         m.send("poweroff\r")
         m.wait_exit()	# QEMU gone: the image is the host's to read
         got = sector(path, 77)
@@ -103,8 +144,14 @@ def run_block(modern_line, readonly=False):
                                 stats is not None and stats[0] == 2 and stats[2] == 2 and
                                 stats[4] == 1 and stats[6] == 1 and stats[15] == 1 and
                                 stats[8] == 0 and "blk:" not in flush, f"{stats} {flush}"))
+        if not readonly:
+            with open(path, "rb") as f:
+                f.seek((1 << 20) + 4000)
+                pattern = f.read(6000)
+            checks.append(check(f"{name}: blktest's fsynced 6000 bytes are in the image",
+                                pattern == bytes(ord("a") + i % 26 for i in range(6000))))
         os.remove(path)
-        return checks
+        return checks + cache
     return run
 
 
