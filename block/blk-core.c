@@ -206,4 +206,5 @@ void block_init(void)
 {
 	virtio_blk_init();
 	ramdisk_init();
+	writeback_init();	/* the flusher thread, for every disk's dirty pages */
 }

@@ -14,21 +14,24 @@
 #include <lib/errno.h>
 #include <lib/string.h>
 #include <mm/gfp.h>
+#include <kernel/time.h>
 #include <mm/pagemap.h>
+#include <sched/wait.h>
 
 static DEFINE_SPINLOCK(lru_lock);
 static struct list_head lru_active = LIST_HEAD_INIT(lru_active);
 static struct list_head lru_inactive = LIST_HEAD_INIT(lru_inactive);
 static struct list_head mappings = LIST_HEAD_INIT(mappings);	/* under lru_lock */
-static struct pagecache_stats stats;	/* under lru_lock, except the atomic counters */
+struct pagecache_stats pagecache_stats;	/* LRU counts under lru_lock, the rest atomic */
 
 void address_space_init(struct address_space *mapping, const struct address_space_operations *ops,
 			void *host, uint64_t size)
 {
 	unsigned long flags;
 
-	mapping->pages = (struct radix_tree_root)RADIX_TREE_INIT(GFP_KERNEL);
+	mapping->pages = (struct radix_tree_root)RADIX_TREE_INIT(GFP_ATOMIC);
 	mutex_init(&mapping->lock);
+	spin_lock_init(&mapping->tree_lock);
 	mapping->nrpages = 0;
 	mapping->a_ops = ops;
 	mapping->host = host;
@@ -38,9 +41,44 @@ void address_space_init(struct address_space *mapping, const struct address_spac
 	spin_unlock_irqrestore(&lru_lock, flags);
 }
 
-static void count(unsigned long *counter, long delta)
+void pagecache_count(unsigned long *counter, long delta)
 {
 	__atomic_add_fetch(counter, (unsigned long)delta, __ATOMIC_RELAXED);
+}
+
+/*
+ * A cached page's flags change from several places at once (a writer under the mapping's
+ * mutex, the flusher without it, the LRU under its lock), so every change here is atomic.
+ */
+static void set_flag(struct page *p, enum pageflags f)
+{
+	__atomic_fetch_or(&p->flags, 1ul << f, __ATOMIC_RELAXED);
+}
+
+static void clear_flag(struct page *p, enum pageflags f)
+{
+	__atomic_fetch_and(&p->flags, ~(1ul << f), __ATOMIC_RELAXED);
+}
+
+static bool test_and_clear_flag(struct page *p, enum pageflags f)
+{
+	return __atomic_fetch_and(&p->flags, ~(1ul << f), __ATOMIC_ACQ_REL) & (1ul << f);
+}
+
+static bool test_and_set_flag(struct page *p, enum pageflags f)
+{
+	return __atomic_fetch_or(&p->flags, 1ul << f, __ATOMIC_ACQ_REL) & (1ul << f);
+}
+
+static bool flag(const struct page *p, enum pageflags f)
+{
+	return __atomic_load_n(&p->flags, __ATOMIC_ACQUIRE) & (1ul << f);
+}
+
+/* Buffers (a disk's pages) or Cached (a file's). */
+static unsigned long *pages_counter(const struct address_space *mapping)
+{
+	return mapping->is_bdev ? &pagecache_stats.buffers : &pagecache_stats.cached;
 }
 
 /* A new page goes on the inactive list: one access proves nothing yet. */
@@ -48,9 +86,9 @@ static void lru_add(struct page *page)
 {
 	unsigned long flags = spin_lock_irqsave(&lru_lock);
 
-	SetPageFlag(page, PG_lru);
+	set_flag(page, PG_lru);
 	list_add(&page->lru, &lru_inactive);
-	stats.inactive++;
+	pagecache_stats.inactive++;
 	spin_unlock_irqrestore(&lru_lock, flags);
 }
 
@@ -59,13 +97,13 @@ static void lru_del(struct page *page)
 	unsigned long flags = spin_lock_irqsave(&lru_lock);
 
 	list_del(&page->lru);
-	if (PageFlag(page, PG_active))
-		stats.active--;
+	if (flag(page, PG_active))
+		pagecache_stats.active--;
 	else
-		stats.inactive--;
-	ClearPageFlag(page, PG_lru);
-	ClearPageFlag(page, PG_active);
-	ClearPageFlag(page, PG_referenced);
+		pagecache_stats.inactive--;
+	clear_flag(page, PG_lru);
+	clear_flag(page, PG_active);
+	clear_flag(page, PG_referenced);
 	spin_unlock_irqrestore(&lru_lock, flags);
 }
 
@@ -77,22 +115,62 @@ static void mark_page_accessed(struct page *page)
 {
 	unsigned long flags = spin_lock_irqsave(&lru_lock);
 
-	if (!PageFlag(page, PG_active) && PageFlag(page, PG_referenced)) {
+	if (!flag(page, PG_active) && flag(page, PG_referenced)) {
 		list_del(&page->lru);
 		list_add(&page->lru, &lru_active);
-		SetPageFlag(page, PG_active);
-		ClearPageFlag(page, PG_referenced);
-		stats.inactive--;
-		stats.active++;
+		set_flag(page, PG_active);
+		clear_flag(page, PG_referenced);
+		pagecache_stats.inactive--;
+		pagecache_stats.active++;
 	} else {
-		SetPageFlag(page, PG_referenced);
+		set_flag(page, PG_referenced);
 	}
 	spin_unlock_irqrestore(&lru_lock, flags);
 }
 
+static struct page *lookup(struct address_space *mapping, unsigned long index)
+{
+	unsigned long flags = spin_lock_irqsave(&mapping->tree_lock);
+	struct page *page = radix_tree_lookup(&mapping->pages, index);
+
+	spin_unlock_irqrestore(&mapping->tree_lock, flags);
+	return page;
+}
+
+static void tag(struct address_space *mapping, unsigned long index, unsigned int t, bool on)
+{
+	unsigned long flags = spin_lock_irqsave(&mapping->tree_lock);
+
+	if (on)
+		radix_tree_tag_set(&mapping->pages, index, t);
+	else
+		radix_tree_tag_clear(&mapping->pages, index, t);
+	spin_unlock_irqrestore(&mapping->tree_lock, flags);
+}
+
+static bool tagged(struct address_space *mapping, unsigned int t)
+{
+	unsigned long flags = spin_lock_irqsave(&mapping->tree_lock);
+	bool any = radix_tree_tagged(&mapping->pages, t);
+
+	spin_unlock_irqrestore(&mapping->tree_lock, flags);
+	return any;
+}
+
+static unsigned int gang(struct address_space *mapping, void **items, unsigned long *idx,
+			 unsigned long first, unsigned int max, unsigned int t)
+{
+	unsigned long flags = spin_lock_irqsave(&mapping->tree_lock);
+	unsigned int n = radix_tree_gang_lookup(&mapping->pages, items, idx, first, max, t);
+
+	spin_unlock_irqrestore(&mapping->tree_lock, flags);
+	return n;
+}
+
 struct page *pagecache_get_page(struct address_space *mapping, unsigned long index, bool fill)
 {
-	struct page *page = radix_tree_lookup(&mapping->pages, index);
+	struct page *page = lookup(mapping, index);
+	unsigned long flags;
 	int err;
 
 	if (!page) {
@@ -101,26 +179,29 @@ struct page *pagecache_get_page(struct address_space *mapping, unsigned long ind
 			return ERR_PTR(-ENOMEM);
 		page->mapping = mapping;
 		page->index = index;
-		err = radix_tree_insert(&mapping->pages, index, page);
+		flags = spin_lock_irqsave(&mapping->tree_lock);
+		err = radix_tree_insert(&mapping->pages, index, page);	/* nodes: GFP_ATOMIC */
+		if (!err)
+			mapping->nrpages++;
+		spin_unlock_irqrestore(&mapping->tree_lock, flags);
 		if (err) {
 			page->mapping = NULL;
 			__free_page(page);
 			return ERR_PTR(err);
 		}
-		mapping->nrpages++;
-		count(mapping->is_bdev ? &stats.buffers : &stats.cached, 1);
+		pagecache_count(pages_counter(mapping), 1);
 		lru_add(page);
 	}
-	if (!PageFlag(page, PG_uptodate)) {
+	if (!flag(page, PG_uptodate)) {
 		if (fill) {
 			memset(page_address(page), 0, PAGE_SIZE);
 		} else {
 			err = mapping->a_ops->readpage(mapping, page);
 			if (err)
 				return ERR_PTR(err);	/* stays in the cache, not up to date */
-			count(&stats.pgpgin, PAGE_SIZE / 1024);
+			pagecache_count(&pagecache_stats.pgpgin, PAGE_SIZE / 1024);
 		}
-		SetPageFlag(page, PG_uptodate);
+		set_flag(page, PG_uptodate);
 	}
 	mark_page_accessed(page);
 	return page;
@@ -130,11 +211,12 @@ void set_page_dirty(struct page *page)
 {
 	struct address_space *mapping = page->mapping;
 
-	if (PageFlag(page, PG_dirty))
+	if (test_and_set_flag(page, PG_dirty))
 		return;
-	SetPageFlag(page, PG_dirty);
-	radix_tree_tag_set(&mapping->pages, page->index, PAGECACHE_TAG_DIRTY);
-	count(&stats.dirty, 1);
+	page->private = (unsigned long)ktime_get_ns();	/* dirtied_when: for expiry */
+	tag(mapping, page->index, PAGECACHE_TAG_DIRTY, true);
+	pagecache_count(&pagecache_stats.dirty, 1);
+	pagecache_count(&pagecache_stats.dirtied, 1);
 }
 
 ssize_t filemap_read(struct address_space *mapping, void *buf, size_t count_, loff_t *pos)
@@ -196,52 +278,95 @@ ssize_t filemap_write(struct address_space *mapping, const void *buf, size_t cou
 		set_page_dirty(page);
 		done += n;
 		*pos += (loff_t)n;
+		balance_dirty_pages(mapping);	/* above the limits: help, or be throttled */
 	}
 	mutex_unlock(&mapping->lock);
 	return done ? (ssize_t)done : err;
 }
 
-int filemap_write_and_wait(struct address_space *mapping)
+static DECLARE_WAIT_QUEUE_HEAD(writeback_done);	/* a page's writeback ended */
+
+/*
+ * Write back up to @max dirty pages of @mapping in index order, only those dirtied before
+ * @older_than_ns (0: any). Needs no lock of the caller's: the flusher runs it without the
+ * mapping's mutex, so writers are never held up by its I/O. Each page is moved from dirty
+ * to writeback atomically (whoever clears PG_dirty owns its write), written, and ends its
+ * writeback; a write into it meanwhile dirties it again, and it is written once more
+ * later. A failed write makes it dirty again. Returns the pages written, or the first
+ * error if none was.
+ */
+long writeback_mapping(struct address_space *mapping, unsigned long max, uint64_t older_than_ns)
 {
 	void *batch[16];
-	unsigned long idx[16], next = 0;
+	unsigned long idx[16], next = 0, written = 0;
 	unsigned int n;
 	int ret = 0;
 
-	mutex_lock(&mapping->lock);
-	while ((n = radix_tree_gang_lookup(&mapping->pages, batch, idx, next, 16,
-					   PAGECACHE_TAG_DIRTY)) > 0) {
-		for (unsigned int i = 0; i < n; i++) {
+	while (written < max &&
+	       (n = gang(mapping, batch, idx, next, 16, PAGECACHE_TAG_DIRTY)) > 0) {
+		for (unsigned int i = 0; i < n && written < max; i++) {
 			struct page *page = batch[i];
+			unsigned long flags = spin_lock_irqsave(&mapping->tree_lock);
+			bool mine;
 			int err;
 
-			/* Clean before the write: a write during it would dirty it again. */
-			ClearPageFlag(page, PG_dirty);
-			radix_tree_tag_clear(&mapping->pages, idx[i], PAGECACHE_TAG_DIRTY);
-			count(&stats.dirty, -1);
-			SetPageFlag(page, PG_writeback);
-			radix_tree_tag_set(&mapping->pages, idx[i], PAGECACHE_TAG_WRITEBACK);
-			count(&stats.writeback, 1);
+			/* Still this page (invalidation did not take it), not being written, old
+			 * enough, and dirty: then its writeback is ours. */
+			mine = radix_tree_lookup(&mapping->pages, idx[i]) == page &&
+			       !flag(page, PG_writeback) &&
+			       (!older_than_ns || page->private < older_than_ns) &&
+			       test_and_clear_flag(page, PG_dirty);
+			if (mine) {
+				set_flag(page, PG_writeback);
+				radix_tree_tag_clear(&mapping->pages, idx[i], PAGECACHE_TAG_DIRTY);
+				radix_tree_tag_set(&mapping->pages, idx[i], PAGECACHE_TAG_WRITEBACK);
+			}
+			spin_unlock_irqrestore(&mapping->tree_lock, flags);
+			if (!mine)
+				continue;
+			pagecache_count(&pagecache_stats.dirty, -1);
+			pagecache_count(&pagecache_stats.writeback, 1);
 			err = mapping->a_ops->writepage(mapping, page);
-			ClearPageFlag(page, PG_writeback);
+			flags = spin_lock_irqsave(&mapping->tree_lock);
+			if (flag(page, PG_dirty))	/* written into meanwhile: tagged again */
+				radix_tree_tag_set(&mapping->pages, idx[i], PAGECACHE_TAG_DIRTY);
 			radix_tree_tag_clear(&mapping->pages, idx[i], PAGECACHE_TAG_WRITEBACK);
-			count(&stats.writeback, -1);
+			clear_flag(page, PG_writeback);
+			spin_unlock_irqrestore(&mapping->tree_lock, flags);
+			pagecache_count(&pagecache_stats.writeback, -1);
+			wake_up_all(&writeback_done);
 			if (err) {
 				set_page_dirty(page);	/* still newer than the disk */
 				if (!ret)
 					ret = err;
 			} else {
-				count(&stats.pgpgout, PAGE_SIZE / 1024);
+				written++;
+				pagecache_count(&pagecache_stats.written, 1);
+				pagecache_count(&pagecache_stats.pgpgout, PAGE_SIZE / 1024);
 			}
 		}
 		next = idx[n - 1] + 1;
 		if (!next)
 			break;	/* the last index: wrapped */
 	}
-	if (!ret && mapping->a_ops->flush)
+	return written ? (long)written : ret;
+}
+
+int filemap_write_and_wait(struct address_space *mapping)
+{
+	long ret;
+
+	mutex_lock(&mapping->lock);	/* no writer adds pages meanwhile */
+	ret = writeback_mapping(mapping, ~0ul, 0);
+	/* Pages the flusher is writing are not on the disk yet either: wait for them. */
+	wait_event(writeback_done, !tagged(mapping, PAGECACHE_TAG_WRITEBACK));
+	/* A page that failed is dirty again: report the failure, flush only on success. */
+	if (ret >= 0 && tagged(mapping, PAGECACHE_TAG_DIRTY))
+		ret = -EIO;
+	if (ret >= 0 && mapping->a_ops->flush)
 		ret = mapping->a_ops->flush(mapping);
 	mutex_unlock(&mapping->lock);
-	return ret;
+	return ret < 0 ? (int)ret : 0;
 }
 
 unsigned long invalidate_mapping_pages(struct address_space *mapping)
@@ -251,18 +376,22 @@ unsigned long invalidate_mapping_pages(struct address_space *mapping)
 	unsigned int n;
 
 	mutex_lock(&mapping->lock);
-	while ((n = radix_tree_gang_lookup(&mapping->pages, batch, idx, next, 16,
-					   RADIX_TREE_ANY)) > 0) {
+	while ((n = gang(mapping, batch, idx, next, 16, RADIX_TREE_ANY)) > 0) {
 		for (unsigned int i = 0; i < n; i++) {
 			struct page *page = batch[i];
+			unsigned long flags = spin_lock_irqsave(&mapping->tree_lock);
 
-			if (PageFlag(page, PG_dirty) || PageFlag(page, PG_writeback))
+			/* Under the tree lock: the flusher cannot take it for writeback now. */
+			if (flag(page, PG_dirty) || flag(page, PG_writeback)) {
+				spin_unlock_irqrestore(&mapping->tree_lock, flags);
 				continue;	/* not ours to drop: the disk does not have it */
+			}
 			radix_tree_delete(&mapping->pages, idx[i]);
 			mapping->nrpages--;
-			count(mapping->is_bdev ? &stats.buffers : &stats.cached, -1);
+			spin_unlock_irqrestore(&mapping->tree_lock, flags);
+			pagecache_count(pages_counter(mapping), -1);
 			lru_del(page);
-			ClearPageFlag(page, PG_uptodate);
+			clear_flag(page, PG_uptodate);
 			page->mapping = NULL;
 			__free_page(page);
 			freed++;
@@ -292,7 +421,7 @@ void filemap_host_reset(void)
 	INIT_LIST_HEAD(&lru_active);
 	INIT_LIST_HEAD(&lru_inactive);
 	INIT_LIST_HEAD(&mappings);
-	memset(&stats, 0, sizeof(stats));
+	memset(&pagecache_stats, 0, sizeof(pagecache_stats));
 }
 #endif
 
@@ -300,6 +429,6 @@ void pagecache_get_stats(struct pagecache_stats *s)
 {
 	unsigned long flags = spin_lock_irqsave(&lru_lock);
 
-	*s = stats;
+	*s = pagecache_stats;
 	spin_unlock_irqrestore(&lru_lock, flags);
 }

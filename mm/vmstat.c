@@ -15,6 +15,7 @@
 #include <lib/errno.h>
 #include <lib/string.h>
 #include <mm/mmzone.h>
+#include <mm/pagemap.h>
 #include <mm/slab.h>
 #include <mm/vmstat.h>
 
@@ -68,27 +69,49 @@ static unsigned long long irq_total(void)
 static void vmstat_line(void)
 {
 	unsigned long free_kb = nr_free_pages() * (PAGE_SIZE / 1024);
+	struct pagecache_stats pc;
+
+	pagecache_get_stats(&pc);
 
 	console_printf("procs -----------memory---------- ---swap-- -----io---- -system-- "
 		       "------cpu-----\n");
 	console_printf(" r  b   swpd   free   buff  cache   si   so    bi    bo   in   cs us sy "
 		       "id wa st\n");
 	console_printf("%2u %2u %6u %6lu %6u %6u %4u %4u %5u %5u %4llu %4u %2u %2u %2u %2u %2u\n",
-		       1, 0, 0, free_kb, 0, 0, 0, 0, 0, 0, irq_total(), 0, 0, 0, 100, 0, 0);
+		       1, 0, 0, free_kb, (unsigned int)(pc.buffers * (PAGE_SIZE / 1024)),
+		       (unsigned int)(pc.cached * (PAGE_SIZE / 1024)), 0, 0, 0, 0, irq_total(), 0, 0,
+		       0, 100, 0, 0);
 }
 
 static void vmstat_sum(void)
 {
 	unsigned long total = totalram_pages() * (PAGE_SIZE / 1024);
-	unsigned long free = nr_free_pages() * (PAGE_SIZE / 1024);
+	unsigned long free = nr_free_pages() * (PAGE_SIZE / 1024), cache;
+	struct pagecache_stats pc;
+	unsigned long bg, hard;
 
+	pagecache_get_stats(&pc);
+	dirty_thresholds(&bg, &hard);
+	cache = (pc.buffers + pc.cached) * (PAGE_SIZE / 1024);
 	console_printf("%13lu K total memory\n", total);
-	console_printf("%13lu K used memory\n", total - free);
+	console_printf("%13lu K used memory\n", total - free - cache);	/* as procps */
+	console_printf("%13lu K active memory\n", pc.active * (PAGE_SIZE / 1024));
+	console_printf("%13lu K inactive memory\n", pc.inactive * (PAGE_SIZE / 1024));
 	console_printf("%13lu K free memory\n", free);
+	console_printf("%13lu K buffer memory\n", pc.buffers * (PAGE_SIZE / 1024));
 	console_printf("%13u K total swap\n", 0);
+	console_printf("%13lu pages paged in\n", pc.pgpgin);
+	console_printf("%13lu pages paged out\n", pc.pgpgout);
 	console_printf("%13llu interrupts\n", irq_total());
 	for (unsigned int i = 0; i < NR_VM_EVENT_ITEMS; i++)
 		console_printf("%13lu %s\n", vm_event_sum(i), vm_event_names[i]);
+	/* The page cache's, under /proc/vmstat's names; the last four are teachos's own. */
+	console_printf("%13lu nr_dirty\n%13lu nr_writeback\n%13lu nr_dirty_threshold\n"
+		       "%13lu nr_dirty_background_threshold\n%13lu nr_dirtied\n%13lu nr_written\n",
+		       pc.dirty, pc.writeback, hard, bg, pc.dirtied, pc.written);
+	console_printf("%13lu nr_written_expired\n%13lu nr_written_background\n"
+		       "%13lu nr_written_throttled\n%13lu balance_dirty_pages_throttled\n",
+		       pc.wb_expired, pc.wb_background, pc.wb_throttled, pc.throttle_events);
 }
 
 static char vmstat_buf[16384];

@@ -14,6 +14,7 @@
 #define pr_fmt(fmt) "PCI: " fmt
 
 #include <asm/io.h>
+#include <asm/x86.h>
 #include <drivers/pci.h>
 #include <kernel/printk.h>
 #include <lib/errno.h>
@@ -139,6 +140,7 @@ static void scan_bus(unsigned int bus, int depth);
 static void add_function(unsigned int bus, unsigned int slot, unsigned int func, int depth)
 {
 	struct pci_dev *p = kzalloc(sizeof(*p), GFP_KERNEL);
+	unsigned long irq;
 	uint16_t cmd;
 	int nbars;
 
@@ -159,12 +161,19 @@ static void add_function(unsigned int bus, unsigned int slot, unsigned int func,
 		p->subsystem_vendor = pci_read_config16(p, PCI_SUBSYSTEM_VENDOR_ID);
 		p->subsystem_device = pci_read_config16(p, PCI_SUBSYSTEM_ID);
 	}
-	/* Decoding off while the BARs hold all ones: nothing may answer at junk addresses. */
+	/*
+	 * Decoding off while the BARs hold all ones: nothing may answer at junk addresses.
+	 * Interrupts off too: meanwhile the device answers nothing at its real addresses
+	 * either, and a console flush from an interrupt or another task (the framebuffer is
+	 * VGA's BAR 0) would be lost.
+	 */
+	irq = local_irq_save();
 	cmd = pci_read_config16(p, PCI_COMMAND);
 	pci_write_config16(p, PCI_COMMAND, cmd & ~(PCI_COMMAND_IO | PCI_COMMAND_MEMORY));
 	for (int i = 0; i < nbars; )
 		i += size_bar(p, i);
 	pci_write_config16(p, PCI_COMMAND, cmd);
+	local_irq_restore(irq);
 	p->msix_cap = pci_find_capability(p, PCI_CAP_ID_MSIX, 0);
 	snprintf(p->name, sizeof(p->name), "0000:%02x:%02x.%x", bus, slot, func);
 	p->dev.name = p->name;

@@ -10,8 +10,11 @@
  * Two LRU lists as Linux's: a page starts on the inactive list; a second access while it
  * is there (PG_referenced already set) moves it to the active list. Reclaim (later) takes
  * from the inactive tail; drop_caches takes every clean page.
- * Locking: a mapping's mutex serialises its reads, writes and writeback (they sleep on
- * I/O); the LRU lists have a spinlock; the counters are atomic.
+ * Locking: a mapping's mutex serialises its readers and writers (they sleep on I/O);
+ * writeback takes no mutex (the flusher must not hold writers up): the tree and its tags
+ * are under the mapping's tree_lock, a page's flags change atomically, and a page is
+ * written by whoever cleared its PG_dirty. The LRU lists have a spinlock; counters are
+ * atomic.
  */
 #ifndef MM_PAGEMAP_H
 #define MM_PAGEMAP_H
@@ -19,6 +22,7 @@
 #include <fs/fs.h>
 #include <lib/radix_tree.h>
 #include <mm/page.h>
+#include <kernel/spinlock.h>
 #include <sched/mutex.h>
 
 #define PAGECACHE_TAG_DIRTY	0
@@ -35,8 +39,9 @@ struct address_space_operations {
 };
 
 struct address_space {
-	struct radix_tree_root pages;		/* index -> struct page */
-	struct mutex lock;
+	struct radix_tree_root pages;		/* index -> struct page, under tree_lock */
+	spinlock_t tree_lock;			/* the tree, its tags, nrpages */
+	struct mutex lock;			/* readers and writers: one at a time */
 	unsigned long nrpages;
 	uint64_t size;				/* bytes: reads stop there */
 	const struct address_space_operations *a_ops;
@@ -55,6 +60,20 @@ struct page *pagecache_get_page(struct address_space *mapping, unsigned long ind
 void set_page_dirty(struct page *page);		/* the mapping's mutex held */
 /* Write every dirty page of @mapping and wait (fsync): 0 or the first error. */
 int filemap_write_and_wait(struct address_space *mapping);
+long writeback_mapping(struct address_space *mapping, unsigned long max, uint64_t older_than_ns);
+void pagecache_count(unsigned long *counter, long delta);	/* on a pagecache_stats field */
+extern struct pagecache_stats pagecache_stats;
+
+/*
+ * Writeback (mm/page-writeback.c): the flusher thread and the dirty limits, as Linux's
+ * vm.dirty_* sysctls. balance_dirty_pages is called by a writer after each page it
+ * dirties: above vm.dirty_ratio the writer writes back itself
+ * (throttled), above vm.dirty_background_ratio it wakes the flusher.
+ */
+void balance_dirty_pages(struct address_space *mapping);
+void writeback_init(void);		/* the flusher thread */
+void dirty_thresholds(unsigned long *background, unsigned long *hard);	/* in pages */
+void wakeup_flusher(void);
 /* Drop the clean pages nobody holds: how many were freed (drop_caches, later reclaim). */
 unsigned long invalidate_mapping_pages(struct address_space *mapping);
 
@@ -67,6 +86,9 @@ struct pagecache_stats {
 	unsigned long dirty, writeback;	/* pages now */
 	unsigned long active, inactive;	/* on the LRU lists */
 	unsigned long pgpgin, pgpgout;	/* KiB read in and written out, since boot */
+	unsigned long dirtied, written;	/* pages made dirty, written back: since boot */
+	unsigned long wb_expired, wb_background, wb_throttled;	/* written by whom, why */
+	unsigned long throttle_events;	/* writes that had to write back themselves */
 };
 void pagecache_get_stats(struct pagecache_stats *s);
 unsigned long drop_pagecache(void);	/* every mapping's clean pages; how many freed */

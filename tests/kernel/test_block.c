@@ -12,10 +12,18 @@
 #include <lib/errno.h>
 #include <lib/string.h>
 #include <mm/mmzone.h>
+#include <mm/pagemap.h>
 #include <mm/slab.h>
 #include <sched/task.h>
 
 static const struct ktest_case block_cases[];
+
+#define WRITEBACK_TEST_SLACK	32	/* one batch: the flusher stops within it */
+
+static void sync_disk_now(struct gendisk *d)
+{
+	filemap_write_and_wait(&d->mapping);
+}
 
 static struct gendisk *ram(struct ktest *t)
 {
@@ -132,10 +140,103 @@ out:
 	kfree(buf);
 }
 
+/* Write @pages pages of ram0 through its page cache, from page @first. */
+static void dirty_pages(struct gendisk *d, unsigned long first, unsigned long pages)
+{
+	static char buf[PAGE_SIZE];
+
+	memset(buf, 0x5a, sizeof(buf));
+	for (unsigned long i = 0; i < pages; i++) {
+		loff_t pos = (loff_t)((first + i) * PAGE_SIZE);
+
+		filemap_write(&d->mapping, buf, sizeof(buf), &pos);
+	}
+}
+
+static bool wait_clean(uint64_t timeout_ns)
+{
+	uint64_t start = ktime_get_ns();
+
+	while (READ_ONCE(pagecache_stats.dirty) && ktime_get_ns() - start < timeout_ns)
+		schedule_timeout_uninterruptible(10);
+	return READ_ONCE(pagecache_stats.dirty) == 0;
+}
+
+/*
+ * The three regimes of the notes, with small limits: below the background line pages wait
+ * for their expiry (and not less); between the lines the flusher writes them while the
+ * writer goes on; above the hard line the writer writes back itself.
+ */
+static void test_writeback_regimes(struct ktest *t)
+{
+	struct gendisk *d = ram(t);
+	struct pagecache_stats s0, s1;
+	unsigned long bg, hard;
+	uint64_t start;
+
+	if (!d)
+		return;
+	sync_disk_now(d);
+	sysctl_write("vm.dirty_writeback_centisecs", "10");
+	sysctl_write("vm.dirty_expire_centisecs", "50");
+	sysctl_write("vm.dirty_background_ratio", "50");
+	sysctl_write("vm.dirty_ratio", "60");
+	/* 1. Below the background threshold: written at expiry, by the flusher. */
+	pagecache_get_stats(&s0);
+	start = ktime_get_ns();
+	dirty_pages(d, 1000, 8);
+	pagecache_get_stats(&s1);
+	KTEST_EXPECT_EQ(t, s1.dirty - s0.dirty, 8);
+	KTEST_EXPECT_TRUE(t, wait_clean(5000000000ull));
+	pagecache_get_stats(&s1);
+	ktest_diag(t, "below: 8 pages written by expiry after %llu ms (expire 500 ms)",
+		   (unsigned long long)(ktime_get_ns() - start) / 1000000);
+	KTEST_EXPECT_EQ(t, s1.wb_expired - s0.wb_expired, 8);
+	KTEST_EXPECT_EQ(t, s1.wb_background - s0.wb_background, 0);
+	KTEST_EXPECT_TRUE(t, ktime_get_ns() - start >= 500000000ull);
+	/* 2. Between: the flusher writes in the background, the writer is never throttled. */
+	sysctl_write("vm.dirty_expire_centisecs", "360000");
+	sysctl_write("vm.dirty_background_ratio", "1");
+	sysctl_write("vm.dirty_ratio", "50");
+	dirty_thresholds(&bg, &hard);
+	pagecache_get_stats(&s0);
+	dirty_pages(d, 2000, bg + 200);
+	schedule_timeout_uninterruptible(300);	/* the flusher's turn */
+	pagecache_get_stats(&s1);
+	ktest_diag(t, "between: background %lu, hard %lu pages; the flusher wrote %lu, "
+		   "throttled writes %lu", bg, hard, s1.wb_background - s0.wb_background,
+		   s1.throttle_events - s0.throttle_events);
+	KTEST_EXPECT_TRUE(t, s1.wb_background - s0.wb_background >= 200);
+	KTEST_EXPECT_EQ(t, s1.throttle_events - s0.throttle_events, 0);
+	KTEST_EXPECT_TRUE(t, s1.dirty <= bg + WRITEBACK_TEST_SLACK);
+	/* 3. Above the hard threshold: the writer writes back itself. The disk is made slow
+	 * (1 ms a request), or the flusher, woken at once, would keep up with the writer. */
+	sysctl_write("dev.ramdisk.delay_us", "1000");
+	sysctl_write("vm.dirty_ratio", "2");
+	dirty_thresholds(&bg, &hard);
+	pagecache_get_stats(&s0);
+	dirty_pages(d, 3000, hard + 300);
+	pagecache_get_stats(&s1);
+	ktest_diag(t, "above: hard %lu pages; the writer wrote %lu itself in %lu throttled "
+		   "writes", hard, s1.wb_throttled - s0.wb_throttled,
+		   s1.throttle_events - s0.throttle_events);
+	KTEST_EXPECT_TRUE(t, s1.throttle_events - s0.throttle_events > 0);
+	KTEST_EXPECT_TRUE(t, s1.wb_throttled - s0.wb_throttled >= 300);
+	KTEST_EXPECT_TRUE(t, s1.dirty <= hard + 1);
+	sysctl_write("dev.ramdisk.delay_us", "0");
+	sysctl_write("vm.dirty_writeback_centisecs", "500");
+	sysctl_write("vm.dirty_expire_centisecs", "3000");
+	sysctl_write("vm.dirty_background_ratio", "10");
+	sysctl_write("vm.dirty_ratio", "20");
+	sync_disk_now(d);
+	invalidate_mapping_pages(&d->mapping);
+}
+
 static const struct ktest_case block_cases[] = {
 	KTEST_CASE(test_write_read_back_and_zeros),
 	KTEST_CASE(test_bad_requests_refused_and_counted),
 	KTEST_CASE(test_queue_serves_in_order_with_the_delay),
+	KTEST_CASE(test_writeback_regimes),
 	{},
 };
 KTEST_SUITE(block, block_cases);

@@ -3,7 +3,9 @@
 Each boot gets a 64 MiB raw image the host filled with labelled sectors ("teachos disk
 sector N" at the start of sectors 0..127); the kernel reads one back, writes another and
 flushes, and after QEMU is gone the host reads the image itself: what the kernel wrote
-must be there, byte for byte, and nothing else may have changed.
+must be there, byte for byte, and nothing else may have changed. Then /dev/vda through the
+page cache (user/blktest): its checks, a write that the image gets only at `sync` (read by
+the host while QEMU runs), and a cached re-read that costs no I/O.
 
 block-pc:           i440fx, ports 0xcf8/0xcfc, transitional device used as virtio 1.0, MSI-X
 block-q35-legacy:   q35, ECAM from the MCFG, the legacy interface (disable-modern), MSI-X
