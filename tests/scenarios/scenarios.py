@@ -585,7 +585,8 @@ SYSCTL_CMDLINE = ("sysctl.kernel.sched_rr_timeslice_ms=30 sysctl.kernel.nosuch=1
 SYSCTL_NAMES = ["dev.ramdisk.delay_us", "kernel.sched_latency_ns", "kernel.sched_min_granularity_ns",
                 "kernel.sched_rr_timeslice_ms", "kernel.sched_rt_period_us",
                 "kernel.sched_rt_runtime_us", "kernel.sched_wakeup_granularity_ns",
-                "kernel.threads-max", "vm.drop_caches"]
+                "kernel.threads-max", "vm.dirty_background_ratio", "vm.dirty_expire_centisecs",
+                "vm.dirty_ratio", "vm.dirty_writeback_centisecs", "vm.drop_caches"]
 
 
 def run_sysctl(m):
@@ -613,7 +614,8 @@ def run_sysctl(m):
                                "No such file or directory"]),
         ("sysctl -q kernel.sched_rt_runtime_us=-1", []),
         ("sysctl -a", [f"{n} = {v}" for n, v in zip(SYSCTL_NAMES, [0, 6000000, 750000, 30,
-                                                                  1000000, -1, 1000000, 64, 0])]),
+                                                                  1000000, -1, 1000000, 64,
+                                                                  10, 3000, 20, 500, 0])]),
     ]
     for line, expected in session:
         out = lines_of(m.command(line))
