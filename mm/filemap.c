@@ -16,7 +16,6 @@
 #include <mm/gfp.h>
 #include <kernel/time.h>
 #include <mm/pagemap.h>
-#include <sched/wait.h>
 
 static DEFINE_SPINLOCK(lru_lock);
 static struct list_head lru_active = LIST_HEAD_INIT(lru_active);
@@ -148,7 +147,7 @@ static void tag(struct address_space *mapping, unsigned long index, unsigned int
 	spin_unlock_irqrestore(&mapping->tree_lock, flags);
 }
 
-static bool tagged(struct address_space *mapping, unsigned int t)
+bool mapping_tagged(struct address_space *mapping, unsigned int t)
 {
 	unsigned long flags = spin_lock_irqsave(&mapping->tree_lock);
 	bool any = radix_tree_tagged(&mapping->pages, t);
@@ -278,13 +277,15 @@ ssize_t filemap_write(struct address_space *mapping, const void *buf, size_t cou
 		set_page_dirty(page);
 		done += n;
 		*pos += (loff_t)n;
-		balance_dirty_pages(mapping);	/* above the limits: help, or be throttled */
+		/* Above the limits: help, or be throttled; without the mutex, so that readers
+		 * of this disk are not held up by this writer's writeback. */
+		mutex_unlock(&mapping->lock);
+		balance_dirty_pages(mapping);
+		mutex_lock(&mapping->lock);
 	}
 	mutex_unlock(&mapping->lock);
 	return done ? (ssize_t)done : err;
 }
-
-static DECLARE_WAIT_QUEUE_HEAD(writeback_done);	/* a page's writeback ended */
 
 /*
  * Write back up to @max dirty pages of @mapping in index order, only those dirtied before
@@ -334,7 +335,7 @@ long writeback_mapping(struct address_space *mapping, unsigned long max, uint64_
 			clear_flag(page, PG_writeback);
 			spin_unlock_irqrestore(&mapping->tree_lock, flags);
 			pagecache_count(&pagecache_stats.writeback, -1);
-			wake_up_all(&writeback_done);
+			writeback_page_done();
 			if (err) {
 				set_page_dirty(page);	/* still newer than the disk */
 				if (!ret)
@@ -359,9 +360,9 @@ int filemap_write_and_wait(struct address_space *mapping)
 	mutex_lock(&mapping->lock);	/* no writer adds pages meanwhile */
 	ret = writeback_mapping(mapping, ~0ul, 0);
 	/* Pages the flusher is writing are not on the disk yet either: wait for them. */
-	wait_event(writeback_done, !tagged(mapping, PAGECACHE_TAG_WRITEBACK));
+	wait_on_writeback(mapping);
 	/* A page that failed is dirty again: report the failure, flush only on success. */
-	if (ret >= 0 && tagged(mapping, PAGECACHE_TAG_DIRTY))
+	if (ret >= 0 && mapping_tagged(mapping, PAGECACHE_TAG_DIRTY))
 		ret = -EIO;
 	if (ret >= 0 && mapping->a_ops->flush)
 		ret = mapping->a_ops->flush(mapping);

@@ -6,6 +6,7 @@
  *                                       in batches of 32 pages, while writers go on
  *   vm.dirty_ratio                20    above this % a writer is throttled: it writes back
  *                                       (synchronously, its own pages) before it may dirty more
+ *   vm.dirty_background_bytes, vm.dirty_bytes  the same limits as sizes (0: use the ratio)
  * "Dirtyable" memory is what could hold dirty pages: free pages plus the page cache
  * (Linux also counts the reclaimable anonymous memory, when it has swap). The background
  * threshold is kept below the hard one (half of it when set above), as Linux does.
@@ -41,8 +42,42 @@ static int set_writeback_interval(const struct ctl_table *t, int64_t val)
 SYSCTL(dirty_writeback, "vm.dirty_writeback_centisecs", &dirty_writeback_cs, 1, 0, 360000,
        set_writeback_interval);
 SYSCTL(dirty_expire, "vm.dirty_expire_centisecs", &dirty_expire_cs, 1, 0, 360000, NULL);
-SYSCTL(dirty_bg_ratio, "vm.dirty_background_ratio", &dirty_background_ratio, 1, 0, 100, NULL);
-SYSCTL(dirty_ratio_, "vm.dirty_ratio", &dirty_ratio, 1, 1, 100, NULL);
+
+/*
+ * Each limit is a ratio or, when its _bytes twin is set, a size (Linux's pairs): setting
+ * one of a pair clears the other, so the one last written rules.
+ */
+static int64_t dirty_background_bytes, dirty_bytes;
+
+static int set_bg_ratio(const struct ctl_table *t, int64_t val)
+{
+	dirty_background_bytes = 0;
+	return sysctl_store(t, val);
+}
+
+static int set_bg_bytes(const struct ctl_table *t, int64_t val)
+{
+	dirty_background_ratio = 0;
+	return sysctl_store(t, val);
+}
+
+static int set_ratio(const struct ctl_table *t, int64_t val)
+{
+	dirty_bytes = 0;
+	return sysctl_store(t, val);
+}
+
+static int set_bytes(const struct ctl_table *t, int64_t val)
+{
+	dirty_ratio = 0;
+	return sysctl_store(t, val);
+}
+SYSCTL(dirty_bg_ratio, "vm.dirty_background_ratio", &dirty_background_ratio, 1, 0, 100,
+       set_bg_ratio);
+SYSCTL(dirty_ratio_, "vm.dirty_ratio", &dirty_ratio, 1, 0, 100, set_ratio);
+SYSCTL(dirty_bg_bytes, "vm.dirty_background_bytes", &dirty_background_bytes, 1, 0, 1ll << 40,
+       set_bg_bytes);
+SYSCTL(dirty_bytes_, "vm.dirty_bytes", &dirty_bytes, 1, 0, 1ll << 40, set_bytes);
 
 static struct task_struct *flusher;
 static DECLARE_WAIT_QUEUE_HEAD(flusher_wait);
@@ -55,8 +90,11 @@ void dirty_thresholds(unsigned long *background, unsigned long *hard)
 
 	pagecache_get_stats(&pc);
 	dirtyable = nr_free_pages() + pc.buffers + pc.cached;
-	*hard = dirtyable * (unsigned long)READ_ONCE(dirty_ratio) / 100;
-	*background = dirtyable * (unsigned long)READ_ONCE(dirty_background_ratio) / 100;
+	*hard = READ_ONCE(dirty_bytes) ? (unsigned long)dirty_bytes / PAGE_SIZE
+		: dirtyable * (unsigned long)READ_ONCE(dirty_ratio) / 100;
+	*background = READ_ONCE(dirty_background_bytes) ?
+		(unsigned long)dirty_background_bytes / PAGE_SIZE
+		: dirtyable * (unsigned long)READ_ONCE(dirty_background_ratio) / 100;
 	if (*background >= *hard)
 		*background = *hard / 2;
 }
@@ -64,6 +102,18 @@ void dirty_thresholds(unsigned long *background, unsigned long *hard)
 static unsigned long nr_dirty(void)
 {
 	return READ_ONCE(pagecache_stats.dirty) + READ_ONCE(pagecache_stats.writeback);
+}
+
+static DECLARE_WAIT_QUEUE_HEAD(writeback_done);
+
+void writeback_page_done(void)
+{
+	wake_up_all(&writeback_done);
+}
+
+void wait_on_writeback(struct address_space *mapping)
+{
+	wait_event(writeback_done, !mapping_tagged(mapping, PAGECACHE_TAG_WRITEBACK));
 }
 
 void wakeup_flusher(void)

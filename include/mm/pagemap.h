@@ -67,13 +67,16 @@ extern struct pagecache_stats pagecache_stats;
 /*
  * Writeback (mm/page-writeback.c): the flusher thread and the dirty limits, as Linux's
  * vm.dirty_* sysctls. balance_dirty_pages is called by a writer after each page it
- * dirties: above vm.dirty_ratio the writer writes back itself
+ * dirties, without the mapping's mutex: above vm.dirty_ratio the writer writes back itself
  * (throttled), above vm.dirty_background_ratio it wakes the flusher.
  */
 void balance_dirty_pages(struct address_space *mapping);
 void writeback_init(void);		/* the flusher thread */
 void dirty_thresholds(unsigned long *background, unsigned long *hard);	/* in pages */
 void wakeup_flusher(void);
+void writeback_page_done(void);		/* a page's writeback ended: wake the waiters */
+void wait_on_writeback(struct address_space *mapping);	/* until no page is being written */
+bool mapping_tagged(struct address_space *mapping, unsigned int tag);	/* any page with it */
 /* Drop the clean pages nobody holds: how many were freed (drop_caches, later reclaim). */
 unsigned long invalidate_mapping_pages(struct address_space *mapping);
 
