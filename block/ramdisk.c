@@ -107,7 +107,9 @@ static int ram_worker(void *unused)
 		struct bio *bio;
 		int err = 0;
 
-		wait_event(work_wait, READ_ONCE(current_bio) != NULL);
+		/* Interruptible (a kernel thread gets no signal): an idle disk is not a task
+		 * blocked on I/O, which is what vmstat's b counts. */
+		wait_event_interruptible(work_wait, READ_ONCE(current_bio) != NULL);
 		bio = current_bio;
 		/* The slow disk: at least the delay, to the nanosecond of sched_clock. */
 		for (uint64_t until = sched_clock() + (uint64_t)ramdisk_delay_ns;

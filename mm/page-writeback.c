@@ -182,10 +182,12 @@ static int flusher_thread(void *unused)
 		struct flush_work background = { 0, &pagecache_stats.wb_background, true };
 		uint64_t now;
 
+		/* Interruptible: an idle flusher is not blocked on I/O (vmstat's b). */
 		if (period)
-			wait_event_timeout(flusher_wait, READ_ONCE(flusher_kicked), period);
+			wait_event_interruptible_timeout(flusher_wait, READ_ONCE(flusher_kicked),
+							 period);
 		else
-			wait_event(flusher_wait, READ_ONCE(flusher_kicked));
+			wait_event_interruptible(flusher_wait, READ_ONCE(flusher_kicked));
 		WRITE_ONCE(flusher_kicked, false);
 		now = ktime_get_ns();
 		expired.older_than = now - (uint64_t)READ_ONCE(dirty_expire_cs) * 10000000ull;

@@ -1,7 +1,8 @@
 /*
  * The memory manager's event counters (include/mm/vmstat.h) and the shell's `vmstat`:
- *   vmstat      one line in procps' default layout (procs, memory, swap, io, system, cpu);
- *               what this kernel does not have yet (swap, block I/O) is 0
+ *   vmstat [DELAY [COUNT]]  procps' layout (procs, memory, swap, io, system, cpu): the
+ *               first line since boot, then one every DELAY seconds (COUNT lines in all,
+ *               or until q or ^C); bi/bo are KiB/s through the page cache; swap is 0
  *   vmstat -s   procps' "-s" list for the memory lines, then every event counter, each
  *               under its /proc/vmstat-style name (include/mm/vmstat.h says which are Linux's)
  *   vmstat -m   the slab caches (mm/slabinfo.c)
@@ -12,12 +13,15 @@
 #include <kernel/irq.h>
 #include <kernel/percpu.h>
 #include <kernel/shell.h>
+#include <kernel/taskinfo.h>
+#include <kernel/time.h>
 #include <lib/errno.h>
 #include <lib/string.h>
 #include <mm/mmzone.h>
 #include <mm/pagemap.h>
 #include <mm/slab.h>
 #include <mm/vmstat.h>
+#include <sched/task.h>
 
 static unsigned long vm_events[NR_CPUS][NR_VM_EVENT_ITEMS];
 
@@ -66,21 +70,93 @@ static unsigned long long irq_total(void)
 	return n;
 }
 
-static void vmstat_line(void)
+/* What one vmstat line is computed from: counters since boot, and when they were read. */
+struct vmstat_sample {
+	uint64_t ns;			/* since boot */
+	uint64_t idle_ns, user_ns, kernel_ns;	/* CPU time: idle task, processes, kernel threads */
+	uint64_t intr, cs;
+	unsigned long pgpgin, pgpgout;	/* KiB */
+	unsigned int running, blocked;	/* now: runnable (R), uninterruptible (D) */
+};
+
+static void vmstat_take(struct vmstat_sample *v)
 {
-	unsigned long free_kb = nr_free_pages() * (PAGE_SIZE / 1024);
+	struct pagecache_stats pc;
+	struct task_info *ti;
+	int n;
+
+	*v = (struct vmstat_sample){ .ns = ktime_get_ns(), .intr = irq_total(),
+				     .cs = nr_context_switches() };
+	pagecache_get_stats(&pc);
+	v->pgpgin = pc.pgpgin;
+	v->pgpgout = pc.pgpgout;
+	ti = task_info_snapshot(&n);
+	for (int i = 0; ti && i < n; i++) {
+		if (ti[i].idle_task) {
+			v->idle_ns += ti[i].runtime;
+			continue;
+		}
+		if (ti[i].vm_pages)
+			v->user_ns += ti[i].runtime;
+		else
+			v->kernel_ns += ti[i].runtime;
+		v->running += ti[i].state == 'R';
+		v->blocked += ti[i].state == 'D';
+	}
+	kfree(ti);
+}
+
+static unsigned long per_second(uint64_t delta, uint64_t ns)
+{
+	return ns ? (unsigned long)(delta * 1000000000ull / ns) : 0;
+}
+
+/*
+ * One line from @a to @b (a zeroed @a: since boot, as procps' first line). CPU: the idle
+ * task's time is id, the kernel threads' sy, the rest of the interval us (user processes,
+ * with the system calls they make: there is no user/system split, and a process that
+ * ended meanwhile took its time with it, which lands here too).
+ */
+static void vmstat_print(const struct vmstat_sample *a, const struct vmstat_sample *b)
+{
+	uint64_t ns = b->ns - a->ns, id = b->idle_ns - a->idle_ns, sy = b->kernel_ns - a->kernel_ns;
+	unsigned int pid = 0, psy = 0;
 	struct pagecache_stats pc;
 
 	pagecache_get_stats(&pc);
+	if (ns) {
+		pid = (unsigned int)MIN(100, (id * 100 + ns / 2) / ns);
+		psy = (unsigned int)MIN(100 - pid, (sy * 100 + ns / 2) / ns);
+	}
+	console_printf("%2u %2u %6u %6lu %6lu %6lu %4u %4u %5lu %5lu %4lu %4lu %2u %2u %2u %2u %2u\n",
+		       b->running, b->blocked, 0, nr_free_pages() * (PAGE_SIZE / 1024),
+		       pc.buffers * (PAGE_SIZE / 1024), pc.cached * (PAGE_SIZE / 1024), 0, 0,
+		       per_second(b->pgpgin - a->pgpgin, ns), per_second(b->pgpgout - a->pgpgout, ns),
+		       per_second(b->intr - a->intr, ns), per_second(b->cs - a->cs, ns),
+		       ns ? 100 - pid - psy : 0, psy, pid, 0, 0);
+}
+
+/* vmstat [DELAY [COUNT]]: a line since boot, then one per DELAY seconds; q or ^C stops. */
+static int vmstat_lines(unsigned int delay, unsigned long count)
+{
+	struct vmstat_sample boot = { 0 }, prev, now;
 
 	console_printf("procs -----------memory---------- ---swap-- -----io---- -system-- "
 		       "------cpu-----\n");
 	console_printf(" r  b   swpd   free   buff  cache   si   so    bi    bo   in   cs us sy "
 		       "id wa st\n");
-	console_printf("%2u %2u %6u %6lu %6u %6u %4u %4u %5u %5u %4llu %4u %2u %2u %2u %2u %2u\n",
-		       1, 0, 0, free_kb, (unsigned int)(pc.buffers * (PAGE_SIZE / 1024)),
-		       (unsigned int)(pc.cached * (PAGE_SIZE / 1024)), 0, 0, 0, 0, irq_total(), 0, 0,
-		       0, 100, 0, 0);
+	vmstat_take(&prev);
+	vmstat_print(&boot, &prev);
+	for (unsigned long i = 1; delay && (!count || i < count); i++) {
+		int c = console_getc_timeout(delay * 1000);
+
+		if (c == 'q' || c == 0x03)
+			break;
+		vmstat_take(&now);
+		vmstat_print(&prev, &now);
+		prev = now;
+	}
+	return 0;
 }
 
 static void vmstat_sum(void)
@@ -118,8 +194,14 @@ static char vmstat_buf[16384];
 
 static int cmd_vmstat(int argc, char **argv)
 {
+	unsigned int delay;
+	unsigned long count = 0;
+
 	if (argc == 1) {
-		vmstat_line();
+		vmstat_lines(0, 1);
+	} else if (argc <= 3 && !kstrtouint(argv[1], 10, &delay) && delay &&
+		   (argc == 2 || (!kstrtoul(argv[2], 10, &count) && count))) {
+		vmstat_lines(delay, count);
 	} else if (argc == 2 && strcmp(argv[1], "-s") == 0) {
 		vmstat_sum();
 	} else if (argc == 2 && strcmp(argv[1], "-m") == 0) {
@@ -135,5 +217,5 @@ static int cmd_vmstat(int argc, char **argv)
 	}
 	return 0;
 }
-SHELL_COMMAND(vmstat, cmd_vmstat, "vmstat [-s|-m]",
-	      "memory summary (procps layout); -s event counters (faults, TLB); -m slab caches");
+SHELL_COMMAND(vmstat, cmd_vmstat, "vmstat [DELAY [COUNT]] | -s | -m",
+	      "memory, I/O and CPU every DELAY s (procps layout; q stops); -s counters; -m slabs");

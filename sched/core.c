@@ -550,3 +550,13 @@ void sched_init(void)
 		printk(KERN_CONT " %s", sched_classes[i]->name);
 	printk(KERN_CONT "; HZ=%u\n", HZ);
 }
+
+/* Context switches since boot, every CPU's (vmstat's cs). */
+uint64_t nr_context_switches(void)
+{
+	uint64_t n = 0;
+
+	for (unsigned int cpu = 0; cpu < NR_CPUS; cpu++)
+		n += READ_ONCE(cpu_rq(cpu)->nr_switches);
+	return n;
+}

@@ -122,7 +122,7 @@ static int virtblk_poll_thread(void *data)
 	struct virtio_blk *vb = data;
 
 	for (;;) {
-		wait_event(vb->poll_wait, READ_ONCE(vb->disk.stats.in_flight) != 0);
+		wait_event_interruptible(vb->poll_wait, READ_ONCE(vb->disk.stats.in_flight) != 0);
 		virtblk_done(vb);
 		schedule_timeout_uninterruptible(1);	/* 1 ms */
 	}

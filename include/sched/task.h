@@ -157,6 +157,7 @@ void irqentry_exit_cond_resched(const struct pt_regs *regs);
 long schedule_timeout(long timeout);
 /* The same until an absolute sched_clock() time (ns): 0 when it passed, -EINTR if woken early. */
 int schedule_hrtimeout(uint64_t expires);
+uint64_t nr_context_switches(void);	/* since boot, all CPUs */
 long schedule_timeout_interruptible(long timeout);
 long schedule_timeout_uninterruptible(long timeout);
 void msleep(unsigned int msecs);		/* at least @msecs ms (uninterruptible) */

@@ -89,6 +89,10 @@ def page_cache_checks(m, name, path):
     reads0 = diskstats(m.command("diskstats"), "vda")
     again = m.command(f"run blktest /dev/vda read {at} {len(text)}")
     reads1 = diskstats(m.command("diskstats"), "vda")
+    sums = m.command("vmstat -s")
+    paged = {k: int(v) for v, k in re.findall(r"^\s*(\d+) pages paged (in|out)$", sums, re.M)}
+    lines = [l.split() for l in m.command("vmstat 1 2").splitlines()
+             if re.match(r"^\s*\d+(\s+\d+){16}\s*$", l)]
     return [
         check(f"{name}: blktest: /dev/vda's size, reads, writes, fsync, ENOSPC, 8 checks",
               len(re.findall(r"^blktest: .* ok$", test, re.M)) == 8 and "blktest: PASS" in test,
@@ -100,6 +104,14 @@ def page_cache_checks(m, name, path):
         check(f"{name}: reading cached bytes again does no I/O",
               text.decode() in again and reads0 and reads1 and reads0[0] == reads1[0],
               f"{again} reads {reads0} -> {reads1}"),
+        # diskstats also has the `blk` commands' sectors (2 read, 1 written), which go
+        # under the cache; the rest came through it, 2 sectors a KiB.
+        check(f"{name}: vmstat -s counts the KiB paged in and out as diskstats' sectors",
+              reads1 is not None and paged.get("in") == (reads1[2] - 2) // 2 and
+              paged.get("out") == (reads1[6] - 1) // 2, f"{paged} {reads1}"),
+        check(f"{name}: vmstat 1 2: two lines of 17 columns, the CPU columns adding to 100",
+              len(lines) == 2 and all(sum(map(int, l[12:17])) == 100 for l in lines),
+              str(lines)),
     ]
 
 
