@@ -63,8 +63,8 @@ static int virtblk_queue_rq(struct gendisk *disk, struct bio *bio)
 	struct vq_buf bufs[3];
 	unsigned int n = 0;
 
-	if (!req)
-		return -EBUSY;	/* try again when a completion frees memory */
+	if (!req)	/* -EBUSY could wait for a completion that never comes: fail it */
+		return -ENOMEM;
 	req->bio = bio;
 	req->hdr.ioprio = 0;
 	req->hdr.sector = bio->sector;
