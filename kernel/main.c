@@ -42,6 +42,7 @@
 #include <lib/errno.h>
 #include <lib/string.h>
 #include <mm/mm.h>
+#include <mm/vmscan.h>
 #include <sched/task.h>
 
 #ifndef BUILD_COMPILER
@@ -169,6 +170,7 @@ static int kernel_init(void *unused)
 {
 	(void)unused;
 	workqueue_init();	/* kworker/0, pid 2: deferred work from interrupt handlers */
+	vmscan_init();		/* kswapd0: the page cache shrinks when memory runs low */
 	pci_init();		/* what is on the PCI bus */
 	block_init();		/* the disks: virtio-blk on PCI, the RAM disk */
 	initramfs_boot();	/* the root file system, /dev, and the initramfs module unpacked */

@@ -74,6 +74,27 @@ static bool flag(const struct page *p, enum pageflags f)
 	return __atomic_load_n(&p->flags, __ATOMIC_ACQUIRE) & (1ul << f);
 }
 
+/*
+ * References: the cache holds one (refcount 1 while the page is only cached); whoever
+ * uses a page's bytes (a read, a write, a writeback) holds one more meanwhile, taken under
+ * the tree lock, so reclaim, which frees only pages at refcount 1, never frees one in use.
+ */
+static void page_ref_get(struct page *p)
+{
+	__atomic_fetch_add(&p->refcount, 1, __ATOMIC_ACQ_REL);
+}
+
+void pagecache_put_page(struct page *p)
+{
+	__atomic_fetch_sub(&p->refcount, 1, __ATOMIC_ACQ_REL);
+}
+
+static bool page_idle(const struct page *p)
+{
+	return __atomic_load_n(&p->refcount, __ATOMIC_ACQUIRE) == 1 && !flag(p, PG_dirty) &&
+	       !flag(p, PG_writeback);
+}
+
 /* Buffers (a disk's pages) or Cached (a file's). */
 static unsigned long *pages_counter(const struct address_space *mapping)
 {
@@ -106,6 +127,76 @@ static void lru_del(struct page *page)
 	spin_unlock_irqrestore(&lru_lock, flags);
 }
 
+/* A page out of its tree and off the LRU: back to the page allocator. */
+static void free_cache_page(struct page *page)
+{
+	pagecache_count(pages_counter(page->mapping), -1);
+	clear_flag(page, PG_uptodate);
+	page->mapping = NULL;
+	__free_page(page);
+}
+
+/*
+ * Reclaim (mm/vmscan.c) of the page at the inactive list's tail: the clean, unused pages
+ * are taken out of their mapping and freed; a page referenced since it was put there gets
+ * a second chance (to the head, unreferenced); others stay. Up to @nr_to_scan pages are
+ * looked at; returns how many were freed, and *@scanned how many were looked at.
+ */
+unsigned long shrink_inactive_list(unsigned long nr_to_scan, unsigned long *scanned)
+{
+	unsigned long freed = 0, n = 0, flags = spin_lock_irqsave(&lru_lock);
+
+	while (n < nr_to_scan && !list_empty(&lru_inactive)) {
+		struct page *page = list_last_entry(&lru_inactive, struct page, lru);
+		struct address_space *mapping = page->mapping;
+		bool taken;
+
+		n++;
+		list_del(&page->lru);
+		if (test_and_clear_flag(page, PG_referenced)) {
+			list_add(&page->lru, &lru_inactive);	/* second chance */
+			continue;
+		}
+		spin_lock(&mapping->tree_lock);	/* lock order: lru_lock, then a tree_lock */
+		taken = page_idle(page) && radix_tree_lookup(&mapping->pages, page->index) == page;
+		if (taken) {
+			radix_tree_delete(&mapping->pages, page->index);
+			mapping->nrpages--;
+		}
+		spin_unlock(&mapping->tree_lock);
+		if (!taken) {
+			list_add(&page->lru, &lru_inactive);	/* dirty or in use: later */
+			continue;
+		}
+		pagecache_stats.inactive--;
+		clear_flag(page, PG_lru);
+		spin_unlock_irqrestore(&lru_lock, flags);
+		free_cache_page(page);
+		freed++;
+		flags = spin_lock_irqsave(&lru_lock);
+	}
+	spin_unlock_irqrestore(&lru_lock, flags);
+	*scanned = n;
+	return freed;
+}
+
+/* Move up to @nr pages from the active list's tail to the inactive list's head. */
+void deactivate_pages(unsigned long nr)
+{
+	unsigned long flags = spin_lock_irqsave(&lru_lock);
+
+	while (nr-- && !list_empty(&lru_active)) {
+		struct page *page = list_last_entry(&lru_active, struct page, lru);
+
+		list_del(&page->lru);
+		list_add(&page->lru, &lru_inactive);
+		clear_flag(page, PG_active);
+		pagecache_stats.active--;
+		pagecache_stats.inactive++;
+	}
+	spin_unlock_irqrestore(&lru_lock, flags);
+}
+
 /*
  * Linux's mark_page_accessed: inactive and unreferenced -> referenced; inactive and
  * referenced -> active (to the head of the active list); active -> referenced.
@@ -127,11 +218,14 @@ static void mark_page_accessed(struct page *page)
 	spin_unlock_irqrestore(&lru_lock, flags);
 }
 
-static struct page *lookup(struct address_space *mapping, unsigned long index)
+/* The page at @index with a reference for the caller, or NULL. */
+static struct page *find_get(struct address_space *mapping, unsigned long index)
 {
 	unsigned long flags = spin_lock_irqsave(&mapping->tree_lock);
 	struct page *page = radix_tree_lookup(&mapping->pages, index);
 
+	if (page)
+		page_ref_get(page);
 	spin_unlock_irqrestore(&mapping->tree_lock, flags);
 	return page;
 }
@@ -168,7 +262,7 @@ static unsigned int gang(struct address_space *mapping, void **items, unsigned l
 
 struct page *pagecache_get_page(struct address_space *mapping, unsigned long index, bool fill)
 {
-	struct page *page = lookup(mapping, index);
+	struct page *page = find_get(mapping, index);
 	unsigned long flags;
 	int err;
 
@@ -178,6 +272,7 @@ struct page *pagecache_get_page(struct address_space *mapping, unsigned long ind
 			return ERR_PTR(-ENOMEM);
 		page->mapping = mapping;
 		page->index = index;
+		page->refcount = 2;	/* the cache's and the caller's */
 		flags = spin_lock_irqsave(&mapping->tree_lock);
 		err = radix_tree_insert(&mapping->pages, index, page);	/* nodes: GFP_ATOMIC */
 		if (!err)
@@ -185,6 +280,7 @@ struct page *pagecache_get_page(struct address_space *mapping, unsigned long ind
 		spin_unlock_irqrestore(&mapping->tree_lock, flags);
 		if (err) {
 			page->mapping = NULL;
+			page->refcount = 1;
 			__free_page(page);
 			return ERR_PTR(err);
 		}
@@ -196,8 +292,10 @@ struct page *pagecache_get_page(struct address_space *mapping, unsigned long ind
 			memset(page_address(page), 0, PAGE_SIZE);
 		} else {
 			err = mapping->a_ops->readpage(mapping, page);
-			if (err)
+			if (err) {
+				pagecache_put_page(page);
 				return ERR_PTR(err);	/* stays in the cache, not up to date */
+			}
 			pagecache_count(&pagecache_stats.pgpgin, PAGE_SIZE / 1024);
 		}
 		set_flag(page, PG_uptodate);
@@ -241,6 +339,7 @@ ssize_t filemap_read(struct address_space *mapping, void *buf, size_t count_, lo
 			break;
 		}
 		memcpy((char *)buf + done, (char *)page_address(page) + off, n);
+		pagecache_put_page(page);
 		done += n;
 		*pos += (loff_t)n;
 	}
@@ -275,6 +374,7 @@ ssize_t filemap_write(struct address_space *mapping, const void *buf, size_t cou
 		}
 		memcpy((char *)page_address(page) + off, (const char *)buf + done, n);
 		set_page_dirty(page);
+		pagecache_put_page(page);
 		done += n;
 		*pos += (loff_t)n;
 		/* Above the limits: help, or be throttled; without the mutex, so that readers
@@ -318,6 +418,7 @@ long writeback_mapping(struct address_space *mapping, unsigned long max, uint64_
 			       (!older_than_ns || page->private < older_than_ns) &&
 			       test_and_clear_flag(page, PG_dirty);
 			if (mine) {
+				page_ref_get(page);	/* reclaim keeps off it while it is written */
 				set_flag(page, PG_writeback);
 				radix_tree_tag_clear(&mapping->pages, idx[i], PAGECACHE_TAG_DIRTY);
 				radix_tree_tag_set(&mapping->pages, idx[i], PAGECACHE_TAG_WRITEBACK);
@@ -334,6 +435,7 @@ long writeback_mapping(struct address_space *mapping, unsigned long max, uint64_
 			radix_tree_tag_clear(&mapping->pages, idx[i], PAGECACHE_TAG_WRITEBACK);
 			clear_flag(page, PG_writeback);
 			spin_unlock_irqrestore(&mapping->tree_lock, flags);
+			pagecache_put_page(page);
 			pagecache_count(&pagecache_stats.writeback, -1);
 			writeback_page_done();
 			if (err) {
@@ -383,18 +485,15 @@ unsigned long invalidate_mapping_pages(struct address_space *mapping)
 			unsigned long flags = spin_lock_irqsave(&mapping->tree_lock);
 
 			/* Under the tree lock: the flusher cannot take it for writeback now. */
-			if (flag(page, PG_dirty) || flag(page, PG_writeback)) {
+			if (!page_idle(page)) {
 				spin_unlock_irqrestore(&mapping->tree_lock, flags);
-				continue;	/* not ours to drop: the disk does not have it */
+				continue;	/* in use, or the disk does not have it */
 			}
 			radix_tree_delete(&mapping->pages, idx[i]);
 			mapping->nrpages--;
 			spin_unlock_irqrestore(&mapping->tree_lock, flags);
-			pagecache_count(pages_counter(mapping), -1);
 			lru_del(page);
-			clear_flag(page, PG_uptodate);
-			page->mapping = NULL;
-			__free_page(page);
+			free_cache_page(page);
 			freed++;
 		}
 		next = idx[n - 1] + 1;

@@ -316,6 +316,8 @@ static struct page *get_page_from_freelist(gfp_t gfp, unsigned int order, enum z
 	return NULL;
 }
 
+struct reclaim_hooks reclaim_hooks;	/* mm/vmscan.c fills it in; the host leaves it empty */
+
 /* Every allocation that is not an order-0 hit on the preferred zone's per-CPU list. */
 static __noinline struct page *__alloc_pages(gfp_t gfp, unsigned int order)
 {
@@ -324,7 +326,12 @@ static __noinline struct page *__alloc_pages(gfp_t gfp, unsigned int order)
 
 	if (order < MAX_ORDER) {
 		page = get_page_from_freelist(gfp, order, high, 0);
+		if (!page && reclaim_hooks.wakeup_kswapd)
+			reclaim_hooks.wakeup_kswapd();	/* below LOW: background reclaim */
 		if (!page)
+			page = get_page_from_freelist(gfp, order, high, 1);
+		/* Below MIN: the allocating task reclaims itself, then tries once more. */
+		if (!page && reclaim_hooks.direct_reclaim && reclaim_hooks.direct_reclaim(order))
 			page = get_page_from_freelist(gfp, order, high, 1);
 	}
 	if (!page) {

@@ -20,6 +20,7 @@
 #include <mm/mmzone.h>
 #include <mm/pagemap.h>
 #include <mm/slab.h>
+#include <mm/vmscan.h>
 #include <mm/vmstat.h>
 #include <sched/task.h>
 
@@ -185,6 +186,10 @@ static void vmstat_sum(void)
 	console_printf("%13lu nr_dirty\n%13lu nr_writeback\n%13lu nr_dirty_threshold\n"
 		       "%13lu nr_dirty_background_threshold\n%13lu nr_dirtied\n%13lu nr_written\n",
 		       pc.dirty, pc.writeback, hard, bg, pc.dirtied, pc.written);
+	console_printf("%13lu pgscan_kswapd\n%13lu pgscan_direct\n%13lu pgsteal_kswapd\n"
+		       "%13lu pgsteal_direct\n%13lu kswapd_wakeups\n", vmscan_stats.pgscan_kswapd,
+		       vmscan_stats.pgscan_direct, vmscan_stats.pgsteal_kswapd,
+		       vmscan_stats.pgsteal_direct, vmscan_stats.kswapd_wakeups);
 	console_printf("%13lu nr_written_expired\n%13lu nr_written_background\n"
 		       "%13lu nr_written_throttled\n%13lu balance_dirty_pages_throttled\n",
 		       pc.wb_expired, pc.wb_background, pc.wb_throttled, pc.throttle_events);

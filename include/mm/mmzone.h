@@ -56,6 +56,18 @@ static inline struct zone *page_zone(const struct page *p) { return &zones[p->zo
 
 /* Free frames of a zone including its per-CPU lists. */
 unsigned long zone_free_pages_all(const struct zone *z);
+/*
+ * Reclaim's entry points, called by the page allocator's slow path (mm/vmscan.c sets
+ * them; NULL: no reclaim, as in the host tests). wakeup_kswapd: a zone fell below its LOW
+ * mark. direct_reclaim: nothing above MIN either: free what can be freed now, without
+ * sleeping; returns the pages freed.
+ */
+struct reclaim_hooks {
+	void (*wakeup_kswapd)(void);
+	unsigned long (*direct_reclaim)(unsigned int order);
+};
+extern struct reclaim_hooks reclaim_hooks;
+
 unsigned long nr_free_pages(void);	/* all zones, per-CPU lists included */
 unsigned long totalram_pages(void);	/* managed pages of all zones */
 /* Pages allocations could take without eating into the reserves (mm/show_mem.c). */

@@ -54,7 +54,7 @@ void address_space_init(struct address_space *mapping, const struct address_spac
 			void *host, uint64_t size);
 
 /* The page at @index, read in if it is not up to date (the mapping's mutex held): a page
- * (which stays the cache's) or an ERR_PTR. @fill: the caller overwrites the whole page,
+ * with a reference for the caller (pagecache_put_page it when done), or an ERR_PTR. @fill: the caller overwrites the whole page,
  * so do not read it first. */
 struct page *pagecache_get_page(struct address_space *mapping, unsigned long index, bool fill);
 void set_page_dirty(struct page *page);		/* the mapping's mutex held */
@@ -94,6 +94,10 @@ struct pagecache_stats {
 	unsigned long throttle_events;	/* writes that had to write back themselves */
 };
 void pagecache_get_stats(struct pagecache_stats *s);
+void pagecache_put_page(struct page *page);	/* the reference pagecache_get_page gave */
+/* Reclaim's side of the LRU (mm/vmscan.c calls them). */
+unsigned long shrink_inactive_list(unsigned long nr_to_scan, unsigned long *scanned);
+void deactivate_pages(unsigned long nr);
 unsigned long drop_pagecache(void);	/* every mapping's clean pages; how many freed */
 #ifdef HOSTED_TEST
 void filemap_host_reset(void);		/* a new fake machine: forget every mapping */

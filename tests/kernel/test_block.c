@@ -12,7 +12,10 @@
 #include <lib/errno.h>
 #include <lib/string.h>
 #include <mm/mmzone.h>
+#include <mm/gfp.h>
 #include <mm/pagemap.h>
+#include <mm/vmalloc.h>
+#include <mm/vmscan.h>
 #include <mm/slab.h>
 #include <sched/task.h>
 
@@ -234,11 +237,59 @@ static void test_writeback_regimes(struct ktest *t)
 	invalidate_mapping_pages(&d->mapping);
 }
 
+/*
+ * Reclaim: with ram0's 16 MiB in the page cache (clean), take pages from the page
+ * allocator until it refuses: it must hand out more than were free, the rest coming from
+ * the cache through kswapd and direct reclaim; then everything goes back.
+ */
+static void test_reclaim_takes_clean_cache_pages(struct ktest *t)
+{
+	struct gendisk *d = ram(t);
+	unsigned long free_before, cached, n = 0, max;
+	struct vmscan_stats v0 = vmscan_stats;
+	struct pagecache_stats pc;
+	struct page **pages = NULL;
+	char *buf = kmalloc(65536, GFP_KERNEL);
+	loff_t pos = 0;
+
+	if (!d || !buf)
+		goto out;
+	drop_pagecache();
+	while (filemap_read(&d->mapping, buf, 65536, &pos) > 0)
+		;
+	pagecache_get_stats(&pc);
+	cached = pc.buffers;
+	free_before = nr_free_pages();
+	max = free_before + cached;
+	pages = vzalloc(max * sizeof(*pages));
+	KTEST_ASSERT_TRUE(t, pages != NULL);
+	free_before = nr_free_pages();	/* after the array */
+	while (n < max && (pages[n] = alloc_page(GFP_KERNEL | __GFP_NOWARN)))
+		n++;
+	pagecache_get_stats(&pc);
+	ktest_diag(t, "%lu pages were free and %lu cached: %lu allocated, %lu still cached; "
+		   "kswapd freed %lu (%lu wake-ups), direct reclaim %lu", free_before, cached, n,
+		   pc.buffers, vmscan_stats.pgsteal_kswapd - v0.pgsteal_kswapd,
+		   vmscan_stats.kswapd_wakeups - v0.kswapd_wakeups,
+		   vmscan_stats.pgsteal_direct - v0.pgsteal_direct);
+	for (unsigned long i = 0; i < n; i++)
+		__free_page(pages[i]);
+	KTEST_EXPECT_TRUE(t, cached >= 4000);
+	KTEST_EXPECT_TRUE(t, n > free_before + cached / 2);
+	KTEST_EXPECT_TRUE(t, pc.buffers < cached / 2);
+	KTEST_EXPECT_TRUE(t, vmscan_stats.pgsteal_kswapd + vmscan_stats.pgsteal_direct -
+			     v0.pgsteal_kswapd - v0.pgsteal_direct >= cached / 2);
+out:
+	vfree(pages);
+	kfree(buf);
+}
+
 static const struct ktest_case block_cases[] = {
 	KTEST_CASE(test_write_read_back_and_zeros),
 	KTEST_CASE(test_bad_requests_refused_and_counted),
 	KTEST_CASE(test_queue_serves_in_order_with_the_delay),
 	KTEST_CASE(test_writeback_regimes),
+	KTEST_CASE(test_reclaim_takes_clean_cache_pages),
 	{},
 };
 KTEST_SUITE(block, block_cases);

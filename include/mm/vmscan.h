@@ -1,0 +1,14 @@
+/* Reclaim (mm/vmscan.c): kswapd and direct reclaim of the page cache's clean pages. */
+#ifndef MM_VMSCAN_H
+#define MM_VMSCAN_H
+
+struct vmscan_stats {
+	unsigned long pgscan_kswapd, pgscan_direct;	/* pages looked at */
+	unsigned long pgsteal_kswapd, pgsteal_direct;	/* pages freed */
+	unsigned long kswapd_wakeups;
+};
+extern struct vmscan_stats vmscan_stats;
+
+void vmscan_init(void);		/* kswapd0, and the page allocator's hooks */
+
+#endif

@@ -1,0 +1,103 @@
+/*
+ * Reclaim, as far as it goes yet: the page cache's clean pages go back to the page
+ * allocator when memory runs low, driven by the zones' watermarks as in Linux:
+ *  - an allocation that finds a zone below its LOW mark wakes kswapd, which frees pages
+ *    from the inactive LRU's tail until every populated zone is above its HIGH mark (or
+ *    nothing more can be freed), keeping the inactive list at least as long as the active
+ *    one by deactivating pages from the active tail;
+ *  - an allocation that finds nothing even above MIN reclaims itself ("direct reclaim")
+ *    and tries once more. It frees only clean, unused pages and never sleeps, so it is
+ *    safe from any context.
+ * A page referenced since it reached the inactive list gets a second chance. Dirty pages
+ * are left for writeback (the flusher is woken). Not yet: anonymous pages (swap), slab
+ * shrinkers, the OOM killer choosing a victim. Counters under /proc/vmstat's names:
+ * pgscan_kswapd, pgscan_direct, pgsteal_kswapd, pgsteal_direct, kswapd wakeups.
+ */
+#define pr_fmt(fmt) "vmscan: " fmt
+
+#include <kernel/printk.h>
+#include <mm/mmzone.h>
+#include <mm/pagemap.h>
+#include <mm/vmscan.h>
+#include <sched/task.h>
+#include <sched/wait.h>
+
+#define SWAP_CLUSTER_MAX	32	/* pages per round, Linux's */
+
+struct vmscan_stats vmscan_stats;
+static struct task_struct *kswapd;
+static DECLARE_WAIT_QUEUE_HEAD(kswapd_wait);
+static bool kswapd_kicked;
+
+static bool zones_ok(enum zone_watermarks mark)
+{
+	for (int i = 0; i < MAX_NR_ZONES; i++)
+		if (zone_populated(&zones[i]) && zones[i].free_pages < zones[i].watermark[mark])
+			return false;
+	return true;
+}
+
+/* One round: balance the lists, then free from the inactive tail. */
+static unsigned long shrink_round(unsigned long *scanned)
+{
+	struct pagecache_stats pc;
+
+	pagecache_get_stats(&pc);
+	if (pc.active > pc.inactive)
+		deactivate_pages(SWAP_CLUSTER_MAX);
+	if (pc.dirty)
+		wakeup_flusher();	/* dirty pages must be written before they can go */
+	return shrink_inactive_list(SWAP_CLUSTER_MAX * 2, scanned);
+}
+
+static int kswapd_thread(void *unused)
+{
+	(void)unused;
+	for (;;) {
+		wait_event_interruptible(kswapd_wait, READ_ONCE(kswapd_kicked));
+		WRITE_ONCE(kswapd_kicked, false);
+		vmscan_stats.kswapd_wakeups++;
+		while (!zones_ok(WMARK_HIGH)) {
+			unsigned long scanned, freed = shrink_round(&scanned);
+
+			vmscan_stats.pgscan_kswapd += scanned;
+			vmscan_stats.pgsteal_kswapd += freed;
+			if (!scanned)
+				break;	/* nothing left to look at */
+			if (!freed)
+				cond_resched();
+		}
+	}
+	return 0;
+}
+
+static void wakeup_kswapd(void)
+{
+	if (!kswapd || READ_ONCE(kswapd_kicked))
+		return;
+	WRITE_ONCE(kswapd_kicked, true);
+	wake_up(&kswapd_wait);
+}
+
+static unsigned long direct_reclaim(unsigned int order)
+{
+	unsigned long want = 1ul << order, got = 0, scanned;
+
+	for (int rounds = 0; rounds < 8 && got < want + SWAP_CLUSTER_MAX; rounds++) {
+		unsigned long freed = shrink_round(&scanned);
+
+		vmscan_stats.pgscan_direct += scanned;
+		got += freed;
+		if (!scanned)
+			break;
+	}
+	vmscan_stats.pgsteal_direct += got;
+	return got;
+}
+
+void vmscan_init(void)
+{
+	kswapd = kthread_run(kswapd_thread, NULL, "kswapd0");
+	reclaim_hooks.direct_reclaim = direct_reclaim;
+	reclaim_hooks.wakeup_kswapd = wakeup_kswapd;
+}
