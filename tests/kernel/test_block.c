@@ -239,8 +239,8 @@ static void test_writeback_regimes(struct ktest *t)
 
 /*
  * Reclaim: with ram0's 16 MiB in the page cache (clean), take pages from the page
- * allocator until it refuses: it must hand out more than were free, the rest coming from
- * the cache through kswapd and direct reclaim; then everything goes back.
+ * allocator until it refuses: by then kswapd and direct reclaim must have freed most of
+ * the cache for it; then everything goes back.
  */
 static void test_reclaim_takes_clean_cache_pages(struct ktest *t)
 {
@@ -274,8 +274,9 @@ static void test_reclaim_takes_clean_cache_pages(struct ktest *t)
 		   vmscan_stats.pgsteal_direct - v0.pgsteal_direct);
 	for (unsigned long i = 0; i < n; i++)
 		__free_page(pages[i]);
+	/* The allocator keeps its reserves (MIN, lowmem_reserve) back whatever reclaim does,
+	 * which on a big machine outweighs ram0's 16 MiB: count what reclaim took instead. */
 	KTEST_EXPECT_TRUE(t, cached >= 4000);
-	KTEST_EXPECT_TRUE(t, n > free_before + cached / 2);
 	KTEST_EXPECT_TRUE(t, pc.buffers < cached / 2);
 	KTEST_EXPECT_TRUE(t, vmscan_stats.pgsteal_kswapd + vmscan_stats.pgsteal_direct -
 			     v0.pgsteal_kswapd - v0.pgsteal_direct >= cached / 2);
