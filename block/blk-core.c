@@ -43,14 +43,6 @@ int add_disk(struct gendisk *disk)
 	return 0;
 }
 
-void del_disk(struct gendisk *disk)
-{
-	unsigned long flags = spin_lock_irqsave(&disks_lock);
-
-	list_del(&disk->node);
-	spin_unlock_irqrestore(&disks_lock, flags);
-}
-
 struct gendisk *get_disk(const char *name)
 {
 	unsigned long flags = spin_lock_irqsave(&disks_lock);

@@ -28,7 +28,6 @@
 #include <fs/elf.h>
 #include <kernel/printk.h>
 #include <kernel/ratelimit.h>
-#include <kernel/time.h>
 #include <lib/errno.h>
 #include <lib/string.h>
 #include <mm/memory.h>

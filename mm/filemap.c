@@ -230,17 +230,6 @@ static struct page *find_get(struct address_space *mapping, unsigned long index)
 	return page;
 }
 
-static void tag(struct address_space *mapping, unsigned long index, unsigned int t, bool on)
-{
-	unsigned long flags = spin_lock_irqsave(&mapping->tree_lock);
-
-	if (on)
-		radix_tree_tag_set(&mapping->pages, index, t);
-	else
-		radix_tree_tag_clear(&mapping->pages, index, t);
-	spin_unlock_irqrestore(&mapping->tree_lock, flags);
-}
-
 bool mapping_tagged(struct address_space *mapping, unsigned int t)
 {
 	unsigned long flags = spin_lock_irqsave(&mapping->tree_lock);
@@ -307,13 +296,28 @@ struct page *pagecache_get_page(struct address_space *mapping, unsigned long ind
 void set_page_dirty(struct page *page)
 {
 	struct address_space *mapping = page->mapping;
+	unsigned long flags;
 
 	if (test_and_set_flag(page, PG_dirty))
 		return;
 	page->private = (unsigned long)ktime_get_ns();	/* dirtied_when: for expiry */
-	tag(mapping, page->index, PAGECACHE_TAG_DIRTY, true);
+	flags = spin_lock_irqsave(&mapping->tree_lock);
+	radix_tree_tag_set(&mapping->pages, page->index, PAGECACHE_TAG_DIRTY);
+	spin_unlock_irqrestore(&mapping->tree_lock, flags);
 	pagecache_count(&pagecache_stats.dirty, 1);
 	pagecache_count(&pagecache_stats.dirtied, 1);
+}
+
+/* The bytes of the next step at @pos: to the page's end, the request's or the mapping's. */
+static size_t chunk(const struct address_space *mapping, loff_t pos, size_t off, size_t left)
+{
+	size_t n = PAGE_SIZE - off;
+
+	if (n > left)
+		n = left;
+	if (n > mapping->size - (uint64_t)pos)
+		n = (size_t)(mapping->size - (uint64_t)pos);
+	return n;
 }
 
 ssize_t filemap_read(struct address_space *mapping, void *buf, size_t count_, loff_t *pos)
@@ -326,13 +330,10 @@ ssize_t filemap_read(struct address_space *mapping, void *buf, size_t count_, lo
 	mutex_lock(&mapping->lock);
 	while (done < count_ && (uint64_t)*pos < mapping->size) {
 		unsigned long index = (unsigned long)((uint64_t)*pos / PAGE_SIZE);
-		size_t off = (size_t)((uint64_t)*pos % PAGE_SIZE), n = PAGE_SIZE - off;
+		size_t off = (size_t)((uint64_t)*pos % PAGE_SIZE);
+		size_t n = chunk(mapping, *pos, off, count_ - done);
 		struct page *page;
 
-		if (n > count_ - done)
-			n = count_ - done;
-		if (n > mapping->size - (uint64_t)*pos)
-			n = (size_t)(mapping->size - (uint64_t)*pos);
 		page = pagecache_get_page(mapping, index, false);
 		if (IS_ERR(page)) {
 			err = PTR_ERR(page);
@@ -359,13 +360,10 @@ ssize_t filemap_write(struct address_space *mapping, const void *buf, size_t cou
 	mutex_lock(&mapping->lock);
 	while (done < count_ && (uint64_t)*pos < mapping->size) {
 		unsigned long index = (unsigned long)((uint64_t)*pos / PAGE_SIZE);
-		size_t off = (size_t)((uint64_t)*pos % PAGE_SIZE), n = PAGE_SIZE - off;
+		size_t off = (size_t)((uint64_t)*pos % PAGE_SIZE);
+		size_t n = chunk(mapping, *pos, off, count_ - done);
 		struct page *page;
 
-		if (n > count_ - done)
-			n = count_ - done;
-		if (n > mapping->size - (uint64_t)*pos)
-			n = (size_t)(mapping->size - (uint64_t)*pos);
 		/* A whole page is overwritten: no need to read what was there. */
 		page = pagecache_get_page(mapping, index, off == 0 && n == PAGE_SIZE);
 		if (IS_ERR(page)) {

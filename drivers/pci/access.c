@@ -174,8 +174,3 @@ void pci_access_init(void)
 		pr_info("configuration space through ports 0xcf8/0xcfc (mechanism #1)%s\n",
 			force_conf1 ? ": pci=conf1" : "");
 }
-
-const char *pci_access_name(void)
-{
-	return ecam ? "ECAM" : "conf1";
-}

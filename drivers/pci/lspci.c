@@ -95,7 +95,8 @@ static const char *lookup(const struct id_name *t, size_t n, uint16_t id)
 	return NULL;
 }
 
-const char *pci_class_name(uint32_t class)
+/* lspci's class name: the subclass's, else the class's, else NULL. */
+static const char *pci_class_name(uint32_t class)
 {
 	const char *s = lookup(classes, ARRAY_SIZE(classes), (uint16_t)(class >> 8));
 

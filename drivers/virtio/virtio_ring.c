@@ -63,15 +63,6 @@ struct virtqueue *vring_new(unsigned int num)
 	return vq;
 }
 
-void vring_free(struct virtqueue *vq)
-{
-	if (!vq)
-		return;
-	free_pages(vq->ring_pages, vq->ring_order);
-	kfree(vq->token);
-	kfree(vq);
-}
-
 int virtqueue_add(struct virtqueue *vq, const struct vq_buf *bufs, unsigned int n, void *token)
 {
 	uint16_t head = vq->free_head, i = head;

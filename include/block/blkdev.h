@@ -80,7 +80,6 @@ struct gendisk {
 
 void block_init(void);	/* the block drivers: virtio-blk (PCI), the RAM disk */
 int add_disk(struct gendisk *disk);		/* 0, -EEXIST (the name is taken) */
-void del_disk(struct gendisk *disk);		/* nothing may be in flight */
 struct gendisk *get_disk(const char *name);	/* NULL if none */
 struct gendisk *get_disk_by_devt(unsigned long dev);	/* by MKDEV(major, minor) */
 void for_each_disk(void (*fn)(struct gendisk *disk, void *arg), void *arg);

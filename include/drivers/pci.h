@@ -100,7 +100,6 @@ uint32_t pci_conf_read(unsigned int bus, unsigned int slot, unsigned int func, u
 void pci_conf_write(unsigned int bus, unsigned int slot, unsigned int func, unsigned int off,
 		    unsigned int size, uint32_t v);
 void pci_access_init(void);	/* ECAM if the MCFG has a region for segment 0, else ports */
-const char *pci_access_name(void);
 
 /* Enumeration (drivers/pci/probe.c): every function found, then the drivers registered. */
 void pci_init(void);
@@ -118,8 +117,5 @@ void *pci_iomap_range(struct pci_dev *p, int bar, uint64_t off, uint64_t len);
 int pci_enable_msix(struct pci_dev *p, unsigned int nvec, unsigned int *irq);
 void pci_free_msix(struct pci_dev *p);
 extern bool pci_nomsi;		/* pci=nomsi */
-
-/* lspci's names (drivers/pci/lspci.c): NULL when the built-in table does not know it. */
-const char *pci_class_name(uint32_t class);
 
 #endif

@@ -110,7 +110,6 @@ void vp_reset(struct virtio_device *vd);
 
 /* Rings (drivers/virtio/virtio_ring.c). */
 struct virtqueue *vring_new(unsigned int num);
-void vring_free(struct virtqueue *vq);
 /* Chain @n buffers (the device reads the first @out, writes the rest): 0, -ENOSPC. */
 int virtqueue_add(struct virtqueue *vq, const struct vq_buf *bufs, unsigned int n, void *token);
 void virtqueue_kick(struct virtqueue *vq);

@@ -5,6 +5,7 @@
  * runtime when the kernel has one.
  */
 #include <kernel/ktest.h>
+#include <kernel/ratelimit.h>
 #include <kernel/ubsan.h>
 #include <lib/printf.h>
 #include <lib/string.h>
@@ -68,11 +69,32 @@ static void test_ubsan_reports(struct ktest *t)
 #endif
 }
 
+/* __ratelimit: a burst goes through, the rest is refused and counted, and the first line
+ * let through after the interval learns how many were missed. */
+static void test_ratelimit_burst_and_missed(struct ktest *t)
+{
+	static DEFINE_RATELIMIT_STATE(rs, 1000000000ull, 3);
+	unsigned long missed = 99;
+
+	for (int i = 0; i < 3; i++) {
+		KTEST_EXPECT_TRUE(t, __ratelimit(&rs, &missed));
+		KTEST_EXPECT_EQ(t, missed, 0);
+	}
+	KTEST_EXPECT_TRUE(t, !__ratelimit(&rs, &missed));
+	KTEST_EXPECT_TRUE(t, !__ratelimit(&rs, &missed));
+	rs.begin -= rs.interval_ns;	/* as if a second had passed */
+	KTEST_EXPECT_TRUE(t, __ratelimit(&rs, &missed));
+	KTEST_EXPECT_EQ(t, missed, 2);
+	KTEST_EXPECT_TRUE(t, __ratelimit(&rs, &missed));
+	KTEST_EXPECT_EQ(t, missed, 0);
+}
+
 static const struct ktest_case lib_cases[] = {
 	KTEST_CASE(test_vsnprintf_formats),
 	KTEST_CASE(test_snprintf_truncates),
 	KTEST_CASE(test_mem_functions),
 	KTEST_CASE(test_ubsan_reports),
+	KTEST_CASE(test_ratelimit_burst_and_missed),
 	{},
 };
 KTEST_SUITE(lib, lib_cases);

@@ -168,6 +168,31 @@ def run_pgrptest(m, name):
                   len(oks) == 17 and "pgrptest: PASS" in out and "FAIL" not in out, out)]
 
 
+def run_user_oom(m):
+    """A 64 MiB machine and a hog without a limit: the fault that finds no frame kills the
+    hog with SIGKILL and reports it, the task table naming it with most of the RAM as its
+    RSS, and the kernel goes on running programs."""
+    name = m.spec.name
+    m.expect(re.escape(PROMPT))
+    out = m.command("run hog")
+    rows = {int(pid): (int(rss), comm) for pid, vm, rss, comm in
+            re.findall(r"\] \[\s*(\d+)\]\s+(\d+)\s+(\d+) (\S+)$", out, re.M)}
+    killed = re.search(r"Out of memory \(page fault at [0-9a-f]+\): Killed process (\d+) \(hog\) "
+                       r"total-vm:\d+kB, anon-rss:(\d+)kB", out)
+    total = re.search(r"of (\d+) pages$", out, re.M)
+    after = m.command("run hello still")
+    free = m.command("free -m")
+    return [
+        check(f"{name}: the hog is killed by SIGKILL, with Linux's one-line OOM verdict",
+              killed and "run: /bin/hog: killed by signal 9 (SIGKILL)" in out, out[-2000:]),
+        check(f"{name}: the task table shows the victim holding most of memory",
+              killed and total and int(killed.group(1)) in rows and
+              rows[int(killed.group(1))][0] * 2 > int(total.group(1)), out[-2000:]),
+        check(f"{name}: the kernel goes on running programs", "Hello from user space" in after,
+              after + free),
+    ]
+
+
 def run_user_programs(m):
     name = m.spec.name
     m.expect(re.escape(PROMPT))
@@ -206,10 +231,13 @@ def run_user_init(m):
                         missing + status))
     redirected = cmd("echo into a file > /tmp/echo.out")
     status = cmd("echo $?")
+    content = cmd("blktest /tmp/echo.out read 0 64")	# pread of the file, whatever it is
     checks.append(check(f"{name}: a redirected builtin runs in the child, its output in the file",
                         "not found" not in redirected and
                         "into a file" not in "".join(redirected.splitlines()[1:]) and
-                        status.splitlines()[1:2] == ["0"], redirected + status))
+                        status.splitlines()[1:2] == ["0"] and
+                        "blktest: 12 bytes: into a file" in content,
+                        redirected + status + content))
     bg = cmd("hog 4 &")
     bg_pid = re.search(r"\[(\d+)\]", bg)
     mark = len(m.log)
