@@ -15,8 +15,10 @@
 #define pr_fmt(fmt) "fpu: " fmt
 
 #include <asm/fpu.h>
+#include <asm/uaccess.h>
 #include <asm/x86.h>
 #include <kernel/oops.h>
+#include <kernel/preempt.h>
 #include <kernel/printk.h>
 #include <lib/errno.h>
 #include <lib/string.h>
@@ -90,7 +92,7 @@ unsigned int fpu_state_size(void)
  * FXRSTOR faults on reserved MXCSR bits; XRSTOR also on XSTATE_BV bits XCR0 lacks, on a
  * compacted-format XCOMP_BV and on nonzero reserved header bytes. Clear them all.
  */
-void fpu_sanitize(void *state)
+static void sanitize(void *state)
 {
 	uint8_t *b = state;
 
@@ -131,15 +133,24 @@ static void restore(const void *buf)
 		__asm__ volatile("fxrstor64 (%0)" :: "r"(buf) : "memory");
 }
 
+/*
+ * The area is filled before @p->fpu points at it: @p may be current (a kernel thread
+ * becoming a process), and a preemption in between would XSAVE into the uninitialised
+ * area, which leaves its header's XCOMP_BV and reserved bytes as the slab left them, and
+ * the XRSTOR of the switch back would fault on them.
+ */
 int fpu_alloc(struct task_struct *p, const struct task_struct *copy_of)
 {
-	p->fpu = kmem_cache_alloc(fpu_cachep, GFP_KERNEL);
-	if (!p->fpu)
+	void *state = kmem_cache_alloc(fpu_cachep, GFP_KERNEL);
+
+	if (!state)
 		return -ENOMEM;
 	if (copy_of && copy_of->fpu)
-		memcpy(p->fpu, copy_of->fpu, state_size);
+		memcpy(state, copy_of->fpu, state_size);
 	else
-		init_state(p->fpu);
+		init_state(state);
+	barrier();		/* the compiler must not publish before the fill */
+	p->fpu = state;
 	return 0;
 }
 
@@ -150,21 +161,47 @@ void fpu_free(struct task_struct *p)
 	p->fpu = NULL;
 }
 
-void fpu_reset(struct task_struct *p)
+/*
+ * Current's area is the one a switch away saves into and a switch back loads from, so
+ * changing it and loading it must happen with preemption off: a switch in the middle
+ * would save the live registers over half of the new contents.
+ */
+void fpu_reset_current(void)
 {
-	init_state(p->fpu);
+	preempt_disable();
+	init_state(current->fpu);
+	restore(current->fpu);
+	preempt_enable();
+}
+
+/*
+ * sigreturn: the area the signal frame holds becomes the registers. It is copied into a
+ * fresh area (user memory may fault, so preemptibly), made safe, and swapped in.
+ */
+int fpu_restore_from_user(const void __user *src)
+{
+	void *state = kmem_cache_alloc(fpu_cachep, GFP_KERNEL), *old;
+
+	if (!state)
+		return -ENOMEM;
+	if (copy_from_user(state, src, state_size)) {
+		kmem_cache_free(fpu_cachep, state);
+		return -EFAULT;
+	}
+	sanitize(state);
+	preempt_disable();
+	old = current->fpu;
+	current->fpu = state;
+	restore(state);
+	preempt_enable();
+	kmem_cache_free(fpu_cachep, old);
+	return 0;
 }
 
 void fpu_save_current(void)
 {
 	if (current->fpu)
 		save(current->fpu);
-}
-
-void fpu_load_current(void)
-{
-	if (current->fpu)
-		restore(current->fpu);
 }
 
 void fpu_switch(struct task_struct *prev, struct task_struct *next)

@@ -74,8 +74,7 @@ void begin_new_exec(struct mm_struct *mm, const char *path, struct pt_regs *regs
 		mmput(old);
 	strscpy(tsk->comm, base ? base + 1 : path, sizeof(tsk->comm));
 	signal_exec_reset(tsk->signal);
-	fpu_reset(tsk);
-	fpu_load_current();
+	fpu_reset_current();
 	*regs = (struct pt_regs){
 		.rip = ip, .rsp = sp, .rflags = X86_EFLAGS_IF | 0x2,	/* bit 1 is always 1 */
 		.cs = GDT_USER_CS | 3, .ss = GDT_USER_DS | 3,

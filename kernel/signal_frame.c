@@ -100,8 +100,7 @@ int setup_rt_frame(struct pt_regs *regs, int sig, const struct k_sigaction *ka, 
 	    copy_to_user((void __user *)at, &f, sizeof(f)))
 		return -EFAULT;
 	/* The handler starts with a clean FPU, as on Linux. */
-	fpu_reset(current);
-	fpu_load_current();
+	fpu_reset_current();
 	regs->rip = ka->handler;
 	regs->rsp = at;
 	regs->rdi = (uint64_t)sig;
@@ -123,12 +122,10 @@ long __x64_sys_rt_sigreturn(const struct pt_regs *cregs)
 	uint64_t at = regs->rsp - 8 + offsetof(struct rt_sigframe, uc);	/* the ret popped 8 */
 
 	if (copy_from_user(&uc, (void __user *)at, sizeof(uc)) ||
-	    copy_from_user(current->fpu, (void __user *)sc->fpstate, fpu_state_size())) {
+	    fpu_restore_from_user((const void __user *)sc->fpstate)) {
 		force_sig_fault(SIGSEGV, 0, at);
 		return 0;
 	}
-	fpu_sanitize(current->fpu);
-	fpu_load_current();
 	*regs = (struct pt_regs){
 		.r8 = sc->r8, .r9 = sc->r9, .r10 = sc->r10, .r11 = sc->r11, .r12 = sc->r12,
 		.r13 = sc->r13, .r14 = sc->r14, .r15 = sc->r15, .rdi = sc->di, .rsi = sc->si,

@@ -14,13 +14,12 @@ struct task_struct;
 void fpu_init(void);					/* CR0/CR4/XCR0, the save-area size */
 int fpu_alloc(struct task_struct *p, const struct task_struct *copy_of);	/* init state if NULL */
 void fpu_free(struct task_struct *p);
-void fpu_reset(struct task_struct *p);			/* exec: the initial state */
+void fpu_reset_current(void);				/* exec, signal: the initial state */
 void fpu_switch(struct task_struct *prev, struct task_struct *next);
 void fpu_save_current(void);				/* fork: the live registers to memory */
-void fpu_load_current(void);				/* exec: memory to the registers */
 const char *fpu_mode(void);				/* "xsave", "fxsave" */
 unsigned int fpu_state_size(void);			/* bytes of a save area */
-/* Make an image from user memory safe to restore (reserved bits cleared): sigreturn. */
-void fpu_sanitize(void *state);
+/* sigreturn: a save area in user memory, reserved bits cleared, becomes the registers. */
+int fpu_restore_from_user(const void *src);	/* a user pointer */
 
 #endif
