@@ -71,7 +71,9 @@ void do_user_exception(struct pt_regs *regs, uint64_t cr2, enum fault_result r)
 	unsigned int v = regs->vector;
 
 	if (v == X86_TRAP_PF && r == FAULT_OOM) {
-		oom_report("page fault", cr2);
+		/* Chosen by the OOM killer already (it said so), or no one could be: we die. */
+		if (!fatal_signal_pending(current))
+			oom_report("page fault", cr2);
 		send_signal(current, SIGKILL);
 		return;
 	}

@@ -45,7 +45,7 @@ pteval_t vm_page_prot(unsigned long vm_flags, bool writable)
 
 static void mm_tlb_init(struct tlb_batch *tlb, struct mm_struct *mm)
 {
-	tlb_batch_init(tlb, &kernel_pt_ops);
+	tlb_batch_init(tlb, &mm->pt_ops);
 	tlb->mm = mm;
 }
 

@@ -82,6 +82,7 @@ struct mm_struct *mm_alloc(void)
 	WARN_ON(count_kernel_pgds() != kernel_pgds_at_boot);
 	mm_struct_init(mm, page_address(pgd));
 	mm->mm_users = 1;	/* after the init, which clears the struct */
+	mm_pt_ops_init(mm);
 	/* The one write of entries outside mm/pgtable.c: a new, unused PGD gets the kernel
 	 * half as it is; no CPU can have walked it, so there is nothing to flush. */
 	memcpy(mm->pgd + KERNEL_PGD_FIRST, init_pgd + KERNEL_PGD_FIRST,
@@ -198,7 +199,7 @@ static void protect_vma(struct vm_area_struct *vma, unsigned long oldflags, void
 	 */
 	clear = _PAGE_RW | ((_PAGE_NX | _PAGE_USER) & ~want);
 	set = want & (_PAGE_NX | _PAGE_USER);
-	tlb_batch_init(&tlb, &kernel_pt_ops);
+	tlb_batch_init(&tlb, &vma->vm_mm->pt_ops);
 	tlb.mm = vma->vm_mm;
 	protect_range(vma->vm_mm->pgd, vma->vm_start, vma->vm_end - vma->vm_start, set, clear,
 		      &tlb);

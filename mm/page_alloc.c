@@ -333,6 +333,11 @@ static __noinline struct page *__alloc_pages(gfp_t gfp, unsigned int order)
 		/* Below MIN: the allocating task reclaims itself, then tries once more. */
 		if (!page && reclaim_hooks.direct_reclaim && reclaim_hooks.direct_reclaim(order))
 			page = get_page_from_freelist(gfp, order, high, 1);
+		/* Nothing to reclaim and the request may not fail: a process dies for it. */
+		for (int kills = 0; !page && kills < 8 && (gfp & __GFP_RECLAIM) &&
+		     !(gfp & __GFP_NORETRY) && order <= PAGE_ALLOC_COSTLY_ORDER &&
+		     reclaim_hooks.out_of_memory && reclaim_hooks.out_of_memory(gfp, order); kills++)
+			page = get_page_from_freelist(gfp, order, high, 1);
 	}
 	if (!page) {
 		for (int zt = (int)high; zt >= 0; zt--)

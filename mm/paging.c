@@ -15,6 +15,7 @@
 #include <kernel/spinlock.h>
 #include <mm/gfp.h>
 #include <mm/mm.h>
+#include <mm/mm_types.h>
 #include <mm/mmzone.h>
 #include <mm/pgtable.h>
 
@@ -56,6 +57,27 @@ static void buddy_free_table(struct pt_ops *ops, uint64_t pa)
 }
 
 struct pt_ops kernel_pt_ops = { .alloc_table = buddy_alloc_table, .free_table = buddy_free_table };
+
+/* An address space's tables: the same pages, also counted in its pgtables_bytes. */
+static uint64_t mm_alloc_table(struct pt_ops *ops)
+{
+	uint64_t pa = buddy_alloc_table(ops);
+
+	if (pa)
+		container_of(ops, struct mm_struct, pt_ops)->pgtables_bytes += PAGE_SIZE;
+	return pa;
+}
+
+static void mm_free_table(struct pt_ops *ops, uint64_t pa)
+{
+	container_of(ops, struct mm_struct, pt_ops)->pgtables_bytes -= PAGE_SIZE;
+	buddy_free_table(ops, pa);
+}
+
+void mm_pt_ops_init(struct mm_struct *mm)
+{
+	mm->pt_ops = (struct pt_ops){ .alloc_table = mm_alloc_table, .free_table = mm_free_table };
+}
 
 unsigned long nr_pgtable_pages(void)
 {

@@ -17,6 +17,7 @@
 
 #include <kernel/printk.h>
 #include <mm/mmzone.h>
+#include <mm/oom.h>
 #include <mm/pagemap.h>
 #include <mm/vmscan.h>
 #include <sched/task.h>
@@ -100,4 +101,5 @@ void vmscan_init(void)
 	kswapd = kthread_run(kswapd_thread, NULL, "kswapd0");
 	reclaim_hooks.direct_reclaim = direct_reclaim;
 	reclaim_hooks.wakeup_kswapd = wakeup_kswapd;
+	reclaim_hooks.out_of_memory = out_of_memory;
 }

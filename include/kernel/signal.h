@@ -73,6 +73,11 @@ struct signal_struct {
 	 * and kill(-pgrp, ...) reach a group; setpgid/setsid change them (kernel/process.c).
 	 */
 	int pgrp, session;
+	/*
+	 * The OOM killer's bias for this process, -1000 (never) .. 1000 (first), inherited on
+	 * fork and kept across exec: /proc/PID/oom_score_adj (mm/oom_kill.c).
+	 */
+	int oom_score_adj;
 };
 
 struct task_struct;

@@ -23,7 +23,8 @@ typedef unsigned int gfp_t;
 #define __GFP_FS	0x80u
 #define __GFP_ZERO	0x100u
 #define __GFP_NOWARN	0x200u
-#define __GFP_RECLAIM	0x400u	/* may wait for reclaim (nothing to reclaim yet) */
+#define __GFP_RECLAIM	0x400u	/* may reclaim (direct reclaim), and call the OOM killer */
+#define __GFP_NORETRY	0x800u	/* reclaim once, then fail: never the OOM killer */
 
 #define GFP_ATOMIC	(__GFP_HIGH)
 #define GFP_KERNEL	(__GFP_RECLAIM | __GFP_IO | __GFP_FS)
@@ -31,6 +32,8 @@ typedef unsigned int gfp_t;
 #define GFP_DMA32	(__GFP_DMA32)
 
 #define MAX_ORDER	11	/* orders 0..10: the largest block is 1024 pages, 4 MiB */
+/* Above this order a failure is the caller's to handle: no OOM kill for it (Linux's 3). */
+#define PAGE_ALLOC_COSTLY_ORDER	3
 
 struct page *alloc_pages(gfp_t gfp, unsigned int order);
 void __free_pages(struct page *page, unsigned int order);

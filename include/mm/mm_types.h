@@ -100,6 +100,7 @@ enum {
 
 /* mm->flags bits */
 #define MMF_TOPDOWN	0	/* get_unmapped_area searches down from mmap_base */
+#define MMF_OOM_SKIP	1	/* the OOM killer reaped it: not a candidate again */
 
 /* What the TLB code keeps per address space (mm/tlb.c). */
 typedef struct {
@@ -119,6 +120,10 @@ struct mm_struct {
 	unsigned int mm_users;		/* tasks using it (a vfork child shares it): atomic */
 	spinlock_t page_table_lock;	/* the page-table code's, for its own use */
 	pteval_t *pgd;			/* top-level page table; its upper half is the kernel's */
+	/* Where its lower tables come from: the buddy allocator, counted in pgtables_bytes
+	 * (VmPTE, and part of the OOM badness) as Linux's mm_pgtables_bytes. */
+	struct pt_ops pt_ops;
+	long pgtables_bytes;
 
 	unsigned long flags;		/* MMF_* */
 	unsigned long task_size;	/* user addresses are below this */

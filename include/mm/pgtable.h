@@ -150,6 +150,8 @@ uint64_t hole_end(pteval_t *pgd, uint64_t va);
 
 extern pteval_t *init_pgd;	/* the kernel's top-level table (virtual address) */
 extern struct pt_ops kernel_pt_ops;	/* table pages from the buddy allocator */
+struct mm_struct;
+void mm_pt_ops_init(struct mm_struct *mm);	/* the same, counted in mm->pgtables_bytes */
 
 /*
  * The lock that serialises changes to init_pgd's tables after boot (the caller-serialises
