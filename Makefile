@@ -177,7 +177,7 @@ HOST_SRCS := lib/string.c lib/vsnprintf.c lib/args.c lib/getopt.c lib/ktap.c lib
 	sched/rt.c sched/fair.c sched/idle.c sched/tables.c drivers/video/vt.c drivers/input/keymap.c \
 	drivers/acpi/tables.c drivers/acpi/madt.c drivers/acpi/fadt.c \
 	$(filter-out fs/console.c fs/initramfs_boot.c fs/fs_shell.c fs/binfmt_elf.c fs/exec.c \
-		fs/process_files.c fs/pipe.c fs/sys_%.c,$(wildcard fs/*.c)) \
+		fs/process_files.c fs/pipe.c fs/sys_%.c fs/proc%.c,$(wildcard fs/*.c)) \
 	$(wildcard tests/host/*.c)
 
 $(B)/host/unit-tests: $(HOST_SRCS) $(wildcard include/*/*.h tests/host/*.h)

@@ -52,7 +52,7 @@ static int open_create(const char *path, int flags, unsigned int mode, struct in
 		iput(dir);
 		return -EISDIR;
 	}
-	if (len && !ramfs_find(dir, last, len)) {
+	if (len && !ramfs_find(dir, last, len) && !dir->i_op) {	/* not in procfs */
 		inode = new_inode(S_IFREG | (mode & S_IALLUGO));
 		if (!inode) {
 			iput(dir);
@@ -67,13 +67,15 @@ static int open_create(const char *path, int flags, unsigned int mode, struct in
 		*out = inode;
 		return 0;
 	}
+	if ((flags & O_EXCL) && !dir->i_op) {
+		iput(dir);
+		return -EEXIST;	/* the name exists (a dangling symlink too) */
+	}
 	iput(dir);
-	if (flags & O_EXCL)
-		return -EEXIST;
 	ret = path_lookup(path, open_follow(flags), out, NULL, NULL);
-	if (ret == 0 && S_ISDIR((*out)->i_mode)) {
+	if (ret == 0 && (S_ISDIR((*out)->i_mode) || (flags & O_EXCL))) {
 		iput(*out);
-		return -EISDIR;
+		return (flags & O_EXCL) ? -EEXIST : -EISDIR;	/* procfs: made up, but there */
 	}
 	return ret;
 }
@@ -98,7 +100,7 @@ static int open_inode(const char *path, int flags, unsigned int mode, struct ino
 		ret = -ENOTDIR;
 	else if (S_ISDIR(inode->i_mode) && acc != O_RDONLY)
 		ret = -EISDIR;
-	else if ((flags & O_TRUNC) && S_ISREG(inode->i_mode) && acc != O_RDONLY)
+	else if ((flags & O_TRUNC) && inode->i_fop == &ramfs_file_ops && acc != O_RDONLY)
 		ret = ramfs_set_size(inode, 0);
 	if (ret) {
 		iput(inode);

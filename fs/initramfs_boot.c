@@ -13,6 +13,7 @@
 #include <asm/layout.h>
 #include <block/blkdev.h>
 #include <fs/fs.h>
+#include <fs/proc.h>
 #include <kernel/bootinfo.h>
 #include <kernel/printk.h>
 #include <lib/errno.h>
@@ -52,6 +53,8 @@ void initramfs_boot(void)
 	ret = vfs_init();
 	if (ret == 0)
 		ret = devices_init();
+	if (ret == 0)
+		ret = proc_init();
 	if (ret) {
 		pr_err("cannot make the root file system: error %d\n", -ret);
 		return;

@@ -38,18 +38,26 @@ static int step(struct walk *w, const char *name, size_t len, bool follow, struc
 		return 0;
 	}
 	d = ramfs_find(w->dir, name, len);
-	if (!d)
-		return -ENOENT;
-	inode = d->d_inode;
-	if (!S_ISLNK(inode->i_mode) || !follow) {
+	if (d) {
+		inode = d->d_inode;
 		iget(inode);
+	} else if (w->dir->i_op && w->dir->i_op->lookup) {
+		inode = w->dir->i_op->lookup(w->dir, name, len);	/* referenced */
+		if (IS_ERR(inode))
+			return PTR_ERR(inode);
+	} else {
+		return -ENOENT;
+	}
+	if (!S_ISLNK(inode->i_mode) || !follow) {
 		*next = inode;
 		return 0;
 	}
+	ret = -ELOOP;
 	if (++w->links > MAX_SYMLINKS)
-		return -ELOOP;
+		goto out;
+	ret = -ENOENT;
 	if (inode->i_size == 0)
-		return -ENOENT;
+		goto out;
 	/* Walk the target from the directory the link is in (or from the root). */
 	saved = w->dir;
 	iget(saved);
@@ -57,6 +65,8 @@ static int step(struct walk *w, const char *name, size_t len, bool follow, struc
 			LOOKUP_FOLLOW, next, NULL, NULL);
 	iput(w->dir);
 	w->dir = saved;
+out:
+	iput(inode);	/* the link itself: a made-up one goes now */
 	return ret;
 }
 

@@ -23,6 +23,8 @@ static int add_name(const char *path, struct inode *inode)
 	if (ret == 0) {
 		if (!len)
 			ret = -EEXIST;
+		else if (dir->i_op)	/* procfs: its names are made, not added */
+			ret = -EACCES;
 		else if (last[len] == '/' && !S_ISDIR(inode->i_mode))	/* "name/": a directory */
 			ret = ramfs_find(dir, last, len) ? -EEXIST : -ENOENT;
 		else

@@ -42,6 +42,27 @@ static bool emit(void *buf, size_t count, size_t *used, uint64_t ino, uint64_t c
 	return true;
 }
 
+struct fill_ctx {
+	struct file *f;
+	void *buf;
+	size_t count, used;
+	bool full;
+};
+
+/* A dynamic entry (procfs) into the buffer; false when it no longer fits. */
+static bool fill_dynamic(void *ctx, uint64_t ino, uint64_t cookie, umode_t mode,
+			 const char *name)
+{
+	struct fill_ctx *c = ctx;
+
+	if (!emit(c->buf, c->count, &c->used, ino, cookie, mode, name)) {
+		c->full = true;
+		return false;
+	}
+	c->f->f_pos = (loff_t)cookie + 1;
+	return true;
+}
+
 int vfs_getdents64(struct file *f, void *buf, size_t count)
 {
 	struct inode *dir = f->f_inode, *parent;
@@ -74,6 +95,14 @@ int vfs_getdents64(struct file *f, void *buf, size_t count)
 			}
 			f->f_pos = (loff_t)d->d_cookie + 1;
 		}
+	}
+	if (!full && dir->i_op && dir->i_op->readdir) {
+		struct fill_ctx c = { f, buf, count, used, false };
+
+		dir->i_op->readdir(dir, MAX((uint64_t)f->f_pos, DIR_COOKIE_DYNAMIC), fill_dynamic,
+				   &c);
+		used = c.used;
+		full = c.full;
 	}
 	fs_lock_release();
 	if (used == 0 && full)

@@ -35,6 +35,8 @@
  * one user processes only, so a fork bomb is contained without starving the kernel. */
 int64_t max_user_processes = 64;
 unsigned int nr_user_processes;
+/* The oom_score_adj a process started by the kernel begins with (`choom -n N COMMAND`). */
+int kernel_oom_score_adj;
 SYSCTL(threads_max, "kernel.threads-max", &max_user_processes, 1, 1, 4096, NULL);
 
 void switch_user_context(struct task_struct *prev, struct task_struct *next)
@@ -92,6 +94,7 @@ int process_init_kthread(struct task_struct *tsk)
 			return -ENOMEM;
 		/* Started by the kernel: the leader of a new session and group, as after setsid. */
 		tsk->signal->pgrp = tsk->signal->session = tsk->pid;
+		tsk->signal->oom_score_adj = kernel_oom_score_adj;
 		nr_user_processes++;	/* it is a process from now on, even if exec fails */
 	}
 	if (!tsk->files)

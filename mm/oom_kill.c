@@ -149,14 +149,14 @@ static bool oom_kill_process(struct task_struct *victim)
 
 static DEFINE_RATELIMIT_STATE(none_rs, RATELIMIT_INTERVAL_NS, 1);
 
-bool out_of_memory(gfp_t gfp, unsigned int order)
+enum oom_result out_of_memory(gfp_t gfp, unsigned int order)
 {
 	struct task_struct *victim;
-	bool freed;
+	enum oom_result r;
 
 	/* A dying task needs no victim: failing its allocation lets it exit sooner. */
 	if (current->signal && fatal_signal_pending(current))
-		return false;
+		return OOM_SELF;
 	preempt_disable();
 	oom_report_header(gfp, order);
 	victim = select_bad_process(oom_totalpages());
@@ -166,10 +166,13 @@ bool out_of_memory(gfp_t gfp, unsigned int order)
 		if (__ratelimit(&none_rs, &missed))
 			pr_err("Out of memory and no killable processes\n");
 		preempt_enable();
-		return false;
+		return OOM_NONE;
 	}
-	freed = oom_kill_process(victim);	/* not if it was us: fail, and die */
+	if (oom_kill_process(victim))
+		r = OOM_FREED;
+	else	/* it was us (or someone using our memory): fail, and die */
+		r = victim->mm == current->mm ? OOM_SELF : OOM_NONE;
 	put_task_struct(victim);
 	preempt_enable();
-	return freed;
+	return r;
 }

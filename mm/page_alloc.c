@@ -336,8 +336,15 @@ static __noinline struct page *__alloc_pages(gfp_t gfp, unsigned int order)
 		/* Nothing to reclaim and the request may not fail: a process dies for it. */
 		for (int kills = 0; !page && kills < 8 && (gfp & __GFP_RECLAIM) &&
 		     !(gfp & __GFP_NORETRY) && order <= PAGE_ALLOC_COSTLY_ORDER &&
-		     reclaim_hooks.out_of_memory && reclaim_hooks.out_of_memory(gfp, order); kills++)
+		     reclaim_hooks.out_of_memory; kills++) {
+			enum oom_result r = reclaim_hooks.out_of_memory(gfp, order);
+
+			if (r == OOM_SELF)
+				gfp |= __GFP_NOWARN;	/* the caller dies: no warning for it */
+			if (r != OOM_FREED)
+				break;
 			page = get_page_from_freelist(gfp, order, high, 1);
+		}
 	}
 	if (!page) {
 		for (int zt = (int)high; zt >= 0; zt--)

@@ -9,6 +9,7 @@
 #include <kernel/printk.h>
 #include <kernel/shell.h>
 #include <lib/errno.h>
+#include <lib/printf.h>
 #include <lib/string.h>
 #include <mm/mm.h>
 #include <mm/mmzone.h>
@@ -134,33 +135,49 @@ static void show_zone(const struct zone *z)
 		       z->lowmem_reserve[1], z->lowmem_reserve[2]);
 }
 
-static int cmd_meminfo(int argc, char **argv)
+/* /proc/meminfo's lines that this kernel has. */
+int meminfo_format(char *buf, size_t size)
 {
 	const struct mem_boot_stats *s = &mem_boot_stats;
 	struct pagecache_stats pc;
 
+	pagecache_get_stats(&pc);
+	return scnprintf(buf, size,
+			 "MemTotal:       %8llu kB\n"
+			 "MemFree:        %8llu kB\n"
+			 "MemAvailable:   %8llu kB\n"
+			 "Buffers:        %8llu kB\n"
+			 "Cached:         %8llu kB\n"
+			 "Active(file):   %8llu kB\n"
+			 "Inactive(file): %8llu kB\n"
+			 "Dirty:          %8llu kB\n"
+			 "Writeback:      %8llu kB\n"
+			 /* VmallocChunk: the largest free piece, as Linux before 5.3 (now 0). */
+			 "VmallocTotal:   %8llu kB\n"
+			 "VmallocUsed:    %8llu kB\n"
+			 "VmallocChunk:   %8llu kB\n"
+			 "DirectMap4k:    %8llu kB\n"
+			 "DirectMap2M:    %8llu kB\n"
+			 "DirectMap1G:    %8llu kB\n",
+			 K(totalram_pages()), K(nr_free_pages()), K(si_mem_available()),
+			 K(pc.buffers), K(pc.cached), K(pc.active), K(pc.inactive), K(pc.dirty),
+			 K(pc.writeback),
+			 (unsigned long long)(VMALLOC_END + 1 - VMALLOC_START) >> 10,
+			 K(vmalloc_nr_pages()), (unsigned long long)vmalloc_largest_free() >> 10,
+			 (unsigned long long)s->direct_map[0] >> 10,
+			 (unsigned long long)s->direct_map[1] >> 10,
+			 (unsigned long long)s->direct_map[2] >> 10);
+}
+
+static int cmd_meminfo(int argc, char **argv)
+{
+	char buf[1024];
+
 	(void)argv;
 	if (argc != 1)
 		return -EINVAL;
-	console_printf("MemTotal:       %8llu kB\n", K(totalram_pages()));
-	console_printf("MemFree:        %8llu kB\n", K(nr_free_pages()));
-	console_printf("MemAvailable:   %8llu kB\n", K(si_mem_available()));
-	pagecache_get_stats(&pc);
-	console_printf("Buffers:        %8llu kB\n", K(pc.buffers));
-	console_printf("Cached:         %8llu kB\n", K(pc.cached));
-	console_printf("Active(file):   %8llu kB\n", K(pc.active));
-	console_printf("Inactive(file): %8llu kB\n", K(pc.inactive));
-	console_printf("Dirty:          %8llu kB\n", K(pc.dirty));
-	console_printf("Writeback:      %8llu kB\n", K(pc.writeback));
-	/* VmallocChunk: the largest free piece, as Linux showed it before 5.3 (now always 0). */
-	console_printf("VmallocTotal:   %8llu kB\n",
-		       (unsigned long long)(VMALLOC_END + 1 - VMALLOC_START) >> 10);
-	console_printf("VmallocUsed:    %8llu kB\n", K(vmalloc_nr_pages()));
-	console_printf("VmallocChunk:   %8llu kB\n",
-		       (unsigned long long)vmalloc_largest_free() >> 10);
-	console_printf("DirectMap4k:    %8llu kB\n", (unsigned long long)s->direct_map[0] >> 10);
-	console_printf("DirectMap2M:    %8llu kB\n", (unsigned long long)s->direct_map[1] >> 10);
-	console_printf("DirectMap1G:    %8llu kB\n", (unsigned long long)s->direct_map[2] >> 10);
+	meminfo_format(buf, sizeof(buf));
+	console_puts(buf);
 	for (int i = 0; i < MAX_NR_ZONES; i++)
 		if (zone_populated(&zones[i]))
 			show_zone(&zones[i]);

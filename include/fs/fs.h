@@ -45,6 +45,23 @@ struct file_operations {
 };
 
 /*
+ * A directory whose entries are not all kept in it (procfs): names it does not hold are
+ * asked of lookup, and readdir adds its own after the kept ones. NULL: nothing more.
+ */
+typedef bool (*filldir_t)(void *ctx, uint64_t ino, uint64_t cookie, umode_t mode,
+			  const char *name);
+struct inode_operations {
+	/* The inode for @name (@len bytes) in @dir, referenced, or an ERR_PTR (-ENOENT). */
+	struct inode *(*lookup)(struct inode *dir, const char *name, size_t len);
+	/*
+	 * Entries from cookie @pos on (cookies at least DIR_COOKIE_DYNAMIC, increasing), each
+	 * given to @fill until it returns false (the buffer is full): then stop.
+	 */
+	void (*readdir)(struct inode *dir, uint64_t pos, filldir_t fill, void *ctx);
+};
+#define DIR_COOKIE_DYNAMIC	(1ull << 32)	/* above every kept entry's cookie */
+
+/*
  * An inode: one file, directory or device, however many names it has. It lives while it
  * has a name (i_nlink > 0) or an open file refers to it (i_count > 0); fs/inode.c frees it
  * when both are 0. Times are all 0 (there is no wall clock yet): the epoch.
@@ -58,6 +75,8 @@ struct inode {
 	loff_t i_size;			/* bytes */
 	dev_t i_rdev;			/* a char or block device's number */
 	const struct file_operations *i_fop;
+	const struct inode_operations *i_op;	/* a directory's dynamic entries, or NULL */
+	void *i_private;			/* the file system's own (procfs: what the file shows) */
 
 	/* Directory: its entries (struct dentry.d_child) in creation order, and its parent. */
 	struct list_head i_dentries;

@@ -14,6 +14,7 @@
 #include <kernel/percpu.h>
 #include <kernel/spinlock.h>
 #include <mm/gfp.h>
+#include <mm/oom.h>
 
 enum zone_type { ZONE_DMA, ZONE_DMA32, ZONE_NORMAL, MAX_NR_ZONES };
 enum zone_watermarks { WMARK_MIN, WMARK_LOW, WMARK_HIGH, NR_WMARK };
@@ -65,7 +66,7 @@ unsigned long zone_free_pages_all(const struct zone *z);
 struct reclaim_hooks {
 	void (*wakeup_kswapd)(void);
 	unsigned long (*direct_reclaim)(unsigned int order);
-	bool (*out_of_memory)(gfp_t gfp, unsigned int order);	/* mm/oom_kill.c */
+	enum oom_result (*out_of_memory)(gfp_t gfp, unsigned int order);	/* mm/oom_kill.c */
 };
 extern struct reclaim_hooks reclaim_hooks;
 
@@ -73,6 +74,7 @@ unsigned long nr_free_pages(void);	/* all zones, per-CPU lists included */
 unsigned long totalram_pages(void);	/* managed pages of all zones */
 /* Pages allocations could take without eating into the reserves (mm/show_mem.c). */
 unsigned long si_mem_available(void);
+int meminfo_format(char *buf, size_t size);	/* /proc/meminfo (mm/show_mem.c) */
 
 /*
  * Setting up (mm/page_alloc_init.c): zones_init() spans the zones over [0, max_pfn) and

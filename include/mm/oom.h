@@ -16,13 +16,21 @@
 
 struct task_struct;
 
-/* Kill a process so that an allocation of 2^@order pages can succeed; true if one was. */
-bool out_of_memory(gfp_t gfp, unsigned int order);
+/*
+ * Kill a process so that an allocation of 2^@order pages can succeed. OOM_FREED: its
+ * memory is back, try again; OOM_SELF: the caller was chosen (or is dying already), so
+ * fail the allocation quietly and let it exit; OOM_NONE: no process may be killed.
+ */
+enum oom_result { OOM_NONE, OOM_FREED, OOM_SELF };
+enum oom_result out_of_memory(gfp_t gfp, unsigned int order);
 
 /* Linux's oom_badness in pages; LONG_MIN for a task that may not be chosen. */
 long oom_badness(struct task_struct *p, unsigned long totalpages);
 unsigned long oom_totalpages(void);		/* RAM + swap, in pages */
 long oom_score(struct task_struct *p);		/* /proc/PID/oom_score: 0..2000 */
+
+/* What a process the kernel starts (`run`) begins with: the shell's choom -n. */
+extern int kernel_oom_score_adj;
 
 struct oom_stats {
 	unsigned long kills;	/* /proc/vmstat's oom_kill */

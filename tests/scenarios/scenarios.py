@@ -16,7 +16,7 @@ from acpi_scenarios import run_acpi, run_acpi_off, run_reboot
 from apic_scenarios import apic_boots
 from block_scenarios import block_boots
 from matrix_scenarios import matrix_boots
-from user_scenarios import run_user_init, run_user_oom, run_user_programs
+from user_scenarios import run_user_init, run_user_oom, run_user_oom_choice, run_user_programs
 from fuzz_scenarios import run_fuzz
 from screen_scenarios import run_screen, run_screen_noserial, run_screen_vgatext
 
@@ -955,6 +955,7 @@ def all_boots():
         BootSpec("ktest-elf", run_ktest, "ktest=elf panic=-1"),
         BootSpec("user-programs", run_user_programs, timeout=180),
         BootSpec("user-oom", run_user_oom, mem="64M", timeout=120),
+        BootSpec("user-oom-choice", run_user_oom_choice, mem="128M", timeout=120),
         BootSpec("user-init", run_user_init, "init=/sbin/init", timeout=120),
         BootSpec("user-fuzz", run_fuzz, timeout=240),
         BootSpec("ktest-slub-debug", run_ktest, "ktest=slab,slab_debug,page_alloc slub_debug panic=-1"),

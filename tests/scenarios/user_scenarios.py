@@ -11,6 +11,10 @@ user-programs: from the kernel shell's `run`: hello's argv and environment, the 
                spawntest's posix_spawn (clone with CLONE_VM | CLONE_VFORK), vfork,
                system() and pipes, and pgrptest's process groups, sessions and kill()
                to a group.
+user-oom-choice: two holders and a grower that do not fit (oomtest): with oom_score_adj
+               -500 / 500 the OOM killer takes the small one, with 0 / 0 the big one, as
+               Linux's badness says; /proc/PID/oom_score matches the formula; the victim
+               is reaped at once; the others live; MemFree comes back; choom's format.
 user-init:     init=/sbin/init: user space's init is pid 1 and runs the user sh; its
                builtins, $?, "Segmentation fault", "not found"; ^C ends the foreground
                program while a background one lives on; exit restarts the shell.
@@ -193,6 +197,74 @@ def run_user_oom(m):
         check(f"{name}: the kernel goes on running programs", "Hello from user space" in after,
               after + free),
     ]
+
+
+def meminfo_kb(m, field):
+    return int(re.search(rf"^{field}:\s+(\d+) kB", m.command("cat /proc/meminfo"), re.M).group(1))
+
+
+def c_div(a, b):
+    """C's integer division (toward zero), as the kernel computes."""
+    q = abs(a) // abs(b)
+    return q if (a >= 0) == (b > 0) else -q
+
+
+def oom_score(rss_kb, pte_kb, adj, total_pages):
+    """Linux's /proc/PID/oom_score from the numbers /proc/PID/status shows."""
+    badness = (rss_kb + pte_kb) // 4 + adj * (total_pages // 1000)
+    return c_div((1000 + c_div(badness * 1000, total_pages)) * 2, 3)
+
+
+def run_user_oom_choice(m):
+    name = m.spec.name
+    m.expect(re.escape(PROMPT))
+    total_pages = meminfo_kb(m, "MemTotal") // 4
+    free_before = meminfo_kb(m, "MemFree")
+    avail = meminfo_kb(m, "MemAvailable") >> 10
+    big, small, grow = avail * 38 // 100, avail * 25 // 100, avail * 45 // 100
+    results = []
+    # With the adjustments the small holder is the victim; without, the big one.
+    for adj_big, adj_small, victim, survivor in ((-500, 500, "small", "big"),
+                                                 (0, 0, "big", "small")):
+        out = m.command(f"run oomtest {big} {adj_big} {small} {adj_small} {grow}")
+        pids = dict(re.findall(r"^oomtest: (big|small) pid (\d+) adj", out, re.M))
+        scores_ok = all(int(score) == oom_score(int(rss), int(pte), int(adj), total_pages)
+                        for adj, rss, pte, score in re.findall(
+                            r"^oomtest: \w+ pid \d+ adj (-?\d+) rss_kb (\d+) pte_kb (\d+) "
+                            r"score (\d+)$", out, re.M)) and len(pids) == 2
+        vpid = pids.get(victim, "?")
+        adj_v = adj_small if victim == "small" else adj_big
+        killed = re.search(rf"Out of memory: Killed process {vpid} \(oomtest\) total-vm:\d+kB, "
+                           rf"anon-rss:\d+kB, file-rss:0kB, shmem-rss:0kB, UID:0 "
+                           rf"pgtables:\d+kB oom_score_adj:{adj_v}$", out, re.M)
+        tag = f"adj {adj_big}/{adj_small}"
+        results += [
+            check(f"{name}: {tag}: /proc/PID/oom_score is Linux's formula of the status numbers",
+                  scores_ok, out),
+            check(f"{name}: {tag}: the OOM killer kills the {victim} holder, and only it",
+                  killed and len(re.findall(r"Out of memory: Killed", out)) == 1 and
+                  f"oomtest: {victim} pid {vpid} killed by signal 9" in out, out),
+            check(f"{name}: {tag}: the victim is reaped at once, before it runs",
+                  re.search(rf"oom_reaper: reaped process {vpid} \(oomtest\), now "
+                            r"anon-rss:0kB, file-rss:0kB, shmem-rss:0kB", out), out),
+            check(f"{name}: {tag}: the {survivor} holder and the grower live on",
+                  f"oomtest: {survivor} pid {pids.get(survivor)} survived" in out and
+                  re.search(r"oomtest: grower pid \d+ exited 0", out), out),
+        ]
+    free_after = meminfo_kb(m, "MemFree")
+    choom = m.command("choom -p 1") + m.command("choom -p 99999") + m.command("choom -n 5000 ls")
+    results += [
+        check(f"{name}: free memory returns to its level ({free_before} kB before, "
+              f"{free_after} kB after)", free_after > free_before - 4096,
+              f"{free_before} {free_after}"),
+        check(f"{name}: choom shows a task's score and refuses a bad pid or value",
+              "pid 1's current OOM score: 0\npid 1's current OOM score adjust value: 0" in choom
+              and "choom: failed to read OOM score value: No such process" in choom and
+              "choom: failed to set score adjust value: Invalid argument" in choom, choom),
+        check(f"{name}: no oops, panic or warning",
+              not re.search(r"Oops|Kernel panic|WARNING", m.text()), m.text()[-2000:]),
+    ]
+    return results
 
 
 def run_user_programs(m):
