@@ -4,7 +4,8 @@
  * with ".", "..", repeated and trailing slashes and symlinks; the errors open, read, write,
  * unlink and mkdir give (ENOENT, ENOTDIR, EISDIR, EEXIST, EBADF, EMFILE, ENOTEMPTY, ELOOP);
  * getdents64's records, small buffers and entries removed between calls; fd tables (dup2,
- * fork's copy, close-on-exec, an unlinked file open through an fd); and a random sequence of
+ * fork's copy, close-on-exec, an unlinked file open through an fd); a directory with
+ * inode_operations (procfs's kind: made-up names and entries); and a random sequence of
  * file operations in /tmp checked against a model of the files' contents after every step.
  * Every object the file system allocated must be freed at the end: the inodes and open files
  * alive (get_nr_inodes, get_nr_files) and the objects in the kmalloc caches are counted
@@ -1188,4 +1189,72 @@ Test(vfs, fd_allocation_and_dup)
 	cr_assert_eq(fd_get_cloexec(files, 6), 0);
 	put_files(files);
 	expect_no_leak("fd allocation");
+}
+
+/*
+ * A directory with inode_operations, as procfs has: names it does not hold are made up by
+ * lookup ("n0".."n2": files whose inode dies with its last reference, and "link": a symlink
+ * to "n1"), and readdir adds them after its kept entries, resumable by cookie.
+ */
+static const char *const dyn_names[] = { "n0", "n1", "n2" };
+
+static struct inode *dyn_lookup(struct inode *dir, const char *name, size_t len)
+{
+	struct inode *inode;
+
+	(void)dir;
+	if (len == 4 && memcmp(name, "link", 4) == 0) {
+		inode = new_inode(S_IFLNK | 0777);
+		inode->i_data = (char *)"n1";
+		inode->i_size = 2;
+		return inode;
+	}
+	for (size_t i = 0; i < 3; i++)
+		if (len == 2 && memcmp(name, dyn_names[i], 2) == 0) {
+			inode = new_inode(S_IFREG | 0444);
+			inode->i_ino = 1000 + i;
+			return inode;
+		}
+	return ERR_PTR(-ENOENT);
+}
+
+static void dyn_readdir(struct inode *dir, uint64_t pos, filldir_t fill, void *ctx)
+{
+	(void)dir;
+	for (uint64_t i = 0; i < 3; i++)
+		if (DIR_COOKIE_DYNAMIC + i >= pos &&
+		    !fill(ctx, 1000 + i, DIR_COOKIE_DYNAMIC + i, S_IFREG, dyn_names[i]))
+			return;
+}
+
+static const struct inode_operations dyn_ops = { .lookup = dyn_lookup, .readdir = dyn_readdir };
+
+Test(vfs, dynamic_directory_lookup_and_readdir)
+{
+	char names[16][32];
+	struct stat st;
+	unsigned long inodes;
+
+	unpack_sample();
+	cr_assert_eq(vfs_mkdir("/dyn", 0555), 0);
+	inode_at("/dyn")->i_op = &dyn_ops;
+	inodes = get_nr_inodes();
+	cr_assert_eq(vfs_stat("/dyn/n2", &st), 0);
+	cr_assert_eq(st.st_ino, 1002);
+	cr_assert_eq(vfs_stat("/dyn/link", &st), 0, "a made-up symlink is followed");
+	cr_assert_eq(st.st_ino, 1001);
+	cr_assert_eq(get_nr_inodes(), inodes, "made-up inodes go with their last reference");
+	cr_assert_eq(vfs_stat("/dyn/n3", &st), -ENOENT);
+	cr_assert_eq(open_err("/dyn/n0", O_WRONLY | O_CREAT | O_EXCL), -EEXIST);
+	cr_assert_eq(open_err("/dyn/new", O_WRONLY | O_CREAT), -ENOENT, "nothing is created");
+	cr_assert_eq(vfs_mkdir("/dyn/sub", 0755), -EACCES);
+	for (size_t bufsize = 32; bufsize <= 1024; bufsize *= 2) {
+		int n = list_names("/dyn", bufsize, names, 16);
+
+		cr_assert_eq(n, 5, "buffer %zu: %d names", bufsize, n);
+		for (int i = 0; i < 3; i++)
+			cr_assert_str_eq(names[2 + i], dyn_names[i], "buffer %zu", bufsize);
+	}
+	cr_assert_eq(vfs_rmdir("/dyn"), 0);
+	cr_assert_eq(get_nr_files(), 0);
 }
