@@ -153,14 +153,20 @@ iso: $(ISO)
 
 # make run CMDLINE="loglevel=8" MEM=1G FIRMWARE=uefi; DISK=... another image for vda
 # (the default, $(B)/disk.img, is made empty once and keeps what the kernel writes).
+# vdb is a 64 MiB swap area (mkswap'ed by scripts/mkswap-image): `swapon vdb` in the
+# shell, or CMDLINE=swapon=vdb, uses it. SWAP= another image, SWAP= (empty) none.
 DISK ?= $(B)/disk.img
+SWAP ?= $(B)/swap.img
 $(B)/disk.img:
 	@mkdir -p $(dir $@)
 	$(call quiet,DISK,$@)truncate -s 64M $@
-run: $(ISO) $(B)/disk.img
+$(B)/swap.img: scripts/mkswap-image
+	@mkdir -p $(dir $@)
+	$(call quiet,MKSWAP,$@)scripts/mkswap-image $@ 64
+run: $(ISO) $(B)/disk.img $(if $(SWAP),$(SWAP))
 	@scripts/ensure-tools run
 	scripts/qemu --iso $(ISO) --mem $(MEM) --cmdline "$(CMDLINE)" --disk $(DISK) \
-		$(if $(FIRMWARE),--firmware $(FIRMWARE))
+		$(if $(SWAP),--swap $(SWAP)) $(if $(FIRMWARE),--firmware $(FIRMWARE))
 
 debug: $(ISO)
 	@scripts/ensure-tools run

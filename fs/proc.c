@@ -1,6 +1,6 @@
 /*
  * procfs, small: /proc is a directory whose entries are made when looked up, not stored.
- *   /proc/meminfo, /proc/buddyinfo, /proc/slabinfo   the kernel's tables, as on Linux
+ *   /proc/meminfo, buddyinfo, slabinfo, swaps         the kernel's tables, as on Linux
  *   /proc/self                                       a symlink to the caller's /proc/PID
  *   /proc/PID/...                                    one directory per task (fs/proc_pid.c)
  * A lookup builds a fresh inode with no name (i_nlink 0), so it goes with its last
@@ -16,6 +16,7 @@
 #include <lib/printf.h>
 #include <mm/mmzone.h>
 #include <mm/slab.h>
+#include <mm/swap.h>
 #include <mm/vmalloc.h>
 #include <sched/task.h>
 
@@ -122,10 +123,17 @@ static int show_slabinfo(char *buf, size_t size, int pid)
 	return slabinfo_format(buf, size);
 }
 
+static int show_swaps(char *buf, size_t size, int pid)
+{
+	(void)pid;
+	return swaps_format(buf, size);
+}
+
 static const struct proc_entry root_entries[] = {
 	{ "buddyinfo", S_IFREG | 0444, show_buddyinfo, NULL },
 	{ "meminfo", S_IFREG | 0444, show_meminfo, NULL },
 	{ "slabinfo", S_IFREG | 0400, show_slabinfo, NULL },
+	{ "swaps", S_IFREG | 0444, show_swaps, NULL },
 };
 
 /* "self": a symlink whose target is the caller's pid, so open("/proc/self/...") works. */

@@ -59,6 +59,7 @@ static void release_task_locked(struct task_struct *p)
 
 	if (parent) {
 		parent->cmin_flt += p->min_flt + p->cmin_flt;
+		parent->cmaj_flt += p->maj_flt + p->cmaj_flt;
 		parent->cruntime_ns += p->se.sum_exec_runtime + p->cruntime_ns;
 		if (p->maxrss_pages > parent->cmaxrss_pages)
 			parent->cmaxrss_pages = p->maxrss_pages;

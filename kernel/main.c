@@ -42,6 +42,7 @@
 #include <lib/errno.h>
 #include <lib/string.h>
 #include <mm/mm.h>
+#include <mm/swap.h>
 #include <mm/vmscan.h>
 #include <sched/task.h>
 
@@ -173,6 +174,7 @@ static int kernel_init(void *unused)
 	vmscan_init();		/* kswapd0: the page cache shrinks when memory runs low */
 	pci_init();		/* what is on the PCI bus */
 	block_init();		/* the disks: virtio-blk on PCI, the RAM disk */
+	swap_boot();		/* swapon= */
 	initramfs_boot();	/* the root file system, /dev, and the initramfs module unpacked */
 	if (ktest_filter) {
 		int failed = ktest_run(ktest_filter);

@@ -340,6 +340,7 @@ void fill_rusage(struct task_struct *p, bool children, struct rusage *ru)
 	ru->ru_utime[1] = (int64_t)(ns % NSEC_PER_SEC / 1000);
 	ru->ru_maxrss = (int64_t)(rss * (PAGE_SIZE / 1024));
 	ru->ru_minflt = (int64_t)(children ? p->cmin_flt : p->min_flt);
+	ru->ru_majflt = (int64_t)(children ? p->cmaj_flt : p->maj_flt);
 	if (!children) {
 		ru->ru_nvcsw = (int64_t)p->nvcsw;
 		ru->ru_nivcsw = (int64_t)p->nivcsw;

@@ -23,14 +23,17 @@
 
 #include <asm/x86.h>
 #include <kernel/oops.h>
+#include <kernel/preempt.h>
 #include <kernel/printk.h>
 #include <kernel/traps.h>
 #include <lib/errno.h>
 #include <mm/fault.h>
 #include <mm/memory.h>
 #include <mm/mmu_context.h>
+#include <mm/oom.h>
 #include <mm/pgtable.h>
 #include <mm/vma.h>
+#include <mm/vmscan.h>
 #include <mm/vmstat.h>
 #include <sched/task.h>
 
@@ -62,14 +65,20 @@ bool spurious_fault(uint64_t addr, unsigned long error_code)
 	return true;
 }
 
-/* Case 5: the fault is in @vma; returns 0 when the access can be retried. */
-static int handle_mm_fault(struct vm_area_struct *vma, uint64_t addr, unsigned long error_code)
+/*
+ * Case 5: the fault is in @vma; returns 0 when the access can be retried, -EAGAIN with
+ * *@swp set when the page is out on swap (to be read with the lock dropped).
+ */
+static int handle_mm_fault(struct vm_area_struct *vma, uint64_t addr, unsigned long error_code,
+			   pteval_t *swp)
 {
 	struct mm_struct *mm = vma->vm_mm;
 	uint64_t pa;
 	pteval_t prot;
 	int err;
 
+	if (!(error_code & X86_PF_PROT) && is_swap_pte(*swp = read_pte(mm->pgd, addr)))
+		return -EAGAIN;
 	if (!(error_code & X86_PF_PROT) || !follow_pte(mm->pgd, addr, &pa, &prot)) {
 		err = do_anonymous_page(vma, addr);
 		if (!err) {
@@ -119,23 +128,77 @@ static enum fault_result kernel_user_access(const struct pt_regs *regs, unsigned
 	return FAULT_HANDLED;
 }
 
+/*
+ * May this fault sleep (read from swap, reclaim)? Not inside the kernel's atomic code, nor
+ * where interrupts were off. The handler runs with them off (an interrupt gate); the
+ * sleeping parts turn them back on, as they were where the fault hit.
+ */
+static bool fault_may_sleep(const struct pt_regs *regs)
+{
+	return !in_atomic() && (regs->rflags & X86_EFLAGS_IF);
+}
+
+static unsigned long fault_reclaim(void)
+{
+	unsigned long freed;
+
+	local_irq_enable();
+	freed = try_to_free_pages(0);
+	local_irq_disable();
+	return freed;
+}
+
+/*
+ * Out of memory for the page (the fault path allocates with __GFP_NORETRY, since it holds
+ * the mmap_lock, a spinlock): now unlocked, reclaim with everything it has (swap too),
+ * and failing that let the OOM killer make room. True if the fault should be retried.
+ */
+static bool fault_oom(const struct pt_regs *regs)
+{
+	if (fault_may_sleep(regs) && fault_reclaim())
+		return true;
+	return out_of_memory(GFP_KERNEL, 0) == OOM_FREED;
+}
+
 static enum fault_result user_addr_fault(struct pt_regs *regs, uint64_t addr,
 					 unsigned long error_code)
 {
 	struct mm_struct *mm = current_loaded_mm();
 	struct vm_area_struct *vma;
-	int err;
+	pteval_t swp = 0;
+	int err, tries = 0;
 
-	(void)regs;
 	if (!mm || mm == &init_mm)
 		return FAULT_BAD_AREA;	/* the kernel's own space has no user half */
+retry:
 	mmap_read_lock(mm);
 	vma = vma_lookup(mm, addr);
 	if (!vma || access_error(vma, error_code))
 		err = -EFAULT;
 	else
-		err = handle_mm_fault(vma, addr, error_code);
+		err = handle_mm_fault(vma, addr, error_code, &swp);
 	mmap_read_unlock(mm);
+	if (err == -EAGAIN) {		/* out on swap: a major fault */
+		if (!fault_may_sleep(regs)) {
+			static bool told;
+
+			if (!told)
+				pr_warn("fault on a swapped-out user page at %llx where the kernel "
+					"may not sleep: -EFAULT\n", (unsigned long long)addr);
+			told = true;
+			return FAULT_BAD_AREA;
+		}
+		local_irq_enable();
+		err = do_swap_page(mm, addr, swp);
+		local_irq_disable();
+		if (!err) {
+			current->maj_flt++;
+			count_vm_event(PGMAJFAULT);
+			return FAULT_HANDLED;
+		}
+	}
+	if (err == -ENOMEM && ++tries <= 8 && fault_oom(regs))
+		goto retry;
 	if (err == -ENOMEM)
 		return FAULT_OOM;
 	return err ? FAULT_BAD_AREA : FAULT_HANDLED;

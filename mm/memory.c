@@ -26,6 +26,7 @@
 #include <mm/memory.h>
 #include <mm/pgtable.h>
 #include <mm/shmem.h>
+#include <mm/swap.h>
 #include <mm/vma.h>
 #include <mm/vmstat.h>
 
@@ -61,7 +62,8 @@ int do_anonymous_page(struct vm_area_struct *vma, uint64_t addr)
 		page = shmem_get_page(vma->vm_file, vma->vm_pgoff +
 				      ((addr - vma->vm_start) >> PAGE_SHIFT));
 	else
-		page = alloc_page(zero ? GFP_KERNEL | __GFP_ZERO : GFP_KERNEL);
+		page = alloc_page((zero ? GFP_KERNEL | __GFP_ZERO : GFP_KERNEL) | __GFP_NORETRY |
+				  __GFP_NOWARN);	/* the fault path reclaims (or OOM-kills) unlocked */
 	if (!page)
 		return -ENOMEM;
 	mm_tlb_init(&tlb, mm);
@@ -117,7 +119,7 @@ int do_wp_page(struct vm_area_struct *vma, uint64_t addr, uint64_t pa)
 		err = make_writable(mm, va);
 		return err ? err : WP_REUSED;
 	}
-	copy = alloc_page(GFP_KERNEL);
+	copy = alloc_page(GFP_KERNEL | __GFP_NORETRY | __GFP_NOWARN);	/* as above */
 	if (!copy)
 		return -ENOMEM;
 	copy_page(page_address(copy), page_address(old));
@@ -140,6 +142,11 @@ static void release_anon(struct tlb_batch *tlb, uint64_t va, uint64_t old, uint6
 
 	(void)va;
 	BUG_ON(size != PAGE_SIZE);	/* anonymous memory is mapped in 4 KiB pages only */
+	if (is_swap_pte(old)) {		/* out on swap: only the slot to give back */
+		swap_free(pte_to_swp_slot(old));
+		dec_mm_counter(tlb->mm, MM_SWAPENTS);
+		return;
+	}
 	page->mapcount--;
 	dec_mm_counter(tlb->mm, MM_ANONPAGES);
 	if (page->refcount == 1)
@@ -185,6 +192,18 @@ int copy_anon_range(struct vm_area_struct *dst, struct vm_area_struct *src)
 		pteval_t prot;
 		struct page *page;
 
+		pteval_t pte = read_pte(src->vm_mm->pgd, va);
+
+		if (is_swap_pte(pte)) {	/* the child holds the slot too */
+			swap_dup(pte_to_swp_slot(pte));
+			err = install_swap_pte(dst->vm_mm->pgd, va, pte, &tlb);
+			if (err) {
+				swap_free(pte_to_swp_slot(pte));
+				break;
+			}
+			inc_mm_counter(dst->vm_mm, MM_SWAPENTS);
+			continue;
+		}
 		if (follow_pte(src->vm_mm->pgd, va, &pa, &prot) != PAGE_SIZE) {
 			/* Skip whole missing tables: a fork must not visit every page of a huge,
 			 * untouched reservation (this runs under the mmap lock, unpreemptible). */
@@ -207,4 +226,41 @@ int copy_anon_range(struct vm_area_struct *dst, struct vm_area_struct *src)
 	}
 	tlb_flush_batch(&tlb);
 	return err;
+}
+
+int do_swap_page(struct mm_struct *mm, uint64_t addr, pteval_t entry)
+{
+	unsigned long slot = pte_to_swp_slot(entry);
+	uint64_t va = addr & ~(PAGE_SIZE - 1);
+	struct vm_area_struct *vma;
+	struct page *page = alloc_page(GFP_KERNEL);
+	struct tlb_batch tlb;
+	int err;
+
+	if (!page)
+		return -ENOMEM;
+	err = swap_readpage(page, slot);	/* sleeps; waits for a write of it first */
+	if (err) {
+		__free_page(page);
+		return err;
+	}
+	mmap_read_lock(mm);
+	vma = vma_lookup(mm, va);
+	mm_tlb_init(&tlb, mm);
+	err = vma ? exchange_pte(mm->pgd, va, entry, page_to_phys(page) |
+				 vm_page_prot(vma->vm_flags, true), &tlb) : -EFAULT;
+	tlb_flush_batch(&tlb);
+	if (!err) {
+		page->mapcount = 1;	/* a private copy: the slot's other holders read their own */
+		inc_mm_counter(mm, MM_ANONPAGES);
+		dec_mm_counter(mm, MM_SWAPENTS);
+		mm->maj_flt++;
+	}
+	mmap_read_unlock(mm);
+	if (err) {		/* unmapped, or brought back by another fault, meanwhile */
+		__free_page(page);
+		return err == -EAGAIN ? 0 : err;
+	}
+	swap_free(slot);
+	return 0;
 }

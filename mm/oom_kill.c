@@ -31,6 +31,7 @@
 #include <mm/mmu_context.h>
 #include <mm/mmzone.h>
 #include <mm/oom.h>
+#include <mm/swap.h>
 #include <mm/vma.h>
 #include <sched/task.h>
 
@@ -40,7 +41,7 @@ struct oom_stats oom_stats;
 
 unsigned long oom_totalpages(void)
 {
-	return totalram_pages();	/* + swap pages, once there is swap */
+	return totalram_pages() + total_swap_pages();
 }
 
 long oom_badness(struct task_struct *p, unsigned long totalpages)

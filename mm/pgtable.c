@@ -250,16 +250,18 @@ static void unmap_ptes(struct tlb_batch *tlb, pteval_t *pt, uint64_t va, uint64_
 	pteval_t *e = level_entry(pt, va, 1), seen = 0;
 	uint64_t n = (end - va) >> PAGE_SHIFT, first = 0, last = 0, count = 0;
 
-	while (first < n && !e[first])
+	while (first < n && !(e[first] & _PAGE_PRESENT))
 		first++;
-	for (uint64_t i = first; i < n; i++) {
+	for (uint64_t i = 0; i < n; i++) {
 		pteval_t old = e[i];
 
 		if (!old)
 			continue;
 		e[i] = 0;
-		if (tlb->release)
+		if (tlb->release)	/* a swap entry too: its slot is freed */
 			tlb->release(tlb, va + i * PAGE_SIZE, old, PAGE_SIZE);
+		if (!(old & _PAGE_PRESENT))
+			continue;	/* the CPU never cached it: nothing to flush */
 		seen |= old;
 		last = i;
 		count++;
@@ -463,8 +465,8 @@ static void protect_ptes(struct pt_walk *w, pteval_t *pt, uint64_t va, uint64_t 
 	for (uint64_t i = 0; i < n; i++) {
 		pteval_t old = e[i], new = new_flags(w, old);
 
-		if (!old || new == old)
-			continue;
+		if (!(old & _PAGE_PRESENT) || new == old)
+			continue;	/* empty, or a swap entry: no rights to change */
 		e[i] = new;
 		seen |= old | new;
 		first = MIN(first, i);
@@ -565,6 +567,62 @@ uint64_t follow_pte(pteval_t *pgd, uint64_t va, uint64_t *pa, pteval_t *prot)
 	*pa = (*e & PTE_ADDR_MASK & ~(size - 1)) + (va & (size - 1));
 	*prot = *e & PTE_FLAGS_MASK & ~_PAGE_PSE;
 	return size;
+}
+
+/* The slot of the 4 KiB entry for @va, or NULL where a table is missing (or a large page). */
+static pteval_t *pte_slot(pteval_t *pgd, uint64_t va)
+{
+	pteval_t *table = pgd;
+
+	for (int l = PGD_LEVEL; l > 1; l--) {
+		pteval_t e = *level_entry(table, va, l);
+
+		if (!(e & _PAGE_PRESENT) || !entry_is_table(e, l))
+			return NULL;
+		table = entry_table(e);
+	}
+	return level_entry(table, va, 1);
+}
+
+pteval_t read_pte(pteval_t *pgd, uint64_t va)
+{
+	pteval_t *e = pte_slot(pgd, va);
+
+	return e ? READ_ONCE(*e) : 0;
+}
+
+int exchange_pte(pteval_t *pgd, uint64_t va, pteval_t old, pteval_t new, struct tlb_batch *tlb)
+{
+	pteval_t *e = pte_slot(pgd, va);
+
+	if (!e || *e != old)
+		return -EAGAIN;
+	*e = new;
+	if (old & _PAGE_PRESENT)
+		tlb_add(tlb, va, va + PAGE_SIZE, PAGE_SHIFT, old, 1);
+	return 0;
+}
+
+int install_swap_pte(pteval_t *pgd, uint64_t va, pteval_t swp, struct tlb_batch *tlb)
+{
+	pteval_t *table = pgd, *e;
+	int err = check_range(va, PAGE_SIZE);
+
+	if (err || !is_swap_pte(swp) || va_is_kernel(va))
+		return err ? err : -EINVAL;
+	for (int l = PGD_LEVEL; l > 1; l--) {
+		e = level_entry(table, va, l);
+		if (!*e && !new_table(tlb, e, va))
+			return -ENOMEM;
+		if (!entry_is_table(*e, l))
+			return -EEXIST;
+		table = entry_table(*e);
+	}
+	e = level_entry(table, va, 1);
+	if (*e)
+		return -EEXIST;
+	*e = swp;
+	return 0;
 }
 
 uint64_t hole_end(pteval_t *pgd, uint64_t va)

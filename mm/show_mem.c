@@ -14,6 +14,7 @@
 #include <mm/mm.h>
 #include <mm/mmzone.h>
 #include <mm/pagemap.h>
+#include <mm/swap.h>
 #include <mm/vmalloc.h>
 
 #define K(pages) ((unsigned long long)(pages) << (PAGE_SHIFT - 10))
@@ -102,7 +103,9 @@ static int cmd_free(int argc, char **argv)
 		       scaled(total, shift), scaled(total - free - cache, shift),
 		       scaled(free, shift), 0ull, scaled(cache, shift),
 		       scaled(si_mem_available(), shift));
-	console_printf("%-8s%12llu%12llu%12llu\n", "Swap:", 0ull, 0ull, 0ull);
+	console_printf("%-8s%12llu%12llu%12llu\n", "Swap:", scaled(total_swap_pages(), shift),
+		       scaled(total_swap_pages() - nr_free_swap_pages(), shift),
+		       scaled(nr_free_swap_pages(), shift));
 	return 0;
 }
 SHELL_COMMAND(free, cmd_free, "free [-b|-k|-m|-g]", "total, used and free memory (as procps free)");
@@ -151,6 +154,8 @@ int meminfo_format(char *buf, size_t size)
 			 "Active(file):   %8llu kB\n"
 			 "Inactive(file): %8llu kB\n"
 			 "Dirty:          %8llu kB\n"
+			 "SwapTotal:      %8llu kB\n"
+			 "SwapFree:       %8llu kB\n"
 			 "Writeback:      %8llu kB\n"
 			 /* VmallocChunk: the largest free piece, as Linux before 5.3 (now 0). */
 			 "VmallocTotal:   %8llu kB\n"
@@ -161,7 +166,7 @@ int meminfo_format(char *buf, size_t size)
 			 "DirectMap1G:    %8llu kB\n",
 			 K(totalram_pages()), K(nr_free_pages()), K(si_mem_available()),
 			 K(pc.buffers), K(pc.cached), K(pc.active), K(pc.inactive), K(pc.dirty),
-			 K(pc.writeback),
+			 K(total_swap_pages()), K(nr_free_swap_pages()), K(pc.writeback),
 			 (unsigned long long)(VMALLOC_END + 1 - VMALLOC_START) >> 10,
 			 K(vmalloc_nr_pages()), (unsigned long long)vmalloc_largest_free() >> 10,
 			 (unsigned long long)s->direct_map[0] >> 10,

@@ -9,9 +9,12 @@
  *    and tries once more. It frees only clean, unused pages and never sleeps, so it is
  *    safe from any context.
  * A page referenced since it reached the inactive list gets a second chance. Dirty pages
- * are left for writeback (the flusher is woken). Not yet: anonymous pages (swap), slab
- * shrinkers, the OOM killer choosing a victim. Counters under /proc/vmstat's names:
- * pgscan_kswapd, pgscan_direct, pgsteal_kswapd, pgsteal_direct, kswapd wakeups.
+ * are left for writeback (the flusher is woken). When the page cache has nothing more to
+ * give, anonymous pages go to swap (mm/swap_out.c), which needs to sleep: kswapd does it,
+ * and so does try_to_free_pages, the direct reclaim of a page fault that found no frame
+ * (mm/fault.c), once it has dropped its lock. What even that cannot free is the OOM
+ * killer's (mm/oom_kill.c). Counters under /proc/vmstat's names: pgscan_kswapd,
+ * pgscan_direct, pgsteal_kswapd, pgsteal_direct, kswapd wakeups.
  */
 #define pr_fmt(fmt) "vmscan: " fmt
 
@@ -19,6 +22,7 @@
 #include <mm/mmzone.h>
 #include <mm/oom.h>
 #include <mm/pagemap.h>
+#include <mm/swap.h>
 #include <mm/vmscan.h>
 #include <sched/task.h>
 #include <sched/wait.h>
@@ -61,6 +65,12 @@ static int kswapd_thread(void *unused)
 		while (!zones_ok(WMARK_HIGH)) {
 			unsigned long scanned, freed = shrink_round(&scanned);
 
+			if (!freed) {		/* the page cache is spent: swap */
+				unsigned long anon_scanned;
+
+				freed = shrink_anon(SWAP_CLUSTER_MAX, &anon_scanned);
+				scanned += anon_scanned;
+			}
 			vmscan_stats.pgscan_kswapd += scanned;
 			vmscan_stats.pgsteal_kswapd += freed;
 			if (!scanned)
@@ -93,6 +103,20 @@ static unsigned long direct_reclaim(unsigned int order)
 			break;
 	}
 	vmscan_stats.pgsteal_direct += got;
+	return got;
+}
+
+unsigned long try_to_free_pages(unsigned int order)
+{
+	unsigned long got = direct_reclaim(order), scanned;
+
+	if (got < (1ul << order)) {
+		unsigned long swapped = shrink_anon(SWAP_CLUSTER_MAX, &scanned);
+
+		vmscan_stats.pgscan_direct += scanned;
+		vmscan_stats.pgsteal_direct += swapped;
+		got += swapped;
+	}
 	return got;
 }
 

@@ -18,8 +18,10 @@
 #include <lib/errno.h>
 #include <lib/string.h>
 #include <mm/mmzone.h>
+#include <mm/oom.h>
 #include <mm/pagemap.h>
 #include <mm/slab.h>
+#include <mm/swap.h>
 #include <mm/vmscan.h>
 #include <mm/vmstat.h>
 #include <sched/task.h>
@@ -77,6 +79,7 @@ struct vmstat_sample {
 	uint64_t idle_ns, user_ns, kernel_ns;	/* CPU time: idle task, processes, kernel threads */
 	uint64_t intr, cs;
 	unsigned long pgpgin, pgpgout;	/* KiB */
+	unsigned long pswpin, pswpout;	/* pages */
 	unsigned int running, blocked;	/* now: runnable (R), uninterruptible (D) */
 };
 
@@ -91,6 +94,8 @@ static void vmstat_take(struct vmstat_sample *v)
 	pagecache_get_stats(&pc);
 	v->pgpgin = pc.pgpgin;
 	v->pgpgout = pc.pgpgout;
+	v->pswpin = swap_stats.pswpin;
+	v->pswpout = swap_stats.pswpout;
 	ti = task_info_snapshot(&n);
 	for (int i = 0; ti && i < n; i++) {
 		if (ti[i].idle_task) {
@@ -129,9 +134,14 @@ static void vmstat_print(const struct vmstat_sample *a, const struct vmstat_samp
 		pid = (unsigned int)MIN(100, (id * 100 + ns / 2) / ns);
 		psy = (unsigned int)MIN(100 - pid, (sy * 100 + ns / 2) / ns);
 	}
-	console_printf("%2u %2u %6u %6lu %6lu %6lu %4u %4u %5lu %5lu %4lu %4lu %2u %2u %2u %2u %2u\n",
-		       b->running, b->blocked, 0, nr_free_pages() * (PAGE_SIZE / 1024),
-		       pc.buffers * (PAGE_SIZE / 1024), pc.cached * (PAGE_SIZE / 1024), 0, 0,
+	/* si/so: KiB/s to and from swap, as procps prints them. */
+	console_printf("%2u %2u %6lu %6lu %6lu %6lu %4lu %4lu %5lu %5lu %4lu %4lu %2u %2u %2u %2u %2u\n",
+		       b->running, b->blocked,
+		       (total_swap_pages() - nr_free_swap_pages()) * (PAGE_SIZE / 1024),
+		       nr_free_pages() * (PAGE_SIZE / 1024),
+		       pc.buffers * (PAGE_SIZE / 1024), pc.cached * (PAGE_SIZE / 1024),
+		       per_second((b->pswpin - a->pswpin) * (PAGE_SIZE / 1024), ns),
+		       per_second((b->pswpout - a->pswpout) * (PAGE_SIZE / 1024), ns),
 		       per_second(b->pgpgin - a->pgpgin, ns), per_second(b->pgpgout - a->pgpgout, ns),
 		       per_second(b->intr - a->intr, ns), per_second(b->cs - a->cs, ns),
 		       ns ? 100 - pid - psy : 0, psy, pid, 0, 0);
@@ -176,9 +186,14 @@ static void vmstat_sum(void)
 	console_printf("%13lu K inactive memory\n", pc.inactive * (PAGE_SIZE / 1024));
 	console_printf("%13lu K free memory\n", free);
 	console_printf("%13lu K buffer memory\n", pc.buffers * (PAGE_SIZE / 1024));
-	console_printf("%13u K total swap\n", 0);
+	console_printf("%13lu K total swap\n", total_swap_pages() * (PAGE_SIZE / 1024));
+	console_printf("%13lu K used swap\n",
+		       (total_swap_pages() - nr_free_swap_pages()) * (PAGE_SIZE / 1024));
+	console_printf("%13lu K free swap\n", nr_free_swap_pages() * (PAGE_SIZE / 1024));
 	console_printf("%13lu pages paged in\n", pc.pgpgin);
 	console_printf("%13lu pages paged out\n", pc.pgpgout);
+	console_printf("%13lu pages swapped in\n", swap_stats.pswpin);
+	console_printf("%13lu pages swapped out\n", swap_stats.pswpout);
 	console_printf("%13llu interrupts\n", irq_total());
 	for (unsigned int i = 0; i < NR_VM_EVENT_ITEMS; i++)
 		console_printf("%13lu %s\n", vm_event_sum(i), vm_event_names[i]);
@@ -190,6 +205,7 @@ static void vmstat_sum(void)
 		       "%13lu pgsteal_direct\n%13lu kswapd_wakeups\n", vmscan_stats.pgscan_kswapd,
 		       vmscan_stats.pgscan_direct, vmscan_stats.pgsteal_kswapd,
 		       vmscan_stats.pgsteal_direct, vmscan_stats.kswapd_wakeups);
+	console_printf("%13lu oom_kill\n", oom_stats.kills);
 	console_printf("%13lu nr_written_expired\n%13lu nr_written_background\n"
 		       "%13lu nr_written_throttled\n%13lu balance_dirty_pages_throttled\n",
 		       pc.wb_expired, pc.wb_background, pc.wb_throttled, pc.throttle_events);

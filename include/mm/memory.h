@@ -24,6 +24,13 @@ int do_wp_page(struct vm_area_struct *vma, uint64_t addr, uint64_t pa);
 /* Unmap [start, end) of @mm, accounting and freeing the frames (after the TLB flush). */
 int zap_vma_range(struct mm_struct *mm, uint64_t start, uint64_t end);
 
+/*
+ * The PTE at @addr of @mm holds swap entry @entry: read the page back and map it (a major
+ * fault). Sleeps: the caller holds no lock; this one takes the mmap_lock to map. 0 when
+ * the access can be retried (also when another fault got there first), or -errno.
+ */
+int do_swap_page(struct mm_struct *mm, uint64_t addr, pteval_t entry);
+
 /* fork: map @src's frames into @dst (same range), write-protecting both if copy-on-write. */
 int copy_anon_range(struct vm_area_struct *dst, struct vm_area_struct *src);
 

@@ -146,6 +146,32 @@ uint64_t follow_pte(pteval_t *pgd, uint64_t va, uint64_t *pa, pteval_t *prot);
  */
 uint64_t hole_end(pteval_t *pgd, uint64_t va);
 
+/*
+ * Swap entries (mm/swapfile.c): a 4 KiB PTE that is not present but not 0 says where the
+ * page went: its swap slot in the frame-number bits, _PAGE_SWP_MARK so that slot 0 would
+ * not read as an empty entry. The CPU ignores every other bit of a non-present entry.
+ * The other walkers leave such entries alone: protect_range skips them, unmap_range
+ * clears them through tlb->release (which frees the slot), follow_pte sees nothing.
+ */
+#define _PAGE_SWP_MARK	_PAGE_RW
+static inline bool is_swap_pte(pteval_t e) { return e && !(e & _PAGE_PRESENT); }
+static inline pteval_t swp_slot_to_pte(unsigned long slot)
+{
+	return ((pteval_t)slot << PAGE_SHIFT) | _PAGE_SWP_MARK;
+}
+static inline unsigned long pte_to_swp_slot(pteval_t e) { return (e & PTE_ADDR_MASK) >> PAGE_SHIFT; }
+
+/* The 4 KiB entry for @va as it is (present or not), 0 if no table covers it. */
+pteval_t read_pte(pteval_t *pgd, uint64_t va);
+/*
+ * Replace the 4 KiB entry at @va, which must be @old, by @new (present or a swap entry),
+ * recording in @tlb the flush a present @old needs. -EAGAIN if it is not @old any more.
+ * The swap code's way to take a page away and to give it back.
+ */
+int exchange_pte(pteval_t *pgd, uint64_t va, pteval_t old, pteval_t new, struct tlb_batch *tlb);
+/* fork: put swap entry @swp at @va (empty so far), making the tables on the way. */
+int install_swap_pte(pteval_t *pgd, uint64_t va, pteval_t swp, struct tlb_batch *tlb);
+
 /* ---- the kernel's tables (mm/paging.c) ---- */
 
 extern pteval_t *init_pgd;	/* the kernel's top-level table (virtual address) */

@@ -10,5 +10,7 @@ struct vmscan_stats {
 extern struct vmscan_stats vmscan_stats;
 
 void vmscan_init(void);		/* kswapd0, and the page allocator's hooks */
+/* Direct reclaim that may sleep, so swap too: the pages freed for an order-@order request. */
+unsigned long try_to_free_pages(unsigned int order);
 
 #endif

@@ -104,6 +104,7 @@ struct task_struct {
 	uint64_t start_time;		/* ns since boot */
 	uint64_t nvcsw, nivcsw;		/* voluntary and involuntary context switches */
 	uint64_t min_flt, cow_flt;	/* page faults served for this task (mm/fault.c) */
+	uint64_t maj_flt;		/* of them, those that read from swap */
 	uint64_t bad_flt;		/* faults nothing could serve: an oops, or a test's catch */
 	int exit_code;
 	int usage;			/* references (get/put_task_struct); freed at 0 */
@@ -124,7 +125,7 @@ struct task_struct {
 	struct completion *vfork_done;	/* a vfork child: its parent waits on this */
 	bool did_exec;			/* has exec'd since fork: setpgid leaves it alone */
 	uint64_t maxrss_pages;		/* the RSS high-water mark, kept at exit for wait4 */
-	uint64_t cmin_flt, cmaxrss_pages, cruntime_ns;	/* of reaped children (getrusage) */
+	uint64_t cmin_flt, cmaj_flt, cmaxrss_pages, cruntime_ns;	/* of reaped children (getrusage) */
 };
 
 #define EXIT_ZOMBIE	0x0020	/* Linux's values */
