@@ -26,6 +26,7 @@
 #include <mm/slab.h>
 #include <mm/shmem.h>
 #include <mm/vma.h>
+#include <mm/vmscan.h>
 
 #define KERNEL_PGD_FIRST 256	/* PGD entries from here on map the kernel half */
 
@@ -230,6 +231,8 @@ struct mm_struct *dup_mm(struct mm_struct *oldmm)
 
 	if (!mm)
 		return NULL;
+	/* The copy allocates tables and VMAs under the lock, where reclaim cannot swap. */
+	reclaim_before_atomic(oldmm->pgtables_bytes / PAGE_SIZE + oldmm->map_count + 8);
 	mmap_write_lock(oldmm);
 	err = dup_vmas(mm, oldmm, copy_vma, NULL);
 	mmap_write_unlock(oldmm);

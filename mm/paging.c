@@ -33,15 +33,20 @@ void kernel_pt_unlock(unsigned long flags)
 	spin_unlock_irqrestore(&init_pt_lock, flags);
 }
 
-static uint64_t buddy_alloc_table(struct pt_ops *ops)
+static uint64_t table_page(gfp_t gfp)
 {
-	struct page *p = alloc_page(GFP_KERNEL | __GFP_ZERO);
+	struct page *p = alloc_page(gfp | __GFP_ZERO);
 
-	(void)ops;
 	if (!p)
 		return 0;
 	__atomic_fetch_add(&pgtable_stats.allocated, 1, __ATOMIC_RELAXED);
 	return page_to_phys(p);
+}
+
+static uint64_t buddy_alloc_table(struct pt_ops *ops)
+{
+	(void)ops;
+	return table_page(GFP_KERNEL);
 }
 
 static void buddy_free_table(struct pt_ops *ops, uint64_t pa)
@@ -58,10 +63,14 @@ static void buddy_free_table(struct pt_ops *ops, uint64_t pa)
 
 struct pt_ops kernel_pt_ops = { .alloc_table = buddy_alloc_table, .free_table = buddy_free_table };
 
-/* An address space's tables: the same pages, also counted in its pgtables_bytes. */
+/*
+ * An address space's tables: the same pages, also counted in its pgtables_bytes. They are
+ * taken under the mmap_lock, a spinlock, where reclaim cannot swap: fail instead (the
+ * fault path reclaims and retries unlocked; fork made room before it locked).
+ */
 static uint64_t mm_alloc_table(struct pt_ops *ops)
 {
-	uint64_t pa = buddy_alloc_table(ops);
+	uint64_t pa = table_page(GFP_KERNEL | __GFP_NORETRY | __GFP_NOWARN);
 
 	if (pa)
 		container_of(ops, struct mm_struct, pt_ops)->pgtables_bytes += PAGE_SIZE;

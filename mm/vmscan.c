@@ -18,6 +18,8 @@
  */
 #define pr_fmt(fmt) "vmscan: " fmt
 
+#include <asm/x86.h>
+#include <kernel/preempt.h>
 #include <kernel/printk.h>
 #include <mm/mmzone.h>
 #include <mm/oom.h>
@@ -58,6 +60,7 @@ static unsigned long shrink_round(unsigned long *scanned)
 static int kswapd_thread(void *unused)
 {
 	(void)unused;
+	current->flags |= PF_MEMALLOC;	/* reclaim's own allocations do not reclaim */
 	for (;;) {
 		wait_event_interruptible(kswapd_wait, READ_ONCE(kswapd_kicked));
 		WRITE_ONCE(kswapd_kicked, false);
@@ -90,10 +93,24 @@ static void wakeup_kswapd(void)
 	wake_up(&kswapd_wait);
 }
 
+/* May reclaim sleep here (swap I/O)? Not with a spinlock held or interrupts off. */
+static bool reclaim_may_sleep(void)
+{
+	return !in_atomic() && !irqs_disabled();
+}
+
+/*
+ * The allocating task's own reclaim: page cache first; where it may sleep, swap as well.
+ * PF_MEMALLOC marks it while it runs, so that an allocation reclaim itself makes (the
+ * swap write's) does not recurse into reclaim.
+ */
 static unsigned long direct_reclaim(unsigned int order)
 {
 	unsigned long want = 1ul << order, got = 0, scanned;
 
+	if (current->flags & PF_MEMALLOC)
+		return 0;
+	current->flags |= PF_MEMALLOC;
 	for (int rounds = 0; rounds < 8 && got < want + SWAP_CLUSTER_MAX; rounds++) {
 		unsigned long freed = shrink_round(&scanned);
 
@@ -102,22 +119,29 @@ static unsigned long direct_reclaim(unsigned int order)
 		if (!scanned)
 			break;
 	}
+	if (got < want && reclaim_may_sleep()) {
+		got += shrink_anon(SWAP_CLUSTER_MAX, &scanned);
+		vmscan_stats.pgscan_direct += scanned;
+	}
+	current->flags &= ~PF_MEMALLOC;
 	vmscan_stats.pgsteal_direct += got;
 	return got;
 }
 
 unsigned long try_to_free_pages(unsigned int order)
 {
-	unsigned long got = direct_reclaim(order), scanned;
+	return direct_reclaim(order);
+}
 
-	if (got < (1ul << order)) {
-		unsigned long swapped = shrink_anon(SWAP_CLUSTER_MAX, &scanned);
+void reclaim_before_atomic(unsigned long nr)
+{
+	unsigned long want = nr;
 
-		vmscan_stats.pgscan_direct += scanned;
-		vmscan_stats.pgsteal_direct += swapped;
-		got += swapped;
-	}
-	return got;
+	for (int i = 0; i < MAX_NR_ZONES; i++)
+		if (zone_populated(&zones[i]))
+			want += zones[i].watermark[WMARK_HIGH];
+	while (nr_free_pages() < want && reclaim_may_sleep() && direct_reclaim(0))
+		;
 }
 
 void vmscan_init(void)

@@ -12,5 +12,7 @@ extern struct vmscan_stats vmscan_stats;
 void vmscan_init(void);		/* kswapd0, and the page allocator's hooks */
 /* Direct reclaim that may sleep, so swap too: the pages freed for an order-@order request. */
 unsigned long try_to_free_pages(unsigned int order);
+/* About to take @nr pages where reclaim could not swap (under a spinlock): make room now. */
+void reclaim_before_atomic(unsigned long nr);
 
 #endif

@@ -133,6 +133,7 @@ struct task_struct {
 
 /* Task flags. */
 #define PF_KTHREAD	0x00200000	/* a kernel thread */
+#define PF_MEMALLOC	0x00000800	/* reclaiming: its own allocations must not reclaim again */
 #define PF_IDLE		0x00000002	/* the idle task */
 
 /* Flags for enqueue_task / dequeue_task. */

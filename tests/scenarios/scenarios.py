@@ -15,6 +15,7 @@ from sched_scenarios import run_demo_latency, run_demo_sched, run_sched_trace
 from acpi_scenarios import run_acpi, run_acpi_off, run_reboot
 from apic_scenarios import apic_boots
 from block_scenarios import block_boots
+from swap_scenarios import swap_boots
 from matrix_scenarios import matrix_boots
 from user_scenarios import run_user_init, run_user_oom, run_user_oom_choice, run_user_programs
 from fuzz_scenarios import run_fuzz
@@ -988,7 +989,8 @@ def all_boots():
         BootSpec("kbd-no-i8042", run_kbd_absent, machine="pc,i8042=off"),
         BootSpec("kbd-q35-no-i8042", run_kbd_absent, machine="q35,i8042=off"),
         BootSpec("kbd-off", run_kbd_absent, "i8042=off"),
-    ] + apic_boots(BootSpec) + matrix_boots(BootSpec) + block_boots(BootSpec)
+    ] + apic_boots(BootSpec) + matrix_boots(BootSpec) + block_boots(BootSpec) + \
+        swap_boots(BootSpec)
     crashes = [("pf", PF_NULL, "crash_null_deref"), ("wild", PF_WRITE, "crash_wild_write"),
                ("nullcall", NULLCALL, "crash_null_call"),
                ("ud", UD, "crash_invalid_opcode"), ("de", DE, "crash_divide_error"),

@@ -221,7 +221,9 @@ def run_user_oom_choice(m):
     total_pages = meminfo_kb(m, "MemTotal") // 4
     free_before = meminfo_kb(m, "MemFree")
     avail = meminfo_kb(m, "MemAvailable") >> 10
-    big, small, grow = avail * 38 // 100, avail * 25 // 100, avail * 45 // 100
+    # Together 108%: the OOM killer must act once, when the grower has about 36% (less
+    # than the big holder), and after the kill the other two fit.
+    big, small, grow = avail * 42 // 100, avail * 22 // 100, avail * 44 // 100
     results = []
     # With the adjustments the small holder is the victim; without, the big one.
     for adj_big, adj_small, victim, survivor in ((-500, 500, "small", "big"),
