@@ -13,11 +13,13 @@
 #include <kernel/log.h>
 #include <kernel/oops.h>
 #include <kernel/percpu.h>
+#include <kernel/preempt.h>
 #include <kernel/printk.h>
 #include <kernel/spinlock.h>
 #include <kernel/time.h>
 #include <lib/printf.h>
 #include <lib/string.h>
+#include <sched/task.h>
 
 int console_loglevel = 7;	/* Linux's default: everything but debug */
 
@@ -239,11 +241,47 @@ void console_unlock(unsigned long flags)
 	spin_unlock_irqrestore(&log_lock, flags);
 }
 
+static struct {
+	char *buf;
+	size_t size, len;
+	const void *owner;	/* the task whose output goes to buf */
+} capture;
+
+void console_capture_begin(char *buf, size_t size)
+{
+	unsigned long flags = spin_lock_irqsave(&log_lock);
+
+	capture.buf = buf;
+	capture.size = size;
+	capture.len = 0;
+	capture.owner = current;
+	buf[0] = '\0';
+	spin_unlock_irqrestore(&log_lock, flags);
+}
+
+size_t console_capture_end(void)
+{
+	unsigned long flags = spin_lock_irqsave(&log_lock);
+	size_t len = capture.len;
+
+	capture.owner = NULL;
+	spin_unlock_irqrestore(&log_lock, flags);
+	return len;
+}
+
 void console_write(const char *s, size_t len)
 {
 	unsigned long flags = spin_lock_irqsave(&log_lock);
 
-	con_write_all(s, len, CONSOLE_NO_LEVEL);
+	if (capture.owner && capture.owner == current && !in_interrupt()) {
+		size_t n = MIN(len, capture.size - 1 - capture.len);
+
+		memcpy(capture.buf + capture.len, s, n);
+		capture.len += n;
+		capture.buf[capture.len] = '\0';
+	} else {
+		con_write_all(s, len, CONSOLE_NO_LEVEL);
+	}
 	spin_unlock_irqrestore(&log_lock, flags);
 }
 

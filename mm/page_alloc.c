@@ -494,6 +494,7 @@ static __noinline void free_pages_slowpath(struct page *page, unsigned int order
 		return;
 	if (--page->refcount > 0)
 		return;		/* someone else still holds the block */
+	page_alloc_stats.pgfree += 1ul << order;
 	if (order == 0)
 		free_to_pcp(page);
 	else
@@ -528,6 +529,7 @@ static inline bool page_plain_free(const struct page *page, unsigned int order)
 
 static inline void free_plain(struct page *page, unsigned int order)
 {
+	page_alloc_stats.pgfree += 1ul << order;	/* one add: no interrupt splits it */
 	if (likely(order == 0))
 		free_to_pcp(page);
 	else

@@ -36,6 +36,13 @@ void console_unlock(unsigned long flags);
 
 /* Write to every console, bypassing the log (the shell's output). */
 void console_write(const char *s, size_t len);
+/*
+ * Catch what the calling task writes with console_write (and puts/printf) in @buf
+ * instead, until console_capture_end, which returns the length (NUL-terminated, cut at
+ * @size - 1). `watch` runs a command this way. Other tasks and printk still print.
+ */
+void console_capture_begin(char *buf, size_t size);
+size_t console_capture_end(void);
 void console_puts(const char *s);
 int console_printf(const char *fmt, ...) __printf(1, 2);
 

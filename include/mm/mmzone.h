@@ -112,6 +112,7 @@ struct page_alloc_stats {
 	unsigned long bad_free[NR_BAD_FREE];
 	unsigned long alloc_fail;	/* allocations that returned NULL */
 	unsigned long warn_suppressed;	/* failure messages left out by the rate limit */
+	unsigned long pgfree;		/* pages given back (/proc/vmstat's pgfree; sar -B) */
 };
 
 extern struct page_alloc_stats page_alloc_stats;
