@@ -386,6 +386,52 @@ ssize_t filemap_write(struct address_space *mapping, const void *buf, size_t cou
 }
 
 /*
+ * Write @page (index @idx of @mapping) back if it is still there, not being written, old
+ * enough and dirty: 1 when written, 0 when it was not ours to write, or -errno.
+ */
+static int writeback_page(struct address_space *mapping, struct page *page, unsigned long idx,
+			  uint64_t older_than_ns)
+{
+	unsigned long flags = spin_lock_irqsave(&mapping->tree_lock);
+	bool mine;
+	int err;
+
+	/* Still this page (invalidation did not take it), not being written, old enough,
+	 * and dirty: then its writeback is ours. */
+	mine = radix_tree_lookup(&mapping->pages, idx) == page && !flag(page, PG_writeback) &&
+	       (!older_than_ns || page->private < older_than_ns) &&
+	       test_and_clear_flag(page, PG_dirty);
+	if (mine) {
+		page_ref_get(page);	/* reclaim keeps off it while it is written */
+		set_flag(page, PG_writeback);
+		radix_tree_tag_clear(&mapping->pages, idx, PAGECACHE_TAG_DIRTY);
+		radix_tree_tag_set(&mapping->pages, idx, PAGECACHE_TAG_WRITEBACK);
+	}
+	spin_unlock_irqrestore(&mapping->tree_lock, flags);
+	if (!mine)
+		return 0;
+	pagecache_count(&pagecache_stats.dirty, -1);
+	pagecache_count(&pagecache_stats.writeback, 1);
+	err = mapping->a_ops->writepage(mapping, page);
+	flags = spin_lock_irqsave(&mapping->tree_lock);
+	if (flag(page, PG_dirty))	/* written into meanwhile: tagged again */
+		radix_tree_tag_set(&mapping->pages, idx, PAGECACHE_TAG_DIRTY);
+	radix_tree_tag_clear(&mapping->pages, idx, PAGECACHE_TAG_WRITEBACK);
+	clear_flag(page, PG_writeback);
+	spin_unlock_irqrestore(&mapping->tree_lock, flags);
+	pagecache_put_page(page);
+	pagecache_count(&pagecache_stats.writeback, -1);
+	writeback_page_done();
+	if (err) {
+		set_page_dirty(page);	/* still newer than the disk */
+		return err;
+	}
+	pagecache_count(&pagecache_stats.written, 1);
+	pagecache_count(&pagecache_stats.pgpgout, PAGE_SIZE / 1024);
+	return 1;
+}
+
+/*
  * Write back up to @max dirty pages of @mapping in index order, only those dirtied before
  * @older_than_ns (0: any). Needs no lock of the caller's: the flusher runs it without the
  * mapping's mutex, so writers are never held up by its I/O. Each page is moved from dirty
@@ -404,53 +450,50 @@ long writeback_mapping(struct address_space *mapping, unsigned long max, uint64_
 	while (written < max &&
 	       (n = gang(mapping, batch, idx, next, 16, PAGECACHE_TAG_DIRTY)) > 0) {
 		for (unsigned int i = 0; i < n && written < max; i++) {
-			struct page *page = batch[i];
-			unsigned long flags = spin_lock_irqsave(&mapping->tree_lock);
-			bool mine;
-			int err;
+			int r = writeback_page(mapping, batch[i], idx[i], older_than_ns);
 
-			/* Still this page (invalidation did not take it), not being written, old
-			 * enough, and dirty: then its writeback is ours. */
-			mine = radix_tree_lookup(&mapping->pages, idx[i]) == page &&
-			       !flag(page, PG_writeback) &&
-			       (!older_than_ns || page->private < older_than_ns) &&
-			       test_and_clear_flag(page, PG_dirty);
-			if (mine) {
-				page_ref_get(page);	/* reclaim keeps off it while it is written */
-				set_flag(page, PG_writeback);
-				radix_tree_tag_clear(&mapping->pages, idx[i], PAGECACHE_TAG_DIRTY);
-				radix_tree_tag_set(&mapping->pages, idx[i], PAGECACHE_TAG_WRITEBACK);
-			}
-			spin_unlock_irqrestore(&mapping->tree_lock, flags);
-			if (!mine)
-				continue;
-			pagecache_count(&pagecache_stats.dirty, -1);
-			pagecache_count(&pagecache_stats.writeback, 1);
-			err = mapping->a_ops->writepage(mapping, page);
-			flags = spin_lock_irqsave(&mapping->tree_lock);
-			if (flag(page, PG_dirty))	/* written into meanwhile: tagged again */
-				radix_tree_tag_set(&mapping->pages, idx[i], PAGECACHE_TAG_DIRTY);
-			radix_tree_tag_clear(&mapping->pages, idx[i], PAGECACHE_TAG_WRITEBACK);
-			clear_flag(page, PG_writeback);
-			spin_unlock_irqrestore(&mapping->tree_lock, flags);
-			pagecache_put_page(page);
-			pagecache_count(&pagecache_stats.writeback, -1);
-			writeback_page_done();
-			if (err) {
-				set_page_dirty(page);	/* still newer than the disk */
-				if (!ret)
-					ret = err;
-			} else {
+			if (r > 0)
 				written++;
-				pagecache_count(&pagecache_stats.written, 1);
-				pagecache_count(&pagecache_stats.pgpgout, PAGE_SIZE / 1024);
-			}
+			else if (r < 0 && !ret)
+				ret = r;
 		}
 		next = idx[n - 1] + 1;
 		if (!next)
 			break;	/* the last index: wrapped */
 	}
 	return written ? (long)written : ret;
+}
+
+unsigned long pageout_inactive(unsigned long nr_to_scan)
+{
+	unsigned long written = 0;
+
+	for (;;) {
+		struct page *batch[32], *page;
+		unsigned long flags = spin_lock_irqsave(&lru_lock), looked = 0, done = 0;
+		unsigned int n = 0;
+
+		/* The dirty pages among the @nr_to_scan at the tail, that reclaim would take
+		 * (not referenced), a batch at a time; a reference keeps each. */
+		list_for_each_entry_reverse(page, &lru_inactive, lru) {
+			if (n == ARRAY_SIZE(batch) || looked++ == nr_to_scan)
+				break;
+			if (flag(page, PG_dirty) && !flag(page, PG_writeback) &&
+			    !flag(page, PG_referenced)) {
+				page_ref_get(page);
+				batch[n++] = page;
+			}
+		}
+		spin_unlock_irqrestore(&lru_lock, flags);
+		for (unsigned int i = 0; i < n; i++) {
+			if (writeback_page(batch[i]->mapping, batch[i], batch[i]->index, 0) > 0)
+				done++;
+			pagecache_put_page(batch[i]);
+		}
+		written += done;
+		if (!done)
+			return written;	/* nothing (more) to write in the window */
+	}
 }
 
 int filemap_write_and_wait(struct address_space *mapping)

@@ -216,6 +216,44 @@ void kmem_cache_shrink_all(void)
 	spin_unlock_irqrestore(&slab_lock, flags);
 }
 
+unsigned long kmem_cache_empty_pages(void)
+{
+	unsigned long flags = spin_lock_irqsave(&slab_lock), n = 0;
+	struct kmem_cache *s;
+
+	list_for_each_entry(s, &slab_caches, list)
+		n += READ_ONCE(s->nr_empty) * (s->slab_bytes >> PAGE_SHIFT);
+	spin_unlock_irqrestore(&slab_lock, flags);
+	return n;
+}
+
+unsigned long kmem_cache_free_empty(unsigned long nr)
+{
+	unsigned long flags = spin_lock_irqsave(&slab_lock), freed = 0;
+	struct kmem_cache *s;
+
+	list_for_each_entry(s, &slab_caches, list) {
+		struct list_head discard = LIST_HEAD_INIT(discard);
+		unsigned long lflags = spin_lock_irqsave(&s->list_lock);
+
+		while (freed < nr && !list_empty(&s->empty)) {
+			struct page *page = list_first_entry(&s->empty, struct page, slab_list);
+
+			list_del(&page->slab_list);
+			list_add(&page->slab_list, &discard);
+			s->nr_empty--;
+			s->nr_slabs--;
+			freed += s->slab_bytes >> PAGE_SHIFT;
+		}
+		spin_unlock_irqrestore(&s->list_lock, lflags);
+		discard_slabs(s, &discard);
+		if (freed >= nr)
+			break;
+	}
+	spin_unlock_irqrestore(&slab_lock, flags);
+	return freed;
+}
+
 /* Objects of @s that their callers hold: the per-CPU counts (list_lock held, inboxes emptied). */
 static unsigned long objects_in_use(const struct kmem_cache *s)
 {

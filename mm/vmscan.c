@@ -1,20 +1,22 @@
 /*
- * Reclaim, as far as it goes yet: the page cache's clean pages go back to the page
- * allocator when memory runs low, driven by the zones' watermarks as in Linux:
- *  - an allocation that finds a zone below its LOW mark wakes kswapd, which frees pages
- *    from the inactive LRU's tail until every populated zone is above its HIGH mark (or
- *    nothing more can be freed), keeping the inactive list at least as long as the active
- *    one by deactivating pages from the active tail;
+ * Reclaim: when memory runs low, pages go back to the page allocator in Linux's order,
+ * driven by the zones' watermarks:
+ *  - an allocation that finds a zone below its LOW mark wakes kswapd0, which reclaims
+ *    until every populated zone is above its HIGH mark (or nothing more can be freed);
  *  - an allocation that finds nothing even above MIN reclaims itself ("direct reclaim")
- *    and tries once more. It frees only clean, unused pages and never sleeps, so it is
- *    safe from any context.
- * A page referenced since it reached the inactive list gets a second chance. Dirty pages
- * are left for writeback (the flusher is woken). When the page cache has nothing more to
- * give, anonymous pages go to swap (mm/swap_out.c), which needs to sleep: kswapd does it,
- * and so does try_to_free_pages, the direct reclaim of a page fault that found no frame
- * (mm/fault.c), once it has dropped its lock. What even that cannot free is the OOM
- * killer's (mm/oom_kill.c). Counters under /proc/vmstat's names: pgscan_kswapd,
- * pgscan_direct, pgsteal_kswapd, pgsteal_direct, kswapd wakeups.
+ *    and tries once more; what even that cannot free is the OOM killer's (mm/oom_kill.c).
+ * One round of either (shrink_node) takes, in order, what costs least to give back:
+ *  1. clean page-cache pages from the inactive list's tail (the active list's tail is
+ *     moved there first when it is the longer; a page referenced since it got there has a
+ *     second chance);
+ *  2. dirty ones, written back from the inactive tail first (pageout_inactive), then
+ *     freed like the clean ones;
+ *  3. the memory caches keep for reuse, through their shrinkers (mm/shrinker.c);
+ *  4. anonymous pages, to swap (mm/swap_out.c).
+ * Steps 2 and 4 do I/O, so they are only for a reclaimer that may sleep: kswapd, and an
+ * allocating task without spinlocks and with interrupts on (the page-fault path drops its
+ * mmap_lock for it, mm/fault.c). Counters under /proc/vmstat's names: pgscan_kswapd,
+ * pgscan_direct, pgsteal_kswapd, pgsteal_direct, nr_vmscan_write, kswapd wakeups.
  */
 #define pr_fmt(fmt) "vmscan: " fmt
 
@@ -24,6 +26,7 @@
 #include <mm/mmzone.h>
 #include <mm/oom.h>
 #include <mm/pagemap.h>
+#include <mm/shrinker.h>
 #include <mm/swap.h>
 #include <mm/vmscan.h>
 #include <sched/task.h>
@@ -44,17 +47,42 @@ static bool zones_ok(enum zone_watermarks mark)
 	return true;
 }
 
-/* One round: balance the lists, then free from the inactive tail. */
-static unsigned long shrink_round(unsigned long *scanned)
+/* May reclaim sleep here (I/O)? Not with a spinlock held or interrupts off. */
+static bool reclaim_may_sleep(void)
+{
+	return !in_atomic() && !irqs_disabled();
+}
+
+/*
+ * One round, in the order above, looking at up to @nr_scan page-cache pages: the pages
+ * freed; *@scanned, those looked at.
+ */
+static unsigned long shrink_node(bool may_sleep, unsigned long nr_scan, unsigned long *scanned)
 {
 	struct pagecache_stats pc;
+	unsigned long freed, more;
 
 	pagecache_get_stats(&pc);
 	if (pc.active > pc.inactive)
-		deactivate_pages(SWAP_CLUSTER_MAX);
-	if (pc.dirty)
-		wakeup_flusher();	/* dirty pages must be written before they can go */
-	return shrink_inactive_list(SWAP_CLUSTER_MAX * 2, scanned);
+		deactivate_pages(nr_scan / 2);
+	freed = shrink_inactive_list(nr_scan, scanned);
+	if (!freed && pc.dirty) {
+		wakeup_flusher();
+		if (may_sleep && (more = pageout_inactive(nr_scan))) {
+			vmscan_stats.nr_vmscan_write += more;
+			freed = shrink_inactive_list(nr_scan, &more);
+			*scanned += more;
+		}
+	}
+	if (!freed) {
+		freed = shrink_slab(SWAP_CLUSTER_MAX);
+		*scanned += freed;
+	}
+	if (!freed && may_sleep) {
+		freed = shrink_anon(SWAP_CLUSTER_MAX, &more);
+		*scanned += more;
+	}
+	return freed;
 }
 
 static int kswapd_thread(void *unused)
@@ -66,14 +94,9 @@ static int kswapd_thread(void *unused)
 		WRITE_ONCE(kswapd_kicked, false);
 		vmscan_stats.kswapd_wakeups++;
 		while (!zones_ok(WMARK_HIGH)) {
-			unsigned long scanned, freed = shrink_round(&scanned);
+			unsigned long scanned, freed = shrink_node(true, SWAP_CLUSTER_MAX * 2,
+								   &scanned);
 
-			if (!freed) {		/* the page cache is spent: swap */
-				unsigned long anon_scanned;
-
-				freed = shrink_anon(SWAP_CLUSTER_MAX, &anon_scanned);
-				scanned += anon_scanned;
-			}
 			vmscan_stats.pgscan_kswapd += scanned;
 			vmscan_stats.pgsteal_kswapd += freed;
 			if (!scanned)
@@ -93,35 +116,27 @@ static void wakeup_kswapd(void)
 	wake_up(&kswapd_wait);
 }
 
-/* May reclaim sleep here (swap I/O)? Not with a spinlock held or interrupts off. */
-static bool reclaim_may_sleep(void)
-{
-	return !in_atomic() && !irqs_disabled();
-}
-
 /*
- * The allocating task's own reclaim: page cache first; where it may sleep, swap as well.
- * PF_MEMALLOC marks it while it runs, so that an allocation reclaim itself makes (the
- * swap write's) does not recurse into reclaim.
+ * The allocating task's own reclaim. PF_MEMALLOC marks it while it runs, so that an
+ * allocation reclaim itself makes (a swap write's) does not recurse into reclaim.
  */
 static unsigned long direct_reclaim(unsigned int order)
 {
 	unsigned long want = 1ul << order, got = 0, scanned;
+	bool may_sleep = reclaim_may_sleep();
 
 	if (current->flags & PF_MEMALLOC)
 		return 0;
 	current->flags |= PF_MEMALLOC;
-	for (int rounds = 0; rounds < 8 && got < want + SWAP_CLUSTER_MAX; rounds++) {
-		unsigned long freed = shrink_round(&scanned);
+	/* Each round looks at twice as many pages (Linux's falling scan priority). */
+	for (int round = 0; round < 8 && got < want + SWAP_CLUSTER_MAX; round++) {
+		unsigned long freed = shrink_node(may_sleep, (SWAP_CLUSTER_MAX * 2) << round,
+						  &scanned);
 
 		vmscan_stats.pgscan_direct += scanned;
 		got += freed;
 		if (!scanned)
 			break;
-	}
-	if (got < want && reclaim_may_sleep()) {
-		got += shrink_anon(SWAP_CLUSTER_MAX, &scanned);
-		vmscan_stats.pgscan_direct += scanned;
 	}
 	current->flags &= ~PF_MEMALLOC;
 	vmscan_stats.pgsteal_direct += got;
@@ -146,6 +161,7 @@ void reclaim_before_atomic(unsigned long nr)
 
 void vmscan_init(void)
 {
+	slab_shrinker_init();
 	kswapd = kthread_run(kswapd_thread, NULL, "kswapd0");
 	reclaim_hooks.direct_reclaim = direct_reclaim;
 	reclaim_hooks.wakeup_kswapd = wakeup_kswapd;

@@ -20,6 +20,7 @@
 #include <mm/mmzone.h>
 #include <mm/oom.h>
 #include <mm/pagemap.h>
+#include <mm/shrinker.h>
 #include <mm/slab.h>
 #include <mm/swap.h>
 #include <mm/vmscan.h>
@@ -205,6 +206,8 @@ static void vmstat_sum(void)
 		       "%13lu pgsteal_direct\n%13lu kswapd_wakeups\n", vmscan_stats.pgscan_kswapd,
 		       vmscan_stats.pgscan_direct, vmscan_stats.pgsteal_kswapd,
 		       vmscan_stats.pgsteal_direct, vmscan_stats.kswapd_wakeups);
+	console_printf("%13lu nr_vmscan_write\n%13lu slabs_scanned\n", vmscan_stats.nr_vmscan_write,
+		       shrinker_freed_total());
 	console_printf("%13lu oom_kill\n", oom_stats.kills);
 	console_printf("%13lu nr_written_expired\n%13lu nr_written_background\n"
 		       "%13lu nr_written_throttled\n%13lu balance_dirty_pages_throttled\n",

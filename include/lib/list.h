@@ -65,7 +65,13 @@ static inline bool list_empty(const struct list_head *h)
 	     &pos->member != (head);                                            \
 	     pos = list_entry(pos->member.next, __typeof__(*pos), member))
 
-/* The same, but @pos may be unlinked (even freed) by the body: @n holds the next one. */
+/* From the tail to the head (an LRU list's oldest first). */
+#define list_for_each_entry_reverse(pos, head, member)                          \
+	for (pos = list_entry((head)->prev, __typeof__(*pos), member);          \
+	     &pos->member != (head);                                            \
+	     pos = list_entry(pos->member.prev, __typeof__(*pos), member))
+
+/* The same as list_for_each_entry, but @pos may be unlinked (even freed) by the body: @n holds the next one. */
 #define list_for_each_entry_safe(pos, n, head, member)                          \
 	for (pos = list_entry((head)->next, __typeof__(*pos), member),          \
 	     n = list_entry(pos->member.next, __typeof__(*pos), member);        \

@@ -98,6 +98,12 @@ void pagecache_put_page(struct page *page);	/* the reference pagecache_get_page 
 /* Reclaim's side of the LRU (mm/vmscan.c calls them). */
 unsigned long shrink_inactive_list(unsigned long nr_to_scan, unsigned long *scanned);
 void deactivate_pages(unsigned long nr);
+/*
+ * Reclaim's writeback: write the dirty, unreferenced pages among the @nr_to_scan at the
+ * inactive list's tail, so that the next scan finds them clean and can free them. Sleeps.
+ * Returns the pages written.
+ */
+unsigned long pageout_inactive(unsigned long nr_to_scan);
 unsigned long drop_pagecache(void);	/* every mapping's clean pages; how many freed */
 #ifdef HOSTED_TEST
 void filemap_host_reset(void);		/* a new fake machine: forget every mapping */

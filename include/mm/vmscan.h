@@ -6,6 +6,7 @@ struct vmscan_stats {
 	unsigned long pgscan_kswapd, pgscan_direct;	/* pages looked at */
 	unsigned long pgsteal_kswapd, pgsteal_direct;	/* pages freed */
 	unsigned long kswapd_wakeups;
+	unsigned long nr_vmscan_write;			/* dirty pages reclaim wrote back */
 };
 extern struct vmscan_stats vmscan_stats;
 

@@ -264,7 +264,8 @@ static void test_reclaim_takes_clean_cache_pages(struct ktest *t)
 	pages = vzalloc(max * sizeof(*pages));
 	KTEST_ASSERT_TRUE(t, pages != NULL);
 	free_before = nr_free_pages();	/* after the array */
-	while (n < max && (pages[n] = alloc_page(GFP_KERNEL | __GFP_NOWARN)))
+	/* __GFP_NORETRY: reclaim, but no OOM killer at the end (there is no one to kill). */
+	while (n < max && (pages[n] = alloc_page(GFP_KERNEL | __GFP_NORETRY | __GFP_NOWARN)))
 		n++;
 	pagecache_get_stats(&pc);
 	ktest_diag(t, "%lu pages were free and %lu cached: %lu allocated, %lu still cached; "
@@ -285,12 +286,97 @@ out:
 	kfree(buf);
 }
 
+/* Fill ram0 with pages whose words say which page and which @round they are. */
+static void write_numbered(struct gendisk *d, unsigned long pages, uint64_t round)
+{
+	uint64_t buf[PAGE_SIZE / 8];
+
+	for (unsigned long i = 0; i < pages; i++) {
+		loff_t pos = (loff_t)(i * PAGE_SIZE);
+
+		for (unsigned int w = 0; w < ARRAY_SIZE(buf); w++)
+			buf[w] = round << 48 | i << 16 | w;
+		filemap_write(&d->mapping, buf, sizeof(buf), &pos);
+	}
+}
+
+/* The pages of ram0 read from the disk itself (the cache dropped first) that are not so. */
+static unsigned long count_misnumbered(struct gendisk *d, unsigned long pages, uint64_t round)
+{
+	uint64_t *buf = kmalloc(PAGE_SIZE, GFP_KERNEL);
+	unsigned long bad = 0;
+
+	invalidate_mapping_pages(&d->mapping);
+	for (unsigned long i = 0; buf && i < pages; i++) {
+		loff_t pos = (loff_t)(i * PAGE_SIZE);
+
+		if (filemap_read(&d->mapping, buf, PAGE_SIZE, &pos) != PAGE_SIZE ||
+		    buf[7] != (round << 48 | i << 16 | 7) || buf[511] != (round << 48 | i << 16 | 511))
+			bad++;
+	}
+	kfree(buf);
+	return buf ? bad : pages;
+}
+
+/*
+ * Reclaim of dirty pages: with the flusher kept away (limits above ram0's size, an hour's
+ * expiry) and all of ram0 dirty in the page cache, the allocator's demand makes reclaim
+ * write the pages back itself (nr_vmscan_write) before it frees them, and what it wrote
+ * is on the disk, every page. ram0 is written once beforehand, so that its own backing
+ * pages exist and writing back costs it no memory.
+ */
+static void test_reclaim_writes_dirty_pages_back(struct ktest *t)
+{
+	struct gendisk *d = ram(t);
+	unsigned long disk_pages, n = 0, max;
+	struct vmscan_stats v0 = vmscan_stats;
+	struct pagecache_stats pc;
+	struct page **pages;
+
+	if (!d)
+		return;
+	disk_pages = d->capacity >> (PAGE_SHIFT - SECTOR_SHIFT);
+	write_numbered(d, disk_pages, 1);
+	sync_disk_now(d);
+	sysctl_write("vm.dirty_expire_centisecs", "360000");
+	sysctl_write("vm.dirty_background_bytes", "1073741824");
+	sysctl_write("vm.dirty_bytes", "2147483648");
+	write_numbered(d, disk_pages, 2);
+	pagecache_get_stats(&pc);
+	KTEST_EXPECT_TRUE(t, pc.dirty >= disk_pages);
+	max = nr_free_pages() + pc.buffers;
+	pages = vzalloc(max * sizeof(*pages));
+	KTEST_ASSERT_TRUE(t, pages != NULL);
+	while (n < max && (pages[n] = alloc_page(GFP_KERNEL | __GFP_NORETRY | __GFP_NOWARN)))
+		n++;
+	pagecache_get_stats(&pc);
+	ktest_diag(t, "%lu dirty pages cached; %lu allocated; reclaim wrote %lu back, %lu still "
+		   "dirty, %lu cached", disk_pages, n, vmscan_stats.nr_vmscan_write -
+		   v0.nr_vmscan_write, pc.dirty, pc.buffers);
+	for (unsigned long i = 0; i < n; i++)
+		__free_page(pages[i]);
+	vfree(pages);
+	/* Every page that left the cache was dirty, and the flusher was kept away: reclaim
+	 * wrote each itself. (How many leave depends on the RAM: the allocator keeps its
+	 * reserves back, which on a big machine is more than ram0.) */
+	KTEST_EXPECT_TRUE(t, vmscan_stats.nr_vmscan_write - v0.nr_vmscan_write >=
+			     disk_pages - pc.buffers);
+	KTEST_EXPECT_TRUE(t, pc.buffers < disk_pages - 256);
+	sysctl_write("vm.dirty_ratio", "20");		/* back to ratios, as they were */
+	sysctl_write("vm.dirty_background_ratio", "10");
+	sysctl_write("vm.dirty_expire_centisecs", "3000");
+	sync_disk_now(d);
+	KTEST_EXPECT_EQ(t, count_misnumbered(d, disk_pages, 2), 0);
+	invalidate_mapping_pages(&d->mapping);
+}
+
 static const struct ktest_case block_cases[] = {
 	KTEST_CASE(test_write_read_back_and_zeros),
 	KTEST_CASE(test_bad_requests_refused_and_counted),
 	KTEST_CASE(test_queue_serves_in_order_with_the_delay),
 	KTEST_CASE(test_writeback_regimes),
 	KTEST_CASE(test_reclaim_takes_clean_cache_pages),
+	KTEST_CASE(test_reclaim_writes_dirty_pages_back),
 	{},
 };
 KTEST_SUITE(block, block_cases);

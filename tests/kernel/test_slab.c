@@ -16,6 +16,7 @@
 #include <lib/printf.h>
 #include <lib/string.h>
 #include <mm/mmzone.h>
+#include <mm/shrinker.h>
 #include <mm/slab.h>
 
 /* The size classes, written out: the reference kmalloc_index is checked against. */
@@ -292,6 +293,32 @@ static void test_shrink_gives_pages_back(struct ktest *t)
 	kmem_cache_destroy(s);
 }
 
+/*
+ * The slab shrinker (mm/slab_shrinker.c): the empty slabs a cache keeps after its objects
+ * are freed are memory reclaim can have; shrink_slab gives exactly those pages back.
+ */
+static void test_shrinker_frees_the_kept_empty_slabs(struct ktest *t)
+{
+	static void *objs[200];
+	unsigned long kept, before, freed;
+	struct kmem_cache *s = kmem_cache_create("ktest-shrinker", 1000, 0, 0, NULL);
+
+	KTEST_ASSERT_TRUE(t, s != NULL);
+	for (int i = 0; i < 200; i++)
+		objs[i] = kmem_cache_alloc(s, GFP_KERNEL);
+	for (int i = 0; i < 200; i++)
+		kmem_cache_free(s, objs[i]);
+	kept = kmem_cache_empty_pages();
+	ktest_diag(t, "%lu pages in empty slabs kept by the caches", kept);
+	KTEST_EXPECT_TRUE(t, kept >= (1ul << s->order));	/* ours keeps one at least */
+	before = nr_free_pages();
+	freed = shrink_slab(1ul << 30);
+	KTEST_EXPECT_EQ(t, freed, kept);
+	KTEST_EXPECT_EQ(t, kmem_cache_empty_pages(), 0);
+	KTEST_EXPECT_TRUE(t, nr_free_pages() >= before + freed);
+	kmem_cache_destroy(s);
+}
+
 static int ctor_calls;
 
 static void foo_ctor(void *p)
@@ -446,6 +473,7 @@ static const struct ktest_case slab_cases[] = {
 	KTEST_CASE(test_kfree_of_foreign_pointers),
 	KTEST_CASE(test_slabinfo_counts),
 	KTEST_CASE(test_shrink_gives_pages_back),
+	KTEST_CASE(test_shrinker_frees_the_kept_empty_slabs),
 	KTEST_CASE(test_constructor_and_alignment),
 	KTEST_CASE(test_destroy_with_live_objects_leaks),
 	KTEST_CASE(test_kmalloc_from_interrupts),
