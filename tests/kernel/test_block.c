@@ -6,6 +6,7 @@
  * delays (each request at least its delay: a lower bound, which cannot flake).
  */
 #include <block/blkdev.h>
+#include <kernel/hrtimer.h>
 #include <kernel/ktest.h>
 #include <kernel/sysctl.h>
 #include <kernel/time.h>
@@ -370,13 +371,158 @@ static void test_reclaim_writes_dirty_pages_back(struct ktest *t)
 	invalidate_mapping_pages(&d->mapping);
 }
 
+/* A reader of cached pages: the longest one read of a page took while a writer was busy. */
+struct reader {
+	struct gendisk *disk;
+	unsigned long first, pages, reads;
+	uint64_t max_ns;
+};
+
+static int reader_fn(void *data)
+{
+	struct reader *r = data;
+	char *buf = kmalloc(PAGE_SIZE, GFP_KERNEL);
+
+	while (buf && !kthread_should_stop()) {
+		loff_t pos = (loff_t)((r->first + r->reads % r->pages) * PAGE_SIZE);
+		uint64_t start = ktime_get_ns();
+
+		filemap_read(&r->disk->mapping, buf, PAGE_SIZE, &pos);
+		r->max_ns = MAX(r->max_ns, ktime_get_ns() - start);
+		r->reads++;
+		msleep(1);
+	}
+	kfree(buf);
+	return 0;
+}
+
+/*
+ * The hard limit slows the heavy writer and no one else: with the disk slow (1 ms a
+ * request) and the writer far above vm.dirty_bytes, it writes back its own pages 32 at
+ * a time (each batch 32 ms and more), while a reader of cached pages of the same disk
+ * gets every page in a fraction of that: the writer does its writeback without the
+ * mapping's mutex, so the reader waits for one page copy at most.
+ */
+static void test_reader_keeps_its_latency_while_the_writer_is_throttled(struct ktest *t)
+{
+	struct gendisk *d = ram(t);
+	struct reader r = { .disk = d, .first = 3500, .pages = 64 };
+	struct pagecache_stats s0, s1;
+	struct task_struct *k;
+	uint64_t start, writer_ns;
+	char *buf = kmalloc(PAGE_SIZE, GFP_KERNEL);
+
+	if (!d || !buf)
+		goto out;
+	for (unsigned long i = 0; i < r.pages; i++) {	/* the reader's pages, cached */
+		loff_t pos = (loff_t)((r.first + i) * PAGE_SIZE);
+
+		filemap_read(&d->mapping, buf, PAGE_SIZE, &pos);
+	}
+	sysctl_write("vm.dirty_background_bytes", "1048576");
+	sysctl_write("vm.dirty_bytes", "2097152");	/* 512 pages */
+	sysctl_write("dev.ramdisk.delay_us", "1000");
+	k = kthread_run(reader_fn, &r, "ktest-reader");
+	KTEST_ASSERT_TRUE(t, k != NULL);
+	pagecache_get_stats(&s0);
+	start = ktime_get_ns();
+	dirty_pages(d, 0, 1500);
+	writer_ns = ktime_get_ns() - start;
+	kthread_stop(k);
+	pagecache_get_stats(&s1);
+	ktest_diag(t, "the writer: 1500 pages in %llu ms, %lu throttled batches; the reader: %lu "
+		   "reads, the slowest %llu us", (unsigned long long)writer_ns / 1000000,
+		   s1.throttle_events - s0.throttle_events, r.reads,
+		   (unsigned long long)r.max_ns / 1000);
+	KTEST_EXPECT_TRUE(t, s1.throttle_events - s0.throttle_events > 0);
+	KTEST_EXPECT_TRUE(t, r.reads >= 20);
+	KTEST_EXPECT_TRUE(t, r.max_ns < 16000000ull);	/* half a throttled batch */
+	sysctl_write("dev.ramdisk.delay_us", "0");
+	sysctl_write("vm.dirty_ratio", "20");
+	sysctl_write("vm.dirty_background_ratio", "10");
+	sync_disk_now(d);
+	invalidate_mapping_pages(&d->mapping);
+out:
+	kfree(buf);
+}
+
+/* An interrupt handler's demand: a page a millisecond, GFP_ATOMIC, kept in a ring of 64. */
+static struct {
+	struct hrtimer timer;
+	struct page *ring[64];
+	unsigned long fired, failed;
+	volatile bool stop;
+} irq_alloc;
+
+static enum hrtimer_restart alloc_in_irq(struct hrtimer *timer)
+{
+	unsigned long slot = irq_alloc.fired++ % ARRAY_SIZE(irq_alloc.ring);
+
+	if (irq_alloc.ring[slot])
+		__free_page(irq_alloc.ring[slot]);
+	irq_alloc.ring[slot] = alloc_page(GFP_ATOMIC | __GFP_NOWARN);
+	if (!irq_alloc.ring[slot])
+		irq_alloc.failed++;
+	if (irq_alloc.stop)
+		return HRTIMER_NORESTART;
+	hrtimer_forward(timer, sched_clock(), 1000000);
+	return HRTIMER_RESTART;
+}
+
+/*
+ * Under pressure from process context (the page cache full, then GFP_KERNEL allocations
+ * until reclaim has nothing more to give), the interrupt handler's GFP_ATOMIC allocations
+ * all succeed: they may use the reserve below the MIN watermark, which the others leave,
+ * and their dips below LOW wake kswapd.
+ */
+static void test_atomic_allocations_in_interrupts_succeed_under_pressure(struct ktest *t)
+{
+	struct gendisk *d = ram(t);
+	char *buf = kmalloc(65536, GFP_KERNEL);
+	unsigned long n = 0, max, fired;
+	struct page **pages = NULL;
+	loff_t pos = 0;
+
+	if (!d || !buf)
+		goto out;
+	while (filemap_read(&d->mapping, buf, 65536, &pos) > 0)
+		;
+	max = nr_free_pages() + (d->capacity >> (PAGE_SHIFT - SECTOR_SHIFT));
+	pages = vzalloc(max * sizeof(*pages));
+	KTEST_ASSERT_TRUE(t, pages != NULL);
+	memset(&irq_alloc, 0, sizeof(irq_alloc));
+	hrtimer_init(&irq_alloc.timer, alloc_in_irq);
+	hrtimer_start(&irq_alloc.timer, sched_clock() + 1000000);
+	while (n < max && (pages[n] = alloc_page(GFP_KERNEL | __GFP_NORETRY | __GFP_NOWARN)))
+		n++;
+	msleep(50);		/* and stay at the floor for a while */
+	fired = irq_alloc.fired;
+	irq_alloc.stop = true;
+	msleep(5);
+	hrtimer_cancel(&irq_alloc.timer);
+	ktest_diag(t, "%lu pages taken by process context; %lu GFP_ATOMIC allocations in an "
+		   "interrupt handler meanwhile, %lu failed", n, fired, irq_alloc.failed);
+	KTEST_EXPECT_TRUE(t, fired >= 40);
+	KTEST_EXPECT_EQ(t, irq_alloc.failed, 0);
+	for (unsigned long i = 0; i < ARRAY_SIZE(irq_alloc.ring); i++)
+		if (irq_alloc.ring[i])
+			__free_page(irq_alloc.ring[i]);
+	for (unsigned long i = 0; i < n; i++)
+		__free_page(pages[i]);
+out:
+	vfree(pages);
+	kfree(buf);
+}
+
 static const struct ktest_case block_cases[] = {
 	KTEST_CASE(test_write_read_back_and_zeros),
 	KTEST_CASE(test_bad_requests_refused_and_counted),
 	KTEST_CASE(test_queue_serves_in_order_with_the_delay),
 	KTEST_CASE(test_writeback_regimes),
+	KTEST_CASE(test_reader_keeps_its_latency_while_the_writer_is_throttled),
 	KTEST_CASE(test_reclaim_takes_clean_cache_pages),
 	KTEST_CASE(test_reclaim_writes_dirty_pages_back),
+	KTEST_CASE(test_atomic_allocations_in_interrupts_succeed_under_pressure),
 	{},
 };
 KTEST_SUITE(block, block_cases);
