@@ -145,7 +145,7 @@ int swap_writepage(struct page *page, unsigned long slot)
 
 	si.map[slot] &= (uint16_t)~SWAP_WRITING;
 	if (err) {
-		/* The page is lost with it: the PTEs that hold the slot fault with SIGBUS. */
+		/* Never used again; the caller maps the page back (mm/swap_out.c: put_back). */
 		si.map[slot] |= SWAP_BAD;
 		swap_stats.write_errors++;
 	} else {
@@ -155,7 +155,7 @@ int swap_writepage(struct page *page, unsigned long slot)
 	spin_unlock_irqrestore(&swap_lock, flags);
 	wake_up_all(&swap_write_wait);
 	if (err)
-		pr_err("write error %d on slot %lu: the page is lost\n", err, slot);
+		pr_err("write error %d on slot %lu: the slot is retired\n", err, slot);
 	return err;
 }
 

@@ -246,7 +246,7 @@ static void test_writeback_regimes(struct ktest *t)
 static void test_reclaim_takes_clean_cache_pages(struct ktest *t)
 {
 	struct gendisk *d = ram(t);
-	unsigned long free_before, cached, n = 0, max;
+	unsigned long free_before, cached, n = 0, max, steal;
 	struct vmscan_stats v0 = vmscan_stats;
 	struct pagecache_stats pc;
 	struct page **pages = NULL;
@@ -276,12 +276,19 @@ static void test_reclaim_takes_clean_cache_pages(struct ktest *t)
 		   vmscan_stats.pgsteal_direct - v0.pgsteal_direct);
 	for (unsigned long i = 0; i < n; i++)
 		__free_page(pages[i]);
-	/* The allocator keeps its reserves (MIN, lowmem_reserve) back whatever reclaim does,
-	 * which on a big machine outweighs ram0's 16 MiB: count what reclaim took instead. */
+	/*
+	 * Whatever the allocator handed out beyond the free pages came from reclaim. (On a
+	 * big machine it keeps reserves, MIN and lowmem_reserve, that outweigh ram0's 16 MiB,
+	 * and reclaim, which does not look at zones, may free cache pages of a zone those
+	 * reserves protect: then it stops before the free pages are used up.)
+	 */
+	steal = vmscan_stats.pgsteal_kswapd + vmscan_stats.pgsteal_direct - v0.pgsteal_kswapd -
+		v0.pgsteal_direct;
 	KTEST_EXPECT_TRUE(t, cached >= 4000);
-	KTEST_EXPECT_TRUE(t, pc.buffers < cached / 2);
-	KTEST_EXPECT_TRUE(t, vmscan_stats.pgsteal_kswapd + vmscan_stats.pgsteal_direct -
-			     v0.pgsteal_kswapd - v0.pgsteal_direct >= cached / 2);
+	KTEST_EXPECT_TRUE(t, pc.buffers < cached);
+	KTEST_EXPECT_TRUE(t, steal >= cached - pc.buffers);
+	if (n > free_before)
+		KTEST_EXPECT_TRUE(t, steal >= n - free_before);
 out:
 	vfree(pages);
 	kfree(buf);
