@@ -209,6 +209,12 @@ static void f_minflt(char *b, const struct task_info *t, const struct ps_ctx *c)
 	num(b, (long long)t->min_flt);
 }
 
+static void f_majflt(char *b, const struct task_info *t, const struct ps_ctx *c)
+{
+	(void)c;
+	num(b, (long long)t->maj_flt);
+}
+
 static void f_c(char *b, const struct task_info *t, const struct ps_ctx *c)
 {
 	num(b, MIN(lifetime_permille(t, c) / 10, 99));
@@ -260,6 +266,7 @@ static const struct ps_col columns[] = {
 	{ "command", "COMMAND", 27, true, f_args }, { "psr", "PSR", 3, false, f_zero },
 	{ "nvcsw", "VCSW", 5, false, f_nvcsw },	{ "nivcsw", "IVCSW", 5, false, f_nivcsw },
 	{ "min_flt", "MINFL", 5, false, f_minflt }, { "minflt", "MINFL", 5, false, f_minflt },
+	{ "maj_flt", "MAJFL", 5, false, f_majflt }, { "majflt", "MAJFL", 5, false, f_majflt },
 	{ "c", "C", 2, false, f_c },		{ "%cpu", "%CPU", 4, false, f_pcpu },
 	{ "pcpu", "%CPU", 4, false, f_pcpu },	{ "%mem", "%MEM", 4, false, f_pmem },
 	{ "pmem", "%MEM", 4, false, f_pmem },	{ "vsz", "VSZ", 6, false, f_vsz },

@@ -55,6 +55,7 @@ static void copy_task(struct task_info *t, struct task_struct *p)
 	t->nvcsw = p->nvcsw;
 	t->nivcsw = p->nivcsw;
 	t->min_flt = p->min_flt;
+	t->maj_flt = p->maj_flt;
 	copy_mm(t, READ_ONCE(p->mm));
 }
 

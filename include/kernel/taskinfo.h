@@ -23,6 +23,7 @@ struct task_info {
 	uint64_t start_time;		/* ns since boot */
 	uint64_t nvcsw, nivcsw;		/* voluntary and involuntary switches */
 	uint64_t min_flt;		/* page faults served */
+	uint64_t maj_flt;		/* of them, those that read from swap */
 	unsigned long vm_pages;		/* of its own address space; 0 for a kernel thread */
 	unsigned long rss_pages;
 	unsigned long shared_pages;	/* file and shared-memory pages of the RSS */
