@@ -83,7 +83,8 @@ static int ram_transfer(struct bio *bio)
 
 		if (bio->op == REQ_OP_WRITE) {
 			if (!pages[idx]) {
-				pages[idx] = get_zeroed_page(GFP_KERNEL);
+				/* NOIO: reclaim must not write to this disk to make room. */
+				pages[idx] = get_zeroed_page(GFP_NOIO);
 				if (!pages[idx])
 					return -ENOMEM;
 			}

@@ -26,6 +26,17 @@ static struct inode *proc_root;
 
 /* ---- files: generated on read ----------------------------------------------------------- */
 
+/* @e's text for task @pid, shown under tasklist_lock: -ESRCH if there is no such task. */
+static int show_task(const struct proc_entry *e, int pid, char *buf, size_t size)
+{
+	unsigned long flags = spin_lock_irqsave(&tasklist_lock);
+	struct task_struct *p = find_task_by_pid(pid);
+	int ret = p ? e->show(p, buf, size) : -ESRCH;
+
+	spin_unlock_irqrestore(&tasklist_lock, flags);
+	return ret;
+}
+
 static ssize_t proc_read(struct file *f, void *buf, size_t count, loff_t *pos)
 {
 	const struct proc_entry *e = f->f_inode->i_private;
@@ -35,7 +46,8 @@ static ssize_t proc_read(struct file *f, void *buf, size_t count, loff_t *pos)
 
 	if (!text)
 		return -ENOMEM;
-	len = e->show(text, PROC_TEXT_MAX, (int)f->f_inode->i_rdev);
+	len = e->format ? e->format(text, PROC_TEXT_MAX) :
+			  show_task(e, (int)f->f_inode->i_rdev, text, PROC_TEXT_MAX);
 	if (len < 0) {
 		n = len;
 	} else if (*pos < len) {
@@ -105,35 +117,12 @@ void proc_readdir_table(const struct proc_entry *table, size_t n, uint64_t pos, 
 
 /* ---- /proc itself ----------------------------------------------------------------------- */
 
-static int show_meminfo(char *buf, size_t size, int pid)
-{
-	(void)pid;
-	return meminfo_format(buf, size);
-}
-
-static int show_buddyinfo(char *buf, size_t size, int pid)
-{
-	(void)pid;
-	return buddyinfo_format(buf, size);
-}
-
-static int show_slabinfo(char *buf, size_t size, int pid)
-{
-	(void)pid;
-	return slabinfo_format(buf, size);
-}
-
-static int show_swaps(char *buf, size_t size, int pid)
-{
-	(void)pid;
-	return swaps_format(buf, size);
-}
-
+/* The kernel's own tables, straight from their formatters. */
 static const struct proc_entry root_entries[] = {
-	{ "buddyinfo", S_IFREG | 0444, show_buddyinfo, NULL },
-	{ "meminfo", S_IFREG | 0444, show_meminfo, NULL },
-	{ "slabinfo", S_IFREG | 0400, show_slabinfo, NULL },
-	{ "swaps", S_IFREG | 0444, show_swaps, NULL },
+	{ "buddyinfo", S_IFREG | 0444, .format = buddyinfo_format },
+	{ "meminfo", S_IFREG | 0444, .format = meminfo_format },
+	{ "slabinfo", S_IFREG | 0400, .format = slabinfo_format },
+	{ "swaps", S_IFREG | 0444, .format = swaps_format },
 };
 
 /* "self": a symlink whose target is the caller's pid, so open("/proc/self/...") works. */

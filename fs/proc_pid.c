@@ -4,8 +4,9 @@
  *   comm            its name
  *   oom_score       the OOM killer's view of it, 0..2000 (mm/oom_kill.c)
  *   oom_score_adj   -1000..1000, readable and writable: `echo 500 > /proc/PID/oom_score_adj`
- * Each read looks the task up by pid under tasklist_lock and copies what it shows before
- * the lock is dropped, so a task exiting meanwhile reads as -ESRCH, never as freed memory.
+ * Each read looks the task up by pid under tasklist_lock (fs/proc.c: show_task) and copies
+ * what it shows before the lock is dropped, so a task exiting meanwhile reads as -ESRCH,
+ * never as freed memory.
  */
 #include <fs/proc.h>
 #include <kernel/process.h>
@@ -72,38 +73,6 @@ static int oom_score_adj_of(struct task_struct *p, char *buf, size_t size)
 	return scnprintf(buf, size, "%d\n", p->signal ? p->signal->oom_score_adj : 0);
 }
 
-/* Run @fn on task @pid with tasklist_lock held: -ESRCH if there is no such task. */
-static int with_task(int pid, int (*fn)(struct task_struct *p, char *buf, size_t size),
-		     char *buf, size_t size)
-{
-	unsigned long flags = spin_lock_irqsave(&tasklist_lock);
-	struct task_struct *p = find_task_by_pid(pid);
-	int ret = p ? fn(p, buf, size) : -ESRCH;
-
-	spin_unlock_irqrestore(&tasklist_lock, flags);
-	return ret;
-}
-
-static int show_status(char *buf, size_t size, int pid)
-{
-	return with_task(pid, status_of, buf, size);
-}
-
-static int show_comm(char *buf, size_t size, int pid)
-{
-	return with_task(pid, comm_of, buf, size);
-}
-
-static int show_oom_score(char *buf, size_t size, int pid)
-{
-	return with_task(pid, oom_score_of, buf, size);
-}
-
-static int show_oom_score_adj(char *buf, size_t size, int pid)
-{
-	return with_task(pid, oom_score_adj_of, buf, size);
-}
-
 /* "500\n" from echo: a number in -1000..1000, else -EINVAL as Linux. */
 static int write_oom_score_adj(const char *text, int pid)
 {
@@ -113,6 +82,8 @@ static int write_oom_score_adj(const char *text, int pid)
 	struct task_struct *p;
 	int adj, ret = 0;
 
+	if (strlen(text) >= sizeof(num))
+		return -EINVAL;
 	memcpy(num, text, len);
 	while (len && (num[len - 1] == '\n' || num[len - 1] == ' '))
 		len--;
@@ -132,10 +103,10 @@ static int write_oom_score_adj(const char *text, int pid)
 }
 
 static const struct proc_entry pid_entries[] = {
-	{ "comm", S_IFREG | 0444, show_comm, NULL },
-	{ "oom_score", S_IFREG | 0444, show_oom_score, NULL },
-	{ "oom_score_adj", S_IFREG | 0644, show_oom_score_adj, write_oom_score_adj },
-	{ "status", S_IFREG | 0444, show_status, NULL },
+	{ "comm", S_IFREG | 0444, .show = comm_of },
+	{ "oom_score", S_IFREG | 0444, .show = oom_score_of },
+	{ "oom_score_adj", S_IFREG | 0644, .show = oom_score_adj_of, .write = write_oom_score_adj },
+	{ "status", S_IFREG | 0444, .show = status_of },
 };
 
 static struct inode *pid_dir_lookup(struct inode *dir, const char *name, size_t len)
@@ -155,7 +126,7 @@ static const struct inode_operations pid_dir_ops = {
 	.readdir = pid_dir_readdir,
 };
 
-static const struct proc_entry pid_dir_entry = { "", S_IFDIR | 0555, NULL, NULL };
+static const struct proc_entry pid_dir_entry = { "", S_IFDIR | 0555, .show = NULL };
 
 struct inode *proc_pid_lookup(int pid, struct inode *proc_root)
 {

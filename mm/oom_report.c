@@ -28,17 +28,6 @@
 static DEFINE_RATELIMIT_STATE(report_rs, RATELIMIT_INTERVAL_NS, 1);
 static DEFINE_RATELIMIT_STATE(kill_rs, RATELIMIT_INTERVAL_NS, RATELIMIT_BURST);
 
-static unsigned long slab_pages(void)
-{
-	unsigned long flags = spin_lock_irqsave(&slab_lock), n = 0;
-	struct kmem_cache *s;
-
-	list_for_each_entry(s, &slab_caches, list)
-		n += READ_ONCE(s->nr_slabs) * (s->slab_bytes >> PAGE_SHIFT);
-	spin_unlock_irqrestore(&slab_lock, flags);
-	return n;
-}
-
 /* The task list as Linux's dump_tasks prints it; returns the RSS summed over processes. */
 static unsigned long dump_tasks(void)
 {
@@ -70,7 +59,7 @@ static void show_mem_and_tasks(void)
 	unsigned long missed;
 
 	if (__ratelimit(&report_rs, &missed)) {
-		unsigned long slab = slab_pages(), large = READ_ONCE(kmalloc_large_stats.pages);
+		unsigned long slab = kmem_cache_pages(false), large = READ_ONCE(kmalloc_large_stats.pages);
 		unsigned long vm = vmalloc_nr_pages(), user = dump_tasks();
 
 		pr_info("Mem-Info: free:%lu slab:%lu kmalloc_large:%lu vmalloc:%lu user_rss:%lu "

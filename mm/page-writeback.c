@@ -49,28 +49,31 @@ SYSCTL(dirty_expire, "vm.dirty_expire_centisecs", &dirty_expire_cs, 1, 0, 360000
  */
 static int64_t dirty_background_bytes, dirty_bytes;
 
-static int set_bg_ratio(const struct ctl_table *t, int64_t val)
+/* Store @val and clear the other of its pair, @twin. */
+static int store_clearing(const struct ctl_table *t, int64_t val, int64_t *twin)
 {
-	dirty_background_bytes = 0;
+	*twin = 0;
 	return sysctl_store(t, val);
 }
 
-static int set_bg_bytes(const struct ctl_table *t, int64_t val)
+static int set_bg_ratio(const struct ctl_table *t, int64_t v)
 {
-	dirty_background_ratio = 0;
-	return sysctl_store(t, val);
+	return store_clearing(t, v, &dirty_background_bytes);
 }
 
-static int set_ratio(const struct ctl_table *t, int64_t val)
+static int set_bg_bytes(const struct ctl_table *t, int64_t v)
 {
-	dirty_bytes = 0;
-	return sysctl_store(t, val);
+	return store_clearing(t, v, &dirty_background_ratio);
 }
 
-static int set_bytes(const struct ctl_table *t, int64_t val)
+static int set_ratio(const struct ctl_table *t, int64_t v)
 {
-	dirty_ratio = 0;
-	return sysctl_store(t, val);
+	return store_clearing(t, v, &dirty_bytes);
+}
+
+static int set_bytes(const struct ctl_table *t, int64_t v)
+{
+	return store_clearing(t, v, &dirty_ratio);
 }
 SYSCTL(dirty_bg_ratio, "vm.dirty_background_ratio", &dirty_background_ratio, 1, 0, 100,
        set_bg_ratio);

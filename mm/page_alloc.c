@@ -331,7 +331,7 @@ static __noinline struct page *__alloc_pages(gfp_t gfp, unsigned int order)
 		if (!page)
 			page = get_page_from_freelist(gfp, order, high, 1);
 		/* Below MIN: the allocating task reclaims itself, then tries once more. */
-		if (!page && reclaim_hooks.direct_reclaim && reclaim_hooks.direct_reclaim(order))
+		if (!page && reclaim_hooks.direct_reclaim && reclaim_hooks.direct_reclaim(gfp, order))
 			page = get_page_from_freelist(gfp, order, high, 1);
 		/* Nothing to reclaim and the request may not fail: a process dies for it. */
 		for (int kills = 0; !page && kills < 8 && (gfp & __GFP_RECLAIM) &&

@@ -216,13 +216,14 @@ void kmem_cache_shrink_all(void)
 	spin_unlock_irqrestore(&slab_lock, flags);
 }
 
-unsigned long kmem_cache_empty_pages(void)
+unsigned long kmem_cache_pages(bool empty_only)
 {
 	unsigned long flags = spin_lock_irqsave(&slab_lock), n = 0;
 	struct kmem_cache *s;
 
 	list_for_each_entry(s, &slab_caches, list)
-		n += READ_ONCE(s->nr_empty) * (s->slab_bytes >> PAGE_SHIFT);
+		n += READ_ONCE(*(empty_only ? &s->nr_empty : &s->nr_slabs)) *
+		     (s->slab_bytes >> PAGE_SHIFT);
 	spin_unlock_irqrestore(&slab_lock, flags);
 	return n;
 }

@@ -10,7 +10,7 @@
 static unsigned long count_empty(struct shrinker *s)
 {
 	(void)s;
-	return kmem_cache_empty_pages();
+	return kmem_cache_pages(true);
 }
 
 static unsigned long scan_empty(struct shrinker *s, unsigned long nr)

@@ -120,10 +120,12 @@ static void wakeup_kswapd(void)
  * The allocating task's own reclaim. PF_MEMALLOC marks it while it runs, so that an
  * allocation reclaim itself makes (a swap write's) does not recurse into reclaim.
  */
-static unsigned long direct_reclaim(unsigned int order)
+static unsigned long direct_reclaim(gfp_t gfp, unsigned int order)
 {
 	unsigned long want = 1ul << order, got = 0, scanned;
-	bool may_sleep = reclaim_may_sleep();
+	/* I/O only for a caller that allows it: GFP_ATOMIC never sleeps, GFP_NOIO (a disk's
+	 * own allocation) must not wait on a disk. */
+	bool may_sleep = (gfp & __GFP_RECLAIM) && (gfp & __GFP_IO) && reclaim_may_sleep();
 
 	if (current->flags & PF_MEMALLOC)
 		return 0;
@@ -145,7 +147,7 @@ static unsigned long direct_reclaim(unsigned int order)
 
 unsigned long try_to_free_pages(unsigned int order)
 {
-	return direct_reclaim(order);
+	return direct_reclaim(GFP_KERNEL, order);
 }
 
 void reclaim_before_atomic(unsigned long nr)
@@ -155,7 +157,7 @@ void reclaim_before_atomic(unsigned long nr)
 	for (int i = 0; i < MAX_NR_ZONES; i++)
 		if (zone_populated(&zones[i]))
 			want += zones[i].watermark[WMARK_HIGH];
-	while (nr_free_pages() < want && reclaim_may_sleep() && direct_reclaim(0))
+	while (nr_free_pages() < want && reclaim_may_sleep() && direct_reclaim(GFP_KERNEL, 0))
 		;
 }
 

@@ -1,19 +1,23 @@
 /*
  * procfs (fs/proc.c, fs/proc_pid.c): files whose text the kernel writes when they are read.
  * A table of struct proc_entry describes a directory's files; show writes the text for
- * task @pid (0 for /proc's own files) into @buf and returns its length or -errno (-ESRCH
- * when the task is gone); write, if any, takes what was written as a string.
+ * task @p into @buf and returns its length (called with tasklist_lock held: the read
+ * is -ESRCH when the task is gone), format does the same for a file of /proc itself (no
+ * task); write, if any, takes what was written as a string.
  */
 #ifndef FS_PROC_H
 #define FS_PROC_H
 
 #include <fs/fs.h>
 
+struct task_struct;
+
 struct proc_entry {
 	const char *name;
 	umode_t mode;
-	int (*show)(char *buf, size_t size, int pid);
+	int (*show)(struct task_struct *p, char *buf, size_t size);
 	int (*write)(const char *text, int pid);
+	int (*format)(char *buf, size_t size);	/* instead of show: /proc's own files */
 };
 
 /* Inode numbers: one block of 256 per pid (0: /proc itself), fixed across lookups. */

@@ -28,6 +28,7 @@ typedef unsigned int gfp_t;
 
 #define GFP_ATOMIC	(__GFP_HIGH)
 #define GFP_KERNEL	(__GFP_RECLAIM | __GFP_IO | __GFP_FS)
+#define GFP_NOIO	(__GFP_RECLAIM)	/* may reclaim, but start no I/O (a disk driver's) */
 #define GFP_DMA		(__GFP_DMA)
 #define GFP_DMA32	(__GFP_DMA32)
 

@@ -65,7 +65,7 @@ unsigned long zone_free_pages_all(const struct zone *z);
  */
 struct reclaim_hooks {
 	void (*wakeup_kswapd)(void);
-	unsigned long (*direct_reclaim)(unsigned int order);
+	unsigned long (*direct_reclaim)(gfp_t gfp, unsigned int order);
 	enum oom_result (*out_of_memory)(gfp_t gfp, unsigned int order);	/* mm/oom_kill.c */
 };
 extern struct reclaim_hooks reclaim_hooks;

@@ -72,8 +72,9 @@ void *kmem_cache_alloc(struct kmem_cache *s, gfp_t gfp);
 void kmem_cache_free(struct kmem_cache *s, void *object);
 int kmem_cache_shrink(struct kmem_cache *s);	/* 0 when no slab is left */
 void kmem_cache_shrink_all(void);		/* every cache (vm.drop_caches=2) */
-/* The empty slabs caches keep for reuse: their pages, and freeing up to @nr of them. */
-unsigned long kmem_cache_empty_pages(void);
+/* Pages in the slabs of every cache (only the empty ones kept for reuse: @empty_only). */
+unsigned long kmem_cache_pages(bool empty_only);
+/* Free up to @nr pages of those empty slabs; returns the pages freed. */
 unsigned long kmem_cache_free_empty(unsigned long nr);
 
 static inline void *kmem_cache_zalloc(struct kmem_cache *s, gfp_t gfp)

@@ -308,13 +308,13 @@ static void test_shrinker_frees_the_kept_empty_slabs(struct ktest *t)
 		objs[i] = kmem_cache_alloc(s, GFP_KERNEL);
 	for (int i = 0; i < 200; i++)
 		kmem_cache_free(s, objs[i]);
-	kept = kmem_cache_empty_pages();
+	kept = kmem_cache_pages(true);
 	ktest_diag(t, "%lu pages in empty slabs kept by the caches", kept);
 	KTEST_EXPECT_TRUE(t, kept >= (1ul << s->order));	/* ours keeps one at least */
 	before = nr_free_pages();
 	freed = shrink_slab(1ul << 30);
 	KTEST_EXPECT_EQ(t, freed, kept);
-	KTEST_EXPECT_EQ(t, kmem_cache_empty_pages(), 0);
+	KTEST_EXPECT_EQ(t, kmem_cache_pages(true), 0);
 	KTEST_EXPECT_TRUE(t, nr_free_pages() >= before + freed);
 	kmem_cache_destroy(s);
 }
