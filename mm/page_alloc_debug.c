@@ -123,7 +123,7 @@ static const struct {
 	{ GFP_DMA32, "GFP_DMA32" },	{ GFP_DMA, "GFP_DMA" },
 	{ __GFP_IO, "__GFP_IO" },	{ __GFP_FS, "__GFP_FS" },
 	{ __GFP_ZERO, "__GFP_ZERO" },	{ __GFP_NOWARN, "__GFP_NOWARN" },
-	{ GFP_NOIO, "GFP_NOIO" },	{ __GFP_RECLAIM, "__GFP_RECLAIM" },
+	{ __GFP_RECLAIM, "__GFP_RECLAIM" },
 	{ __GFP_NORETRY, "__GFP_NORETRY" },
 };
 

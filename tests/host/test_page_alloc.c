@@ -693,6 +693,7 @@ Test(page_alloc, gfp_names)
 		{ GFP_DMA32 | __GFP_NOWARN, "GFP_DMA32|__GFP_NOWARN" },
 		{ GFP_KERNEL | GFP_DMA, "GFP_KERNEL|GFP_DMA" },
 		{ __GFP_IO, "__GFP_IO" },
+		{ GFP_KERNEL | __GFP_NORETRY, "GFP_KERNEL|__GFP_NORETRY" },
 		{ __GFP_RECLAIM | __GFP_FS, "__GFP_FS|__GFP_RECLAIM" },
 		{ 0, "none" },
 		{ 0x8000, "0x8000" },
