@@ -268,6 +268,7 @@ static void test_cfs_nice0_vs_nice5_shares(struct ktest *t)
 struct sleeper {
 	volatile bool awake;
 	uint64_t v_before, v_woken, v_spinner;	/* vruntimes, ns */
+	uint64_t exec_before;			/* the sleeper's CPU time when it slept */
 	uint64_t z0, s0;			/* CPU times when it woke, ns */
 	struct task_struct *spinner;
 };
@@ -291,13 +292,15 @@ static int sleeps_10s(void *data)
 	unsigned long flags;
 
 	s->v_before = se->vruntime;
+	s->exec_before = se->sum_exec_runtime;
 	msleep(10000);
 	/*
-	 * Running at once, the spinner off the CPU. A tick may have charged us already: at
-	 * nice 0 a vruntime grows by the CPU time, so take off what ran since the pick.
+	 * Running at once, the spinner off the CPU. We may have been charged already, even
+	 * over more than one turn (an interrupt's wakeup of a kernel thread can preempt us):
+	 * at nice 0 a vruntime grows by the CPU time, so take off all we ran since we slept.
 	 */
 	flags = local_irq_save();
-	s->v_woken = se->vruntime - (se->sum_exec_runtime - se->prev_sum_exec_runtime);
+	s->v_woken = se->vruntime - (se->sum_exec_runtime - s->exec_before);
 	s->v_spinner = s->spinner->se.vruntime;
 	local_irq_restore(flags);
 	s->z0 = task_sched_runtime(current);
@@ -332,7 +335,8 @@ static void test_cfs_long_sleeper_does_not_monopolise(struct ktest *t)
 	/* 10 s behind when it woke; put half a latency period (3 ms) ahead instead. */
 	KTEST_EXPECT_TRUE(t, (int64_t)(s.v_spinner - s.v_before) > (int64_t)(9 * NSEC_PER_SEC));
 	KTEST_EXPECT_TRUE(t, (int64_t)(s.v_spinner - s.v_woken) >= (int64_t)credit);
-	KTEST_EXPECT_TRUE(t, (int64_t)(s.v_spinner - s.v_woken) <= (int64_t)(credit + 2 * MS));
+	/* Above: the spinner may have run a turn between our wakeup and the measurement. */
+	KTEST_EXPECT_TRUE(t, (int64_t)(s.v_spinner - s.v_woken) <= (int64_t)(credit + 10 * MS));
 	n = runlog_turns(&rlog, turns, NSEGS);
 	KTEST_ASSERT_TRUE(t, n >= 3);
 	KTEST_EXPECT_EQ(t, turns[0].who, 1);
