@@ -6,6 +6,9 @@
  * room. bio_endio accounts the request (count, sectors, time from submission to end) and
  * calls the submitter's end_io. A bio outside the disk, unaligned, or a write to a
  * read-only disk ends at once with -EIO, as Linux's bio checks do.
+ * Fault injection, for the error paths of the disks' users (swap's write errors): sysctl
+ * dev.block.fail_writes=N makes the next N writes, to any disk, end with -EIO before they
+ * reach the driver, as Linux's fail_make_request does for a disk marked make-it-fail.
  */
 #define pr_fmt(fmt) "block: " fmt
 
@@ -13,6 +16,7 @@
 #include <block/blkdev.h>
 #include <drivers/virtio.h>
 #include <kernel/printk.h>
+#include <kernel/sysctl.h>
 #include <kernel/time.h>
 #include <lib/errno.h>
 #include <lib/string.h>
@@ -76,6 +80,25 @@ void for_each_disk(void (*fn)(struct gendisk *disk, void *arg), void *arg)
 		fn(d, arg);
 }
 
+static int64_t fail_writes;	/* writes still to fail */
+static DEFINE_SPINLOCK(fail_lock);
+SYSCTL(fail_writes, "dev.block.fail_writes", &fail_writes, 1, 0, 1000000, NULL);
+
+static bool should_fail(const struct bio *bio)
+{
+	unsigned long flags;
+	bool fail;
+
+	if (bio->op != REQ_OP_WRITE || !READ_ONCE(fail_writes))
+		return false;
+	flags = spin_lock_irqsave(&fail_lock);
+	fail = fail_writes > 0;
+	if (fail)
+		fail_writes--;
+	spin_unlock_irqrestore(&fail_lock, flags);
+	return fail;
+}
+
 static int bio_check(const struct bio *bio)
 {
 	const struct gendisk *d = bio->disk;
@@ -88,7 +111,7 @@ static int bio_check(const struct bio *bio)
 		return -EIO;
 	if (bio->op == REQ_OP_WRITE && d->ro)
 		return -EROFS;
-	return 0;
+	return should_fail(bio) ? -EIO : 0;
 }
 
 void bio_endio(struct bio *bio, int status)

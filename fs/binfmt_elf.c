@@ -31,6 +31,7 @@
 #include <lib/errno.h>
 #include <lib/string.h>
 #include <mm/memory.h>
+#include <mm/oom.h>
 #include <mm/mmu_context.h>
 #include <mm/pgtable.h>
 #include <mm/slab.h>
@@ -104,12 +105,16 @@ static uint8_t *user_page_frame(struct mm_struct *mm, uint64_t addr, int *err)
 static int copy_to_mm(struct mm_struct *mm, uint64_t dst, const void *src, uint64_t len)
 {
 	const uint8_t *s = src;
-	int err;
+	int err, tries = 0;
 
 	while (len) {
 		uint64_t off = dst & (PAGE_SIZE - 1), n = MIN(len, PAGE_SIZE - off);
 		uint8_t *page = user_page_frame(mm, dst, &err);
 
+		/* The frame is allocated under the lock, without reclaim: make room unlocked. */
+		if (!page && err == -ENOMEM && ++tries <= 8 &&
+		    pagefault_out_of_memory(true))	/* exec runs in process context */
+			continue;
 		if (!page)
 			return err;
 		memcpy(page + off, s, n);

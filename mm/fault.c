@@ -138,26 +138,21 @@ static bool fault_may_sleep(const struct pt_regs *regs)
 	return !in_atomic() && (regs->rflags & X86_EFLAGS_IF);
 }
 
-static unsigned long fault_reclaim(void)
-{
-	unsigned long freed;
-
-	local_irq_enable();
-	freed = try_to_free_pages(0);
-	local_irq_disable();
-	return freed;
-}
-
 /*
  * Out of memory for the page (the fault path allocates with __GFP_NORETRY, since it holds
- * the mmap_lock, a spinlock): now unlocked, reclaim with everything it has (swap too),
- * and failing that let the OOM killer make room. True if the fault should be retried.
+ * the mmap_lock, a spinlock): now unlocked, reclaim and OOM-kill (pagefault_out_of_memory)
+ * with interrupts on where the fault may sleep. True if the fault should be retried.
  */
 static bool fault_oom(const struct pt_regs *regs)
 {
-	if (fault_may_sleep(regs) && fault_reclaim())
-		return true;
-	return out_of_memory(GFP_KERNEL, 0) == OOM_FREED;
+	bool may_sleep = fault_may_sleep(regs), retry;
+
+	if (may_sleep)
+		local_irq_enable();
+	retry = pagefault_out_of_memory(may_sleep);
+	if (may_sleep)
+		local_irq_disable();
+	return retry;
 }
 
 static enum fault_result user_addr_fault(struct pt_regs *regs, uint64_t addr,
@@ -188,14 +183,17 @@ retry:
 			told = true;
 			return FAULT_BAD_AREA;
 		}
+		mmget(mm);	/* held across the sleep, whatever happens to the task's mm */
 		local_irq_enable();
 		err = do_swap_page(mm, addr, swp);
 		local_irq_disable();
+		mmput(mm);
 		if (!err) {
 			current->maj_flt++;
 			count_vm_event(PGMAJFAULT);
-			return FAULT_HANDLED;
 		}
+		if (!err || err == -EAGAIN)	/* -EAGAIN: another fault read it: not ours */
+			return FAULT_HANDLED;
 	}
 	if (err == -ENOMEM && ++tries <= 8 && fault_oom(regs))
 		goto retry;

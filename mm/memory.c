@@ -257,9 +257,9 @@ int do_swap_page(struct mm_struct *mm, uint64_t addr, pteval_t entry)
 		mm->maj_flt++;
 	}
 	mmap_read_unlock(mm);
-	if (err) {		/* unmapped, or brought back by another fault, meanwhile */
+	if (err) {		/* unmapped (-EFAULT), or brought back by another fault (-EAGAIN) */
 		__free_page(page);
-		return err == -EAGAIN ? 0 : err;
+		return err;
 	}
 	swap_free(slot);
 	return 0;

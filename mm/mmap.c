@@ -16,6 +16,7 @@
 
 #include <kernel/oops.h>
 #include <kernel/printk.h>
+#include <kernel/signal.h>
 #include <lib/errno.h>
 #include <lib/string.h>
 #include <mm/gfp.h>
@@ -27,6 +28,7 @@
 #include <mm/shmem.h>
 #include <mm/vma.h>
 #include <mm/vmscan.h>
+#include <sched/task.h>
 
 #define KERNEL_PGD_FIRST 256	/* PGD entries from here on map the kernel half */
 
@@ -234,7 +236,11 @@ struct mm_struct *dup_mm(struct mm_struct *oldmm)
 	/* The copy allocates tables and VMAs under the lock, where reclaim cannot swap. */
 	reclaim_before_atomic(oldmm->pgtables_bytes / PAGE_SIZE + oldmm->map_count + 8);
 	mmap_write_lock(oldmm);
-	err = dup_vmas(mm, oldmm, copy_vma, NULL);
+	/* Killed while reclaim slept (the OOM killer may have reaped oldmm): no copy. */
+	if (fatal_signal_pending(current) || (oldmm->flags & (1ul << MMF_OOM_SKIP)))
+		err = -EINTR;
+	else
+		err = dup_vmas(mm, oldmm, copy_vma, NULL);
 	mmap_write_unlock(oldmm);
 	if (err) {
 		/* dup_vmas emptied the VMA tree; the pages copied so far are still mapped. */

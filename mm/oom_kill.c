@@ -33,6 +33,7 @@
 #include <mm/oom.h>
 #include <mm/swap.h>
 #include <mm/vma.h>
+#include <mm/vmscan.h>
 #include <sched/task.h>
 
 #define K(pages) ((unsigned long)(pages) << (PAGE_SHIFT - 10))
@@ -104,11 +105,14 @@ static void kill_sharers(struct mm_struct *mm, struct task_struct *victim)
 	spin_unlock_irqrestore(&tasklist_lock, flags);
 }
 
-/* Free what @mm maps; false if someone holds its lock (it may be in the middle of a fault). */
-static bool oom_reap(struct mm_struct *mm)
+/*
+ * Free what @mm maps; false if someone holds its lock (it may be in the middle of a fault).
+ * Pages shared with other spaces (copy-on-write after fork) stay theirs.
+ */
+static bool oom_reap(struct mm_struct *mm, unsigned long *freed)
 {
 	struct vm_area_struct *vma;
-	unsigned long before = get_mm_rss(mm);
+	unsigned long before = nr_free_pages();
 
 	if (!spin_trylock(&mm->mmap_lock))
 		return false;
@@ -116,14 +120,16 @@ static bool oom_reap(struct mm_struct *mm)
 		zap_vma_range(mm, vma->vm_start, vma->vm_end);
 	mm->flags |= 1ul << MMF_OOM_SKIP;
 	mmap_write_unlock(mm);
-	oom_stats.reaped += before - get_mm_rss(mm);
+	*freed = nr_free_pages() > before ? nr_free_pages() - before : 0;
+	oom_stats.reaped += *freed;
 	return true;
 }
 
-/* Kill @victim; true if its memory is back already. */
+/* Kill @victim; true if it gave memory back already. */
 static bool oom_kill_process(struct task_struct *victim)
 {
 	struct mm_struct *mm = victim->mm;
+	unsigned long freed = 0;
 	bool reaped;
 
 	mmget(mm);	/* it stays while we reap, however the victim exits */
@@ -138,14 +144,14 @@ static bool oom_kill_process(struct task_struct *victim)
 	       (unsigned long)mm->pgtables_bytes >> 10, victim->signal->oom_score_adj);
 	kill_sharers(mm, victim);
 	/* Our own memory is in use by this very call: the victim frees it at its exit. */
-	reaped = mm != current->mm && oom_reap(mm);
+	reaped = mm != current->mm && oom_reap(mm, &freed);
 	if (reaped)
 		pr_info("oom_reaper: reaped process %d (%s), now anon-rss:%lukB, file-rss:%lukB, "
 			"shmem-rss:%lukB\n", victim->pid, victim->comm,
 			K(get_mm_counter(mm, MM_ANONPAGES)), K(get_mm_counter(mm, MM_FILEPAGES)),
 			K(get_mm_counter(mm, MM_SHMEMPAGES)));
 	mmput(mm);
-	return reaped;
+	return freed > 0;
 }
 
 static DEFINE_RATELIMIT_STATE(none_rs, RATELIMIT_INTERVAL_NS, 1);
@@ -154,10 +160,14 @@ enum oom_result out_of_memory(gfp_t gfp, unsigned int order)
 {
 	struct task_struct *victim;
 	enum oom_result r;
+	bool ours, freed;
 
 	/* A dying task needs no victim: failing its allocation lets it exit sooner. */
 	if (current->signal && fatal_signal_pending(current))
 		return OOM_SELF;
+	/* Reclaim's own allocation (kswapd, a swap write): it is making room already. */
+	if (current->flags & PF_MEMALLOC)
+		return OOM_NONE;
 	preempt_disable();
 	oom_report_header(gfp, order);
 	victim = select_bad_process(oom_totalpages());
@@ -169,11 +179,18 @@ enum oom_result out_of_memory(gfp_t gfp, unsigned int order)
 		preempt_enable();
 		return OOM_NONE;
 	}
-	if (oom_kill_process(victim))
-		r = OOM_FREED;
-	else	/* it was us (or someone using our memory): fail, and die */
-		r = victim->mm == current->mm ? OOM_SELF : OOM_NONE;
+	ours = victim->mm == current->mm;	/* us, or a sharer of our memory */
+	freed = oom_kill_process(victim);
+	/* Ours: fail, and die. Another's: try again only if it gave memory back. */
+	r = ours ? OOM_SELF : freed ? OOM_FREED : OOM_NONE;
 	put_task_struct(victim);
 	preempt_enable();
 	return r;
+}
+
+bool pagefault_out_of_memory(bool may_sleep)
+{
+	if (may_sleep && try_to_free_pages(0))
+		return true;
+	return out_of_memory(GFP_KERNEL, 0) == OOM_FREED;
 }

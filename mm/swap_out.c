@@ -7,7 +7,8 @@
  * mapped by this PTE alone (not shared copy-on-write after a fork), is taken: its PTE
  * becomes a swap entry for a newly allocated slot, the TLB forgets it, and once the
  * mmap_lock is dropped the page is written to the slot and freed. A fault on it meanwhile
- * waits for that write (swap_readpage), and a write error puts the page back.
+ * waits for that write (swap_readpage); after a write error the swap area keeps the page
+ * (mm/swapfile.c), so the PTE stays a swap entry either way.
  * The accessed bit is cleared without a TLB flush, as Linux does on x86: a CPU holding the
  * translation does not set the bit again until the entry leaves its TLB, so a busy page
  * may look unused to the next pass; the cost is an early swap-out, never a wrong one.
@@ -24,13 +25,11 @@
 #include <sched/task.h>
 
 #define SWAP_BATCH	32	/* pages unmapped per hold of a process's mmap_lock */
-#define SCAN_BUDGET	2048	/* PTEs looked at per hold: bounds the time preemption is off */
+#define SCAN_BUDGET	2048	/* entries looked at per hold: bounds the time preemption is off */
 
 struct victim {
 	struct page *page;
 	unsigned long slot;
-	uint64_t va;
-	pteval_t pte;		/* what the PTE was, to put back after a failed write */
 };
 
 /* The clock hand: the process and the address it reached. */
@@ -94,6 +93,7 @@ static bool scan_mm(struct mm_struct *mm, struct victim *out, unsigned int *n,
 			struct page *page;
 			unsigned long slot;
 
+			budget--;	/* empty and swap entries cost a look too */
 			if (!(pte & _PAGE_PRESENT)) {
 				uint64_t next = pte ? 0 : hole_end(mm->pgd, va);
 
@@ -101,7 +101,6 @@ static bool scan_mm(struct mm_struct *mm, struct victim *out, unsigned int *n,
 					va = MIN(next, vma->vm_end) - PAGE_SIZE;
 				continue;
 			}
-			budget--;
 			(*scanned)++;
 			page = pfn_to_page((pte & PTE_ADDR_MASK) >> PAGE_SHIFT);
 			if (page->mapcount != 1 || page->refcount != 1)
@@ -117,7 +116,7 @@ static bool scan_mm(struct mm_struct *mm, struct victim *out, unsigned int *n,
 			page->mapcount = 0;
 			dec_mm_counter(mm, MM_ANONPAGES);
 			inc_mm_counter(mm, MM_SWAPENTS);
-			out[(*n)++] = (struct victim){ page, slot, va, pte };
+			out[(*n)++] = (struct victim){ page, slot };
 		}
 		if (va < vma->vm_end)
 			break;	/* the batch or the budget ran out inside this VMA */
@@ -128,28 +127,6 @@ out:
 	tlb_flush_batch(&tlb);	/* before the write: no CPU may change the page after it */
 	mmap_write_unlock(mm);
 	return more;
-}
-
-/* The write failed: map the page again where it was, if the entry is still ours. */
-static void put_back(struct mm_struct *mm, const struct victim *v)
-{
-	struct tlb_batch tlb;
-	bool back;
-
-	tlb_batch_init(&tlb, &mm->pt_ops);
-	tlb.mm = mm;
-	mmap_write_lock(mm);
-	back = !exchange_pte(mm->pgd, v->va, swp_slot_to_pte(v->slot), v->pte, &tlb);
-	if (back) {
-		v->page->mapcount = 1;
-		inc_mm_counter(mm, MM_ANONPAGES);
-		dec_mm_counter(mm, MM_SWAPENTS);
-	}
-	mmap_write_unlock(mm);
-	if (back)
-		swap_free(v->slot);
-	else
-		put_page(v->page);	/* unmapped meanwhile: the slot went with it */
 }
 
 unsigned long shrink_anon(unsigned long nr, unsigned long *scanned)
@@ -174,12 +151,9 @@ unsigned long shrink_anon(unsigned long nr, unsigned long *scanned)
 			hand_va = 0;
 		}
 		for (unsigned int i = 0; i < n; i++) {
-			if (swap_writepage(batch[i].page, batch[i].slot)) {
-				put_back(mm, &batch[i]);
-				continue;
-			}
-			put_page(batch[i].page);	/* its last reference: the frame is free */
-			freed++;
+			if (!swap_writepage(batch[i].page, batch[i].slot))
+				freed++;
+			put_page(batch[i].page);	/* written: its last reference goes */
 		}
 		mmput(mm);
 	}

@@ -13,6 +13,10 @@
  * with interrupts off, since page-table code (under a process's mmap_lock) frees slots.
  * Slots are handed out from a moving cursor, so consecutive swap-outs land next to each
  * other on the disk, as Linux's cluster allocator arranges.
+ * A failed write retires its slot (SWAP_BAD) but keeps the page in memory, on kept_pages:
+ * the PTEs that hold the slot stay swap entries and their faults copy that page (so a
+ * fault waiting for the write, a fork meanwhile, an mprotect meanwhile all see what they
+ * would have seen from the disk); when the last holder goes, page and slot go for good.
  */
 #define pr_fmt(fmt) "swap: " fmt
 
@@ -20,6 +24,7 @@
 #include <kernel/console.h>
 #include <kernel/params.h>
 #include <kernel/printk.h>
+#include <kernel/ratelimit.h>
 #include <kernel/shell.h>
 #include <lib/errno.h>
 #include <lib/printf.h>
@@ -29,6 +34,7 @@
 #include <mm/slab.h>
 #include <mm/swap.h>
 #include <mm/vmalloc.h>
+#include <sched/mutex.h>
 #include <sched/wait.h>
 
 #define SWAP_COUNT_MASK	0x3fffu		/* PTEs holding the slot */
@@ -36,6 +42,7 @@
 #define SWAP_BAD	0x8000u		/* never used: mkswap's bad list, or a failed write */
 #define SWAP_MAGIC	"SWAPSPACE2"
 #define K(pages)	((unsigned long)(pages) << (PAGE_SHIFT - 10))
+#define SLOT_IN_USE(e)	((e) & (SWAP_COUNT_MASK | SWAP_WRITING))
 
 struct swap_info {
 	struct gendisk *disk;
@@ -51,6 +58,9 @@ struct swap_stats swap_stats;
 static struct swap_info si;
 static DEFINE_SPINLOCK(swap_lock);
 static DECLARE_WAIT_QUEUE_HEAD(swap_write_wait);
+/* Pages whose write failed, linked by page->lru, each with its slot in page->private. */
+static struct list_head kept_pages = LIST_HEAD_INIT(kept_pages);
+static DEFINE_RATELIMIT_STATE(write_error_rs, RATELIMIT_INTERVAL_NS, RATELIMIT_BURST);
 
 bool swap_active(void)
 {
@@ -86,11 +96,36 @@ unsigned long swap_alloc_slot(void)
 	return slot;
 }
 
-/* A slot nothing holds any more is free again. swap_lock held. */
-static void release_if_unused(unsigned long slot)
+/* The page kept for retired @slot, or NULL. swap_lock held. */
+static struct page *kept_page(unsigned long slot)
 {
-	if (si.map[slot] == 0)
-		si.inuse--;
+	struct page *page;
+
+	list_for_each_entry(page, &kept_pages, lru)
+		if (page->private == slot)
+			return page;
+	return NULL;
+}
+
+/*
+ * @slot lost a holder or its pending write: a slot nothing holds any more is free again;
+ * a retired one leaves the area, and its kept page is returned for the caller to put once
+ * swap_lock (held here) is dropped.
+ */
+static struct page *slot_released(unsigned long slot)
+{
+	struct page *page;
+
+	if (SLOT_IN_USE(si.map[slot]))
+		return NULL;
+	si.inuse--;
+	if (!(si.map[slot] & SWAP_BAD))
+		return NULL;
+	si.pages--;		/* a hole in the area from now on */
+	page = kept_page(slot);
+	if (page)
+		list_del(&page->lru);
+	return page;
 }
 
 static bool bad_slot(unsigned long slot)
@@ -118,16 +153,19 @@ void swap_dup(unsigned long slot)
 void swap_free(unsigned long slot)
 {
 	unsigned long flags = spin_lock_irqsave(&swap_lock);
+	struct page *kept = NULL;
 
 	if (!bad_slot(slot)) {
 		if (!(si.map[slot] & SWAP_COUNT_MASK)) {
 			pr_err("slot %lu freed more often than taken\n", slot);
 		} else {
 			si.map[slot]--;
-			release_if_unused(slot);
+			kept = slot_released(slot);
 		}
 	}
 	spin_unlock_irqrestore(&swap_lock, flags);
+	if (kept)
+		put_page(kept);
 }
 
 static int slot_io(struct page *page, unsigned long slot, enum req_op op)
@@ -141,21 +179,29 @@ static int slot_io(struct page *page, unsigned long slot, enum req_op op)
 int swap_writepage(struct page *page, unsigned long slot)
 {
 	int err = slot_io(page, slot, REQ_OP_WRITE);
-	unsigned long flags = spin_lock_irqsave(&swap_lock);
+	unsigned long flags = spin_lock_irqsave(&swap_lock), missed;
+	struct page *gone;
 
 	si.map[slot] &= (uint16_t)~SWAP_WRITING;
 	if (err) {
-		/* Never used again; the caller maps the page back (mm/swap_out.c: put_back). */
-		si.map[slot] |= SWAP_BAD;
+		si.map[slot] |= SWAP_BAD;	/* never handed out again */
 		swap_stats.write_errors++;
+		if (si.map[slot] & SWAP_COUNT_MASK) {	/* held: its holders read this copy */
+			get_page(page);
+			page->private = slot;
+			list_add(&page->lru, &kept_pages);
+		}
 	} else {
 		swap_stats.pswpout++;
 	}
-	release_if_unused(slot);	/* its process may have exited meanwhile */
+	gone = slot_released(slot);	/* its process may have exited meanwhile */
 	spin_unlock_irqrestore(&swap_lock, flags);
 	wake_up_all(&swap_write_wait);
-	if (err)
-		pr_err("write error %d on slot %lu: the slot is retired\n", err, slot);
+	if (gone)
+		put_page(gone);
+	if (err && __ratelimit(&write_error_rs, &missed))
+		pr_err("write error %d on slot %lu: slot retired, its page kept in memory\n", err,
+		       slot);
 	return err;
 }
 
@@ -166,13 +212,29 @@ static bool slot_written(unsigned long slot)
 
 int swap_readpage(struct page *page, unsigned long slot)
 {
+	unsigned long flags;
+	struct page *kept = NULL;
+	bool retired;
 	int err;
 
 	if (bad_slot(slot))
 		return -EIO;
 	wait_event(swap_write_wait, slot_written(slot));
-	if (READ_ONCE(si.map[slot]) & SWAP_BAD)
-		return -EIO;
+	flags = spin_lock_irqsave(&swap_lock);
+	retired = si.map[slot] & SWAP_BAD;
+	if (retired) {
+		kept = kept_page(slot);
+		if (kept)
+			get_page(kept);	/* the other holders may let it go meanwhile */
+	}
+	spin_unlock_irqrestore(&swap_lock, flags);
+	if (retired) {
+		if (!kept)
+			return -EIO;
+		copy_page(page_address(page), page_address(kept));
+		put_page(kept);
+		return 0;
+	}
 	err = slot_io(page, slot, REQ_OP_READ);
 	if (err)
 		swap_stats.read_errors++;
@@ -213,7 +275,7 @@ static int read_header(struct gendisk *disk, uint8_t *hdr, unsigned long *last_p
 	return 0;
 }
 
-int swapon(const char *name)
+static int __swapon(const char *name)
 {
 	const char *dev = strncmp(name, "/dev/", 5) == 0 ? name + 5 : name;
 	struct gendisk *disk = get_disk(dev);
@@ -233,7 +295,7 @@ int swapon(const char *name)
 		pr_err("%s: read-only disk\n", name);
 		return -EROFS;
 	}
-	si.disk = disk;		/* claimed while we look at it */
+	si.disk = disk;		/* claimed while we look at it (swapon_mutex held) */
 	hdr = kmalloc(PAGE_SIZE, GFP_KERNEL);
 	err = hdr ? read_header(disk, hdr, &last_page, &nr_bad) : -ENOMEM;
 	map = err ? NULL : vzalloc((last_page + 1) * sizeof(*map));
@@ -263,6 +325,17 @@ int swapon(const char *name)
 	pr_info("Adding %luk swap on %s.  Priority:-2 extents:1 across:%luk\n", K(si.pages),
 		si.path, K(last_page));
 	return 0;
+}
+
+int swapon(const char *name)
+{
+	static DEFINE_MUTEX(swapon_mutex);	/* one claim at a time: the check, then the disk */
+	int err;
+
+	mutex_lock(&swapon_mutex);
+	err = __swapon(name);
+	mutex_unlock(&swapon_mutex);
+	return err;
 }
 
 /* swapon=vdb on the command line: the area is added once the disks are there. */

@@ -27,7 +27,8 @@ int zap_vma_range(struct mm_struct *mm, uint64_t start, uint64_t end);
 /*
  * The PTE at @addr of @mm holds swap entry @entry: read the page back and map it (a major
  * fault). Sleeps: the caller holds no lock; this one takes the mmap_lock to map. 0 when
- * the access can be retried (also when another fault got there first), or -errno.
+ * the access can be retried, -EAGAIN when it can be but another fault (or an unmap and a
+ * new mapping) changed the entry first, or -errno.
  */
 int do_swap_page(struct mm_struct *mm, uint64_t addr, pteval_t entry);
 

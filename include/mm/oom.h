@@ -23,6 +23,11 @@ struct task_struct;
  */
 enum oom_result { OOM_NONE, OOM_FREED, OOM_SELF };
 enum oom_result out_of_memory(gfp_t gfp, unsigned int order);
+/*
+ * A user page could not be had with the mmap_lock held (a fault, exec's copy): now, with
+ * no lock, reclaim (when @may_sleep) and else kill. True if the caller should try again.
+ */
+bool pagefault_out_of_memory(bool may_sleep);
 
 /* Linux's oom_badness in pages; LONG_MIN for a task that may not be chosen. */
 long oom_badness(struct task_struct *p, unsigned long totalpages);

@@ -6,7 +6,10 @@ swap: a 64 MiB machine and a 128 MiB virtio disk that scripts/mkswap-image prepa
       thrash completes with every page's pattern intact, its passes paying major faults,
       vmstat counting pages swapped in and out; a fork of a partly swapped-out address
       space keeps the parent's copy intact; at the end no slot is left in use. A disk
-      without the signature and a second swapon are refused with a message.
+      without the signature and a second swapon are refused with a message. Last, with
+      dev.block.fail_writes=40 (fault injection) a fork-mode thrash still finds every page
+      intact: a failed write retires its slot and keeps the page in memory; once the
+      programs exit, the 40 slots are gone from the area and none is left in use.
 """
 import os
 import re
@@ -58,6 +61,12 @@ def run_swap(m):
     m.command("vmstat 1 2")	# a second: kswapd may still hold the last batch's address space
     free = m.command("free -k")
     used = re.search(r"^Swap:\s+(\d+)\s+(\d+)\s+(\d+)", free, re.M)
+    m.command("sysctl -q dev.block.fail_writes=40")
+    failing = m.command(f"run thrash {work * 2 // 3} 1 fork")
+    left = m.command("sysctl -n dev.block.fail_writes")
+    m.command("vmstat 1 2")
+    free_after = m.command("free -k")
+    used_after = re.search(r"^Swap:\s+(\d+)\s+(\d+)\s+(\d+)", free_after, re.M)
     return [
         check(f"{name}: without swap, a working set of 1.5x RAM is killed by the OOM killer",
               re.search(r"Out of memory: Killed process \d+ \(thrash\)", no_swap) and
@@ -79,6 +88,13 @@ def run_swap(m):
               "the parent's" in forked and "survived the child's passes: OK" in forked, forked),
         check(f"{name}: every slot is free again after the programs exit",
               used and int(used.group(1)) == 131068 and int(used.group(2)) == 0, free),
+        check(f"{name}: with 40 swap writes failing, every page of parent and child is intact",
+              "survived the child's passes: OK" in failing and
+              "slot retired, its page kept in memory" in failing and left.split()[-1:] == ["0"],
+              failing + left),
+        check(f"{name}: the 40 retired slots leave the area once their holders exit",
+              used_after and int(used_after.group(1)) == 131068 - 40 * 4 and
+              int(used_after.group(2)) == 0, free_after),
         check(f"{name}: no oops, panic or warning",
               not re.search(r"Oops|Kernel panic|WARNING|BUG", m.text()), m.text()[-3000:]),
     ]
