@@ -359,7 +359,7 @@ static void boot(unsigned long end)
 
 static void **slots;
 
-static void out_of_memory(const struct allocator *a, unsigned long i, uint32_t size)
+static void replay_out_of_memory(const struct allocator *a, unsigned long i, uint32_t size)
 {
 	fprintf(stderr, "kmalloc_vs_malloc: %s: allocation %lu of %u bytes failed%s\n", a->name,
 		i, size, a == &allocators[A_KMALLOC] ? " (fake machine too small?)" : "");
@@ -380,7 +380,7 @@ static __attribute__((noinline)) void replay(const struct allocator *a, const st
 			char *p = alloc(o.size);
 
 			if (__builtin_expect(!p, 0))
-				out_of_memory(a, i, o.size);
+				replay_out_of_memory(a, i, o.size);
 			*(volatile char *)p = (char)i;
 			slots[o.slot] = p;
 		} else {
@@ -458,7 +458,7 @@ static void kmalloc_inspect(const struct trace *t, unsigned long *large_allocs,
 			struct page *pg;
 
 			if (!p)
-				out_of_memory(&allocators[A_KMALLOC], i, o.size);
+				replay_out_of_memory(&allocators[A_KMALLOC], i, o.size);
 			*(volatile char *)p = (char)i;
 			slots[o.slot] = p;
 			pg = slab_virt_to_page(p);
@@ -631,7 +631,7 @@ static void memory_figures(const struct trace *t)
 				char *p = al->alloc(o.size);
 
 				if (!p)
-					out_of_memory(al, i, o.size);
+					replay_out_of_memory(al, i, o.size);
 				*p = 1;
 				usable += al->usable(p);
 				slots[o.slot] = p;
