@@ -262,16 +262,6 @@ void rb_erase_augmented(struct rb_node *node, struct rb_root *root,
 	erase(node, root, augment);
 }
 
-void rb_replace_node(struct rb_node *victim, struct rb_node *new, struct rb_root *root)
-{
-	*new = *victim;
-	if (victim->rb_left)
-		rb_set_parent(victim->rb_left, new);
-	if (victim->rb_right)
-		rb_set_parent(victim->rb_right, new);
-	change_child(victim, new, rb_parent(victim), root);
-}
-
 struct rb_node *rb_first(const struct rb_root *root)
 {
 	struct rb_node *n = root->rb_node;

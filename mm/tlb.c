@@ -27,6 +27,7 @@
 #include <kernel/oops.h>
 #include <kernel/percpu.h>
 #include <mm/mm_types.h>
+#include <mm/mmu_context.h>
 #include <mm/pgtable.h>
 #include <mm/tlb.h>
 #include <mm/vmstat.h>
@@ -35,18 +36,13 @@
 #define NR_PCIDS	4096
 
 struct mm_struct init_mm;
-static struct mm_struct *loaded_mm[NR_CPUS];	/* the space whose PGD is in each CPU's CR3 */
+struct mm_struct *loaded_mm[NR_CPUS];
 static uint64_t pcid_used[NR_PCIDS / 64] = { 1 };	/* bit n: id n is taken; 0 is init_mm's */
 static spinlock_t pcid_lock = SPINLOCK_INIT;
 
 static bool pcid_on(void)
 {
 	return read_cr4() & X86_CR4_PCIDE;
-}
-
-struct mm_struct *current_loaded_mm(void)
-{
-	return loaded_mm[smp_processor_id()];
 }
 
 /* Drop every translation, global ones and every PCID's included. */

@@ -245,14 +245,19 @@ static void context_switch(struct rq *rq, struct task_struct *prev, struct task_
 	 * are loaded (whose kernel half is the same in all), so CR3 is written only when the
 	 * next task has an mm and it is not the one already loaded (switch_mm checks).
 	 */
+	struct cpu *cpu = this_cpu();
+	uint64_t top = (uint64_t)next->stack + next->stack_size;
+
 	if (next->mm)
 		switch_mm(next->mm);
 	next->active_mm = current_loaded_mm();
 	/* The stack the CPU loads on an interrupt from user mode, and syscall's (entry_syscall.S). */
-	this_cpu()->tss.rsp[0] = (uint64_t)next->stack + next->stack_size;
-	this_cpu()->top_of_stack = this_cpu()->tss.rsp[0];
-	this_cpu()->current_task = next;
-	switch_user_context(prev, next);	/* FPU registers, FS and GS bases */
+	cpu->tss.rsp[0] = top;
+	cpu->top_of_stack = top;
+	cpu->current_task = next;
+	/* FPU registers, FS and GS bases: none between two kernel threads (the usual switch). */
+	if (prev->fpu || next->fpu || next->signal)
+		switch_user_context(prev, next);
 	prev = switch_to(prev, next);
 	finish_task_switch(prev);
 }
@@ -539,6 +544,7 @@ void sched_init(void)
 
 		spin_lock_init(&rq->lock);
 		rq->cpu = i;
+		cpus[i].rq = rq;
 		init_rt_rq(&rq->rt);
 		init_cfs_rq(&rq->cfs);
 	}

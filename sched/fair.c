@@ -193,7 +193,7 @@ static __always_inline void charge_curr(struct cfs_rq *cfs_rq, uint64_t now)
  * since the last update (a task queued while no fair task ran, which can raise it), and
  * leaving that for the next charge would move min_vruntime at a different moment.
  */
-static void update_curr(struct cfs_rq *cfs_rq, uint64_t now)
+static __always_inline void update_curr(struct cfs_rq *cfs_rq, uint64_t now)
 {
 	if (!cfs_rq->curr)
 		return;

@@ -13,7 +13,17 @@
 extern struct rq runqueues[NR_CPUS];
 
 static inline struct rq *cpu_rq(unsigned int cpu) { return &runqueues[cpu]; }
-static inline struct rq *this_rq(void) { return cpu_rq(smp_processor_id()); }
+#ifdef HOSTED_TEST
+static inline struct rq *this_rq(void) { return this_cpu()->rq; }
+#else
+static __always_inline struct rq *this_rq(void)	/* one %gs-relative load, as current */
+{
+	struct rq *rq;
+
+	__asm__ volatile("movq %%gs:%c1, %0" : "=r"(rq) : "i"(offsetof(struct cpu, rq)));
+	return rq;
+}
+#endif
 static inline struct rq *task_rq(const struct task_struct *p) { return cpu_rq(p->cpu); }
 
 void update_rq_clock(struct rq *rq);

@@ -94,11 +94,11 @@ static uint64_t rt_forgive(uint64_t rt_time, uint64_t periods, uint64_t runtime)
  * sysctl_sched_rt_runtime ns of rt_time (all of it when throttling is off), so what ran
  * over is charged to the next period; the throttle lifts once rt_time is under the runtime.
  */
-static void rt_period_advance(struct rt_rq *rt_rq, uint64_t now)
+static __noinline void __rt_period_advance(struct rt_rq *rt_rq, uint64_t now)
 {
 	uint64_t period = sysctl_sched_rt_period, periods;
 
-	if (!period || now - rt_rq->rt_period_start < period)
+	if (!period)
 		return;
 	periods = (now - rt_rq->rt_period_start) / period;
 	rt_rq->rt_period_start += periods * period;
@@ -113,6 +113,13 @@ static void rt_period_advance(struct rt_rq *rt_rq, uint64_t now)
 	rt_rq->rt_throttled = false;
 }
 
+/* The common case inline (the period has not ended): every switch of an rt task asks. */
+static inline void rt_period_advance(struct rt_rq *rt_rq, uint64_t now)
+{
+	if (unlikely(now - rt_rq->rt_period_start >= sysctl_sched_rt_period))
+		__rt_period_advance(rt_rq, now);
+}
+
 /* rt ran @delta ns more: throttle the class once it used its runtime in this period. */
 static void rt_charge(struct rq *rq, uint64_t delta)
 {
@@ -120,12 +127,12 @@ static void rt_charge(struct rq *rq, uint64_t delta)
 
 	rt_rq->rt_time += delta;
 	rt_period_advance(rt_rq, rq->clock);
-	if (rt_rq->rt_throttled || !rt_throttling_enabled())
+	/* Under the runtime first: the common case, and true when throttling is off (-1). */
+	if (rt_rq->rt_time < (uint64_t)sysctl_sched_rt_runtime || rt_rq->rt_throttled ||
+	    !rt_throttling_enabled())
 		return;
-	if (rt_rq->rt_time >= (uint64_t)sysctl_sched_rt_runtime) {
-		rt_rq->rt_throttled = true;
-		resched_curr(rq);
-	}
+	rt_rq->rt_throttled = true;
+	resched_curr(rq);
 }
 
 /* Charge rq->curr, if it is an rt task, for the time since it was last charged. */
@@ -208,12 +215,14 @@ static bool rt_alone_at_level(const struct task_struct *p)
 	return p->rt.run_list.next == p->rt.run_list.prev;
 }
 
-/* sched_yield(): to the tail of its level; the core calls schedule() next. */
+/*
+ * sched_yield(): to the tail of its level; the core switches next, under the same lock
+ * and clock, and put_prev_task_rt charges the time then.
+ */
 static void yield_task_rt(struct rq *rq)
 {
 	struct task_struct *curr = rq->curr;
 
-	update_curr_rt(rq);
 	if (curr->rt.on_rq)
 		requeue_task_rt(rq, curr);
 }

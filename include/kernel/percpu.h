@@ -20,6 +20,7 @@
 
 struct trap_catcher;
 struct task_struct;
+struct rq;
 
 /* Interrupt stack table slots (1-based in the IDT gate). */
 enum { IST_DOUBLE_FAULT = 1, IST_NMI = 2, IST_MACHINE_CHECK = 3, IST_COUNT = 3 };
@@ -51,6 +52,7 @@ struct cpu {
 	 */
 	struct task_struct *current_task;
 	int preempt_count;
+	struct rq *rq;			/* this CPU's run queue (this_rq), set by sched_init */
 	unsigned int in_nmi;		/* > 0 while the NMI handler runs: printk must not wait */
 	struct trap_catcher *catcher;	/* armed by a test expecting an exception, or NULL */
 	uint64_t gdt[7];		/* null, kcode, kdata, udata, ucode, tss (2 slots) */

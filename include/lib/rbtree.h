@@ -92,8 +92,29 @@ struct rb_node *rb_next_postorder(const struct rb_node *node);
 					  field); 1; });                                         \
 	     pos = n)
 
-/* Puts @new in @victim's place (same key order assumed), without rebalancing. */
-void rb_replace_node(struct rb_node *victim, struct rb_node *new, struct rb_root *root);
+/*
+ * Puts @new in @victim's place (same key order assumed), without rebalancing. Inline: the
+ * fair class's yield ping-pong does one per switch.
+ */
+static inline void rb_replace_node(struct rb_node *victim, struct rb_node *new,
+				   struct rb_root *root)
+{
+	struct rb_node *parent = rb_parent(victim);
+
+	*new = *victim;		/* its parent, colour and children */
+	if (victim->rb_left)	/* each child's parent is @new now; its colour stays (bit 0) */
+		victim->rb_left->__rb_parent_color = (unsigned long)new |
+						     (victim->rb_left->__rb_parent_color & 1);
+	if (victim->rb_right)
+		victim->rb_right->__rb_parent_color = (unsigned long)new |
+						      (victim->rb_right->__rb_parent_color & 1);
+	if (!parent)
+		root->rb_node = new;
+	else if (parent->rb_left == victim)
+		parent->rb_left = new;
+	else
+		parent->rb_right = new;
+}
 
 /*
  * Cached trees. @leftmost says whether the search that found the link went left at every

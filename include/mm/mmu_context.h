@@ -7,12 +7,19 @@
 #ifndef MM_MMU_CONTEXT_H
 #define MM_MMU_CONTEXT_H
 
+#include <kernel/percpu.h>
 #include <mm/mm_types.h>
 
 extern struct mm_struct init_mm;
 
 void init_mm_setup(void);			/* boot: init_mm is loaded on this CPU */
-struct mm_struct *current_loaded_mm(void);	/* the space in this CPU's CR3 */
+extern struct mm_struct *loaded_mm[NR_CPUS];	/* the space whose PGD is in each CPU's CR3 */
+
+static inline struct mm_struct *current_loaded_mm(void)	/* inline: every switch asks */
+{
+	return loaded_mm[smp_processor_id()];
+}
+
 /* Load @next's tables on this CPU (interrupts off); nothing happens if it is loaded. */
 void switch_mm(struct mm_struct *next);
 void mm_context_init(struct mm_struct *mm);	/* a PCID; stale everywhere */
