@@ -18,11 +18,11 @@
 #include <kernel/time.h>
 #include <kernel/traps.h>
 #include <lib/printf.h>
+#include <mm/vmstat.h>
 #include <sched/sched.h>
 
 int oops_in_progress;
 int panic_timeout;
-static int die_counter;
 
 void halt_forever(void)
 {
@@ -251,8 +251,11 @@ static void print_oops(const char *what, struct pt_regs *regs, uint64_t cr2)
 	else if (regs->vector == X86_TRAP_TS || regs->vector == X86_TRAP_NP ||
 		 regs->vector == X86_TRAP_SS || regs->vector == X86_TRAP_GP)
 		show_selector_error(regs);
-	printk(KERN_EMERG "Oops: %s: %04llx [#%d] SMP\n", what, (unsigned long long)regs->error_code,
-	       ++die_counter);
+	count_vm_event(OOPS_COUNT);	/* globally and for the task it happened in */
+	if (this_cpu()->current_task)
+		this_cpu()->current_task->oopses++;
+	printk(KERN_EMERG "Oops: %s: %04llx [#%lu] SMP\n", what, (unsigned long long)regs->error_code,
+	       vm_event_sum(OOPS_COUNT));
 	show_regs(regs, cr2);
 	printk(KERN_EMERG "---[ end trace 0000000000000000 ]---\n");
 }

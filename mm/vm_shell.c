@@ -135,9 +135,10 @@ static void vm_stat(const struct mm_struct *mm)
 	console_printf("VSZ %lu kB, RSS %lu kB (peak %lu kB), %d VMAs, %lu minor faults, "
 		       "%lu COW faults\n", mm->total_vm * 4, get_mm_rss(mm) * 4,
 		       mm->hiwater_rss * 4, mm->map_count, mm->min_flt, mm->cow_flt);
-	console_printf("task %d (%s): %llu minor, %llu COW, %llu unhandled faults\n", current->pid,
-		       current->comm, (unsigned long long)current->min_flt,
-		       (unsigned long long)current->cow_flt, (unsigned long long)current->bad_flt);
+	console_printf("task %d (%s): %llu minor, %llu COW, %llu unhandled faults, %llu oopses\n",
+		       current->pid, current->comm, (unsigned long long)current->min_flt,
+		       (unsigned long long)current->cow_flt, (unsigned long long)current->bad_flt,
+		       (unsigned long long)current->oopses);
 }
 
 /* The shell only ever touches the user half: a kernel address would be real kernel memory. */

@@ -35,6 +35,7 @@ const char *const vm_event_names[NR_VM_EVENT_ITEMS] = {
 	[PGCOWFAULT] = "pgcowfault",
 	[PGSPURIOUS] = "pgfault_spurious",
 	[PGFAULT_BAD] = "pgfault_bad",
+	[OOPS_COUNT] = "oops_count",
 	[NR_TLB_LOCAL_FLUSH_ONE] = "nr_tlb_local_flush_one",
 	[NR_TLB_LOCAL_FLUSH_RANGE] = "nr_tlb_local_flush_range",
 	[NR_TLB_LOCAL_FLUSH_ALL] = "nr_tlb_local_flush_all",

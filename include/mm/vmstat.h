@@ -18,6 +18,7 @@ enum vm_event_item {
 	PGCOWFAULT,			/* copy-on-write faults that copied (a sole owner reuses: no count) */
 	PGSPURIOUS,			/* faults the page table already allowed: a stale TLB entry */
 	PGFAULT_BAD,			/* faults nothing could serve: an oops, or a test's catch */
+	OOPS_COUNT,			/* oops reports, of any exception (Linux: /sys/kernel/oops_count) */
 	NR_TLB_LOCAL_FLUSH_ONE,		/* invlpg of one page */
 	NR_TLB_LOCAL_FLUSH_RANGE,	/* flushes done page by page (each counts its pages above) */
 	NR_TLB_LOCAL_FLUSH_ALL,		/* whole flush of the current address space (CR3 reload) */

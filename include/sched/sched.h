@@ -106,6 +106,7 @@ struct task_struct {
 	uint64_t min_flt, cow_flt;	/* page faults served for this task (mm/fault.c) */
 	uint64_t maj_flt;		/* of them, those that read from swap */
 	uint64_t bad_flt;		/* faults nothing could serve: an oops, or a test's catch */
+	uint64_t oopses;		/* oops reports while it ran (one it survived: a stack overflow) */
 	int exit_code;
 	int usage;			/* references (get/put_task_struct); freed at 0 */
 	struct kthread *kthread;	/* kernel threads: stop flag, exit completion */

@@ -12,6 +12,7 @@
 #include <lib/printf.h>
 #include <lib/string.h>
 #include <mm/vmalloc.h>
+#include <mm/vmstat.h>
 #include <sched/task.h>
 
 uint64_t crash_recurse(uint64_t depth);	/* kernel/crash.c: 512 bytes a frame, forever */
@@ -45,7 +46,7 @@ static int overflow(void *arg)
 
 static void test_kthread_stack_overflow_is_killed(struct ktest *t)
 {
-	uint64_t seq = log_next_seq(), at;
+	uint64_t seq = log_next_seq(), at, oopses = vm_event_sum(OOPS_COUNT);
 	struct task_struct *k = kthread_create(overflow, NULL, "ktest-overflow");
 	char who[48];
 	void *stack;
@@ -64,6 +65,8 @@ static void test_kthread_stack_overflow_is_killed(struct ktest *t)
 	for (int ms = 0; ms < 1000 && READ_ONCE(k->usage) > 1; ms++)
 		msleep(1);
 	KTEST_EXPECT_EQ(t, READ_ONCE(k->usage), 1);
+	KTEST_EXPECT_EQ(t, k->oopses, 1);	/* counted for the task and in all */
+	KTEST_EXPECT_EQ(t, vm_event_sum(OOPS_COUNT), oopses + 1);
 	put_task_struct(k);	/* the last reference: its stack is vfree'd */
 	KTEST_EXPECT_EQ(t, ret, -EFAULT);
 	snprintf(who, sizeof(who), "ktest-overflow (pid %d)", pid);
