@@ -123,11 +123,13 @@ static void wakeup_kswapd(void)
 static unsigned long direct_reclaim(gfp_t gfp, unsigned int order)
 {
 	unsigned long want = 1ul << order, got = 0, scanned;
-	/* I/O only for a caller that allows it: GFP_ATOMIC never sleeps, GFP_NOIO (a disk's
-	 * own allocation) must not wait on a disk. */
-	bool may_sleep = (gfp & __GFP_RECLAIM) && (gfp & __GFP_IO) && reclaim_may_sleep();
+	/* I/O only for a caller that allows it: GFP_NOIO (a disk's own allocation) must not
+	 * wait on a disk, and nobody sleeps with a spinlock held. */
+	bool may_sleep = (gfp & __GFP_IO) && reclaim_may_sleep();
 
-	if (current->flags & PF_MEMALLOC)
+	/* GFP_ATOMIC and the like may not reclaim at all: an interrupt handler must not scan
+	 * the page cache; they have the reserve below MIN instead. */
+	if (!(gfp & __GFP_RECLAIM) || (current->flags & PF_MEMALLOC))
 		return 0;
 	current->flags |= PF_MEMALLOC;
 	/* Each round looks at twice as many pages (Linux's falling scan priority). */
