@@ -583,7 +583,7 @@ def run_bad_cmdline(m):
 
 SYSCTL_CMDLINE = ("sysctl.kernel.sched_rr_timeslice_ms=30 sysctl.kernel.nosuch=1 "
                   "sysctl.kernel.sched_rt_runtime_us=2000000 sysctl.kernel.sched_latency_ns=abc")
-SYSCTL_NAMES = ["dev.ramdisk.delay_us", "kernel.sched_latency_ns",
+SYSCTL_NAMES = ["dev.block.fail_writes", "dev.ramdisk.delay_us", "kernel.sched_latency_ns",
                 "kernel.sched_min_granularity_ns", "kernel.sched_rr_timeslice_ms",
                 "kernel.sched_rt_period_us", "kernel.sched_rt_runtime_us",
                 "kernel.sched_wakeup_granularity_ns", "kernel.threads-max",
@@ -616,7 +616,7 @@ def run_sysctl(m):
         ("sysctl kernel.foo", ["sysctl: cannot stat /proc/sys/kernel/foo: "
                                "No such file or directory"]),
         ("sysctl -q kernel.sched_rt_runtime_us=-1", []),
-        ("sysctl -a", [f"{n} = {v}" for n, v in zip(SYSCTL_NAMES, [0, 6000000, 750000, 30,
+        ("sysctl -a", [f"{n} = {v}" for n, v in zip(SYSCTL_NAMES, [0, 0, 6000000, 750000, 30,
                                                                   1000000, -1, 1000000, 64,
                                                                   0, 10, 0, 3000, 20, 500,
                                                                   0])]),
