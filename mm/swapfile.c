@@ -123,8 +123,10 @@ static struct page *slot_released(unsigned long slot)
 		return NULL;
 	si.pages--;		/* a hole in the area from now on */
 	page = kept_page(slot);
-	if (page)
+	if (page) {
 		list_del(&page->lru);
+		page->private = 0;
+	}
 	return page;
 }
 
