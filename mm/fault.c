@@ -77,20 +77,13 @@ static int handle_mm_fault(struct vm_area_struct *vma, uint64_t addr, unsigned l
 	pteval_t prot;
 	int err;
 
+	/* Before any allocation: a swap-in takes its page unlocked, where it may reclaim. */
+	if (!(error_code & X86_PF_PROT) && is_swap_pte(*swp = read_pte(mm->pgd, addr)))
+		return -EAGAIN;
 	if (!(error_code & X86_PF_PROT) || !follow_pte(mm->pgd, addr, &pa, &prot)) {
 		err = do_anonymous_page(vma, addr);
-		/*
-		 * The entry was not empty: a swap entry, or another fault's page. Looked at only
-		 * now, so that the common fault walks the tables once; also when no page could
-		 * be had under the lock, since a swap-in allocates its own, unlocked.
-		 */
-		if (err == -EEXIST || err == -ENOMEM) {
-			*swp = read_pte(mm->pgd, addr);
-			if (is_swap_pte(*swp))
-				return -EAGAIN;
-			if (err == -EEXIST)
-				return 0;
-		}
+		if (err == -EEXIST)	/* another fault mapped it first: retry the access */
+			return 0;
 		if (!err) {
 			mm->min_flt++;
 			current->min_flt++;

@@ -107,12 +107,13 @@ static void kill_sharers(struct mm_struct *mm, struct task_struct *victim)
 
 /*
  * Free what @mm maps; false if someone holds its lock (it may be in the middle of a fault).
- * Pages shared with other spaces (copy-on-write after fork) stay theirs.
+ * *@freed: the pages it no longer maps (those still shared copy-on-write stay the
+ * sharers'); 0 means the kill gave nothing back yet (its memory was on swap, say).
  */
 static bool oom_reap(struct mm_struct *mm, unsigned long *freed)
 {
 	struct vm_area_struct *vma;
-	unsigned long before = nr_free_pages();
+	unsigned long rss = get_mm_rss(mm);
 
 	if (!spin_trylock(&mm->mmap_lock))
 		return false;
@@ -120,7 +121,8 @@ static bool oom_reap(struct mm_struct *mm, unsigned long *freed)
 		zap_vma_range(mm, vma->vm_start, vma->vm_end);
 	mm->flags |= 1ul << MMF_OOM_SKIP;
 	mmap_write_unlock(mm);
-	*freed = nr_free_pages() > before ? nr_free_pages() - before : 0;
+	/* Pages it mapped (a free-page count would also see other CPUs' allocations). */
+	*freed = rss - get_mm_rss(mm);
 	oom_stats.reaped += *freed;
 	return true;
 }
