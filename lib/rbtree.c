@@ -25,36 +25,9 @@ static inline bool rb_is_red(const struct rb_node *n)
 	return n && !(n->__rb_parent_color & RB_BLACK);
 }
 
-static inline int rb_color(const struct rb_node *n)
-{
-	return n->__rb_parent_color & 1;
-}
-
-static inline void rb_set_parent_color(struct rb_node *n, struct rb_node *p, int color)
-{
-	n->__rb_parent_color = (unsigned long)p | (unsigned long)color;
-}
-
-static inline void rb_set_parent(struct rb_node *n, struct rb_node *p)
-{
-	rb_set_parent_color(n, p, rb_color(n));
-}
-
 static inline void rb_set_color(struct rb_node *n, int color)
 {
 	rb_set_parent_color(n, rb_parent(n), color);
-}
-
-/* Makes whatever pointed at @old (its parent's link, or the root) point at @new. */
-static inline void change_child(struct rb_node *old, struct rb_node *new, struct rb_node *parent,
-				struct rb_root *root)
-{
-	if (!parent)
-		root->rb_node = new;
-	else if (parent->rb_left == old)
-		parent->rb_left = new;
-	else
-		parent->rb_right = new;
 }
 
 /*
@@ -80,7 +53,7 @@ static void rotate_up(struct rb_node *y, struct rb_root *root,
 		rb_set_parent(inner, x);
 	rb_set_parent(x, y);
 	rb_set_parent(y, g);
-	change_child(x, y, g, root);
+	rb_change_child(x, y, g, root);
 	if (aug)
 		aug->rotate(x, y);
 }
@@ -186,7 +159,7 @@ static bool unlink_simple(struct rb_node *node, struct rb_node **fix_parent, str
 	struct rb_node *child = node->rb_left ? node->rb_left : node->rb_right;
 	struct rb_node *parent = rb_parent(node);
 
-	change_child(node, child, parent, root);
+	rb_change_child(node, child, parent, root);
 	*fix_parent = parent;
 	if (aug && parent)
 		aug->propagate(parent, NULL);
@@ -222,7 +195,7 @@ static bool unlink_with_successor(struct rb_node *node, struct rb_node **fix_par
 	}
 	s->rb_left = node->rb_left;
 	rb_set_parent(node->rb_left, s);
-	change_child(node, s, rb_parent(node), root);
+	rb_change_child(node, s, rb_parent(node), root);
 	s->__rb_parent_color = node->__rb_parent_color;	/* node's parent and colour */
 	if (child)
 		rb_set_parent_color(child, sparent, RB_BLACK);	/* red lone child takes s's black */

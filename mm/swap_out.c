@@ -153,7 +153,7 @@ unsigned long shrink_anon(unsigned long nr, unsigned long *scanned)
 		for (unsigned int i = 0; i < n; i++) {
 			if (!swap_writepage(batch[i].page, batch[i].slot))
 				freed++;
-			put_page(batch[i].page);	/* written: its last reference goes */
+			put_page(batch[i].page);	/* the batch's reference (a kept page has its own) */
 		}
 		mmput(mm);
 	}

@@ -92,6 +92,33 @@ struct rb_node *rb_next_postorder(const struct rb_node *node);
 					  field); 1; });                                         \
 	     pos = n)
 
+static inline int rb_color(const struct rb_node *n)
+{
+	return n->__rb_parent_color & 1;
+}
+
+static inline void rb_set_parent_color(struct rb_node *n, struct rb_node *p, int color)
+{
+	n->__rb_parent_color = (unsigned long)p | (unsigned long)color;
+}
+
+static inline void rb_set_parent(struct rb_node *n, struct rb_node *p)
+{
+	rb_set_parent_color(n, p, rb_color(n));
+}
+
+/* Makes whatever pointed at @old (its parent's link, or the root) point at @new. */
+static inline void rb_change_child(struct rb_node *old, struct rb_node *new,
+				   struct rb_node *parent, struct rb_root *root)
+{
+	if (!parent)
+		root->rb_node = new;
+	else if (parent->rb_left == old)
+		parent->rb_left = new;
+	else
+		parent->rb_right = new;
+}
+
 /*
  * Puts @new in @victim's place (same key order assumed), without rebalancing. Inline: the
  * fair class's yield ping-pong does one per switch.
@@ -99,21 +126,12 @@ struct rb_node *rb_next_postorder(const struct rb_node *node);
 static inline void rb_replace_node(struct rb_node *victim, struct rb_node *new,
 				   struct rb_root *root)
 {
-	struct rb_node *parent = rb_parent(victim);
-
 	*new = *victim;		/* its parent, colour and children */
-	if (victim->rb_left)	/* each child's parent is @new now; its colour stays (bit 0) */
-		victim->rb_left->__rb_parent_color = (unsigned long)new |
-						     (victim->rb_left->__rb_parent_color & 1);
+	if (victim->rb_left)
+		rb_set_parent(victim->rb_left, new);
 	if (victim->rb_right)
-		victim->rb_right->__rb_parent_color = (unsigned long)new |
-						      (victim->rb_right->__rb_parent_color & 1);
-	if (!parent)
-		root->rb_node = new;
-	else if (parent->rb_left == victim)
-		parent->rb_left = new;
-	else
-		parent->rb_right = new;
+		rb_set_parent(victim->rb_right, new);
+	rb_change_child(victim, new, rb_parent(victim), root);
 }
 
 /*
