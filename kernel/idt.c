@@ -46,16 +46,22 @@ static void set_gate(unsigned int vector, unsigned int ist)
 	};
 }
 
-void idt_init(void)
+/* Every CPU loads the same table: the BSP in idt_init, each AP in start_secondary. */
+void idt_load(void)
 {
 	struct desc_ptr ptr = { sizeof(idt) - 1, (uint64_t)idt };
 
+	__asm__ volatile("lidt %0" :: "m"(ptr));
+}
+
+void idt_init(void)
+{
 	for (unsigned int v = 0; v < 256; v++)
 		set_gate(v, 0);
 	set_gate(X86_TRAP_DF, IST_DOUBLE_FAULT);
 	set_gate(X86_TRAP_NMI, IST_NMI);
 	set_gate(X86_TRAP_MC, IST_MACHINE_CHECK);
-	__asm__ volatile("lidt %0" :: "m"(ptr));
+	idt_load();
 }
 
 /*

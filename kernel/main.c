@@ -36,6 +36,7 @@
 #include <kernel/workqueue.h>
 #include <kernel/percpu.h>
 #include <kernel/printk.h>
+#include <kernel/smp.h>
 #include <kernel/time.h>
 #include <kernel/traps.h>
 #include <lib/args.h>
@@ -171,6 +172,7 @@ static int kernel_init(void *unused)
 {
 	(void)unused;
 	workqueue_init();	/* kworker/0, pid 2: deferred work from interrupt handlers */
+	smp_init();		/* the other CPUs, started and parked */
 	vmscan_init();		/* kswapd0: the page cache shrinks when memory runs low */
 	pci_init();		/* what is on the PCI bus */
 	block_init();		/* the disks: virtio-blk on PCI, the RAM disk */

@@ -14,7 +14,10 @@
  * LINT1 (and LINT0 outside virtual wire) follows the MADT's local APIC NMI entries; with no
  * MADT, LINT1 is the NMI as on every PC. Error interrupts (vector 254) read, count and log
  * the error status register; the spurious vector (255) is counted by kernel/irq.c.
- * Limits: the boot CPU only; no interrupt remapping, so IOAPIC destinations are 8 bits.
+ * The APs' APICs (lapic_ap_setup, from kernel/smpboot.c) take the BSP's mode and leave LINT0
+ * masked: only the BSP takes the 8259's ExtINT. IPIs go through the ICR (apic_icr_write).
+ * Limits: device interrupts go to the BSP only; no interrupt remapping, so IOAPIC
+ * destinations are 8 bits.
  */
 #include <asm/apic.h>
 #include <asm/cpufeature.h>
@@ -24,6 +27,7 @@
 #include <drivers/acpi.h>
 #include <kernel/irq.h>
 #include <kernel/params.h>
+#include <kernel/percpu.h>
 #include <kernel/printk.h>
 #include <kernel/traps.h>
 #include <lib/errno.h>
@@ -151,8 +155,9 @@ static void setup_lint(bool virtual_wire)
 		}
 		lvt[n->lint] = nmi_lvt(n->flags);
 		from_madt = true;
-		pr_info("APIC: LINT%u is the NMI (MADT, %s)\n", n->lint,
-			n->acpi_uid == 0xff || n->acpi_uid == 0xffffffff ? "every CPU" : "this CPU");
+		if (smp_processor_id() == 0)	/* the APs have the same pins: said once */
+			pr_info("APIC: LINT%u is the NMI (MADT, %s)\n", n->lint,
+				n->acpi_uid == 0xff || n->acpi_uid == 0xffffffff ? "every CPU" : "this CPU");
 	}
 	if (!from_madt)
 		lvt[1] = APIC_DM_NMI;	/* the PC convention */
@@ -193,6 +198,32 @@ void lapic_error_interrupt(void)
 		if (esr & (1u << b))
 			printk(KERN_CONT " (%s)", esr_bits[b]);
 	printk(KERN_CONT "\n");
+}
+
+/*
+ * x2APIC: one 64-bit MSR write, destination in the high half, and no busy bit. xAPIC: the
+ * destination first (writing the low word sends), then wait for the delivery to finish.
+ */
+void apic_icr_write(uint32_t low, uint32_t dest)
+{
+	if (x2apic_mode) {
+		wrmsr(MSR_X2APIC_BASE + (APIC_ICR >> 4), ((uint64_t)dest << 32) | low);
+		return;
+	}
+	apic_write(APIC_ICR2, dest << 24);
+	apic_write(APIC_ICR, low);
+	while (apic_read(APIC_ICR) & APIC_ICR_BUSY)
+		cpu_relax();
+}
+
+void lapic_ap_setup(void)
+{
+	uint64_t base = rdmsr(MSR_IA32_APICBASE) | APICBASE_ENABLE;
+
+	wrmsr(MSR_IA32_APICBASE, base);		/* xAPIC first: x2APIC needs it enabled */
+	if (x2apic_mode && !(base & APICBASE_X2APIC))
+		wrmsr(MSR_IA32_APICBASE, base | APICBASE_X2APIC);
+	lapic_setup(false);
 }
 
 void apic_intr_mode_init(void)

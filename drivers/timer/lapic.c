@@ -36,7 +36,7 @@ static uint64_t apic_khz;	/* one-shot mode: counts per ms */
 KERNEL_PARAM_FLAG("notscdeadline", notscdeadline, NULL, "no value: APIC timer in one-shot mode");
 
 /* Counts per ms of the one-shot counter at divide-by-1, measured against the TSC. */
-static uint64_t measure_khz(void)
+uint64_t lapic_timer_measure_khz(void)
 {
 	uint64_t best = 0;
 
@@ -107,7 +107,7 @@ uint64_t lapic_timer_khz(void)
 
 static int use_oneshot(void)
 {
-	apic_khz = measure_khz();
+	apic_khz = lapic_timer_measure_khz();
 	if (apic_khz < 1000) {	/* under 1 MHz: no real APIC timer is that slow */
 		pr_warn("APIC timer did not count (%llu kHz): not using it\n",
 			(unsigned long long)apic_khz);

@@ -22,6 +22,13 @@
 #define APIC_ISR	0x100	/* in-service bits, 8 registers of 32 vectors, 0x10 apart */
 #define APIC_IRR	0x200	/* requested bits, likewise */
 #define APIC_ESR	0x280	/* error status: write (0), then read */
+#define APIC_ICR	0x300	/* interrupt command: an IPI is sent by writing it */
+#define APIC_ICR2	0x310	/* xAPIC: the destination APIC ID in bits 31:24 */
+#define  APIC_ICR_BUSY		(1u << 12)	/* xAPIC: delivery status, still sending */
+#define  APIC_INT_ASSERT	(1u << 14)
+#define  APIC_INT_LEVELTRIG	(1u << 15)
+#define  APIC_DM_INIT		(5u << 8)
+#define  APIC_DM_STARTUP	(6u << 8)	/* vector = the start page number (addr / 4 KiB) */
 #define APIC_LVTT	0x320	/* the local vector table: timer, */
 #define APIC_LVT0	0x350	/* LINT0, */
 #define APIC_LVT1	0x360	/* LINT1, */
@@ -53,6 +60,8 @@ extern bool x2apic_mode;	/* the registers are MSRs */
 uint32_t apic_read(uint32_t reg);
 void apic_write(uint32_t reg, uint32_t v);
 uint32_t read_apic_id(void);	/* 8 bits in xAPIC mode, 32 in x2APIC mode */
+/* Send an IPI: command @low (delivery mode, vector, level) to local APIC @dest. */
+void apic_icr_write(uint32_t low, uint32_t dest);
 
 static inline void apic_eoi(void)
 {
@@ -70,7 +79,11 @@ bool lapic_usable(void);
  */
 void apic_intr_mode_init(void);
 
-void lapic_error_interrupt(void);	/* vector ERROR_APIC_VECTOR (kernel/irq.c) */
+void lapic_error_interrupt(void);
+/* On an AP: its own local APIC on, in the BSP's register mode, LINT pins and vectors set. */
+void lapic_ap_setup(void);
+/* Counts per ms of this CPU's APIC timer, measured against the TSC (drivers/timer/lapic.c). */
+uint64_t lapic_timer_measure_khz(void);	/* vector ERROR_APIC_VECTOR (kernel/irq.c) */
 
 /* Did the user ask for the PIT tick instead of the local APIC timer (nolapic_timer)? */
 extern bool disable_apic_timer;

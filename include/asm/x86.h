@@ -59,6 +59,7 @@ static inline void wrmsr(uint32_t msr, uint64_t v)
 }
 
 #define MSR_EFER		0xc0000080
+#define EFER_LMA		(1ull << 10)	/* long mode active: read-only */
 #define EFER_NXE		(1ull << 11)
 
 /* CR4 bits we set. */
@@ -89,6 +90,8 @@ static inline uint64_t read_cr0(void)
 	__asm__ volatile("mov %%cr0, %0" : "=r"(v) :: "memory");
 	return v;
 }
+
+static inline void write_cr0(uint64_t v) { __asm__ volatile("mov %0, %%cr0" :: "r"(v) : "memory"); }
 
 static inline uint64_t read_cr2(void)
 {

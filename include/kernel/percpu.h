@@ -1,8 +1,8 @@
 /*
  * Per-CPU data. Each CPU's GS base points at its own struct cpu, whose first field
  * points back at itself, so this_cpu() is one load from %gs:0 and no code needs a
- * global "current CPU" variable. Today only the boot CPU exists (cpus[0]); SMP will
- * fill the others. The GDT, TSS and IST stacks are per CPU because the TSS is.
+ * global "current CPU" variable. cpus[0] is the boot CPU; kernel/smpboot.c starts the
+ * others (cpus[1..]), which today wait halted: only CPU 0 runs tasks. The GDT, TSS and IST stacks are per CPU because the TSS is.
  */
 #ifndef KERNEL_PERCPU_H
 #define KERNEL_PERCPU_H
@@ -44,6 +44,8 @@ struct cpu {
 	uint64_t user_rsp;
 	uint64_t top_of_stack;
 	unsigned int id;
+	uint32_t apic_id;		/* its local APIC's ID (the MADT's), the IPI destination */
+	uint64_t apic_timer_khz;	/* its APIC timer, calibrated against the TSC (APs) */
 	/*
 	 * The task running on this CPU (`current`, include/sched/task.h) and the preemption
 	 * count (include/kernel/preempt.h). Both are read with one %gs-relative instruction.

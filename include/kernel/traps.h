@@ -32,6 +32,7 @@ enum {
 #define X86_PF_SHSTK	(1u << 6)
 
 void idt_init(void);
+void idt_load(void);	/* this CPU's IDTR -> the one table (each AP at bring-up) */
 void do_interrupt(struct pt_regs *regs);
 void do_exception(struct pt_regs *regs);
 const char *exception_name(unsigned int vector);

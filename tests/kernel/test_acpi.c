@@ -1,5 +1,5 @@
 /*
- * ACPI on the machine we booted on (QEMU's pc or q35, -smp 1): the tables the boot parsed
+ * ACPI on the machine we booted on (QEMU's pc or q35, any -smp): the tables the boot parsed
  * are there and valid, and what they say agrees with the hardware itself: the BSP's APIC ID
  * (CPUID) and local APIC base (IA32_APIC_BASE), the HPET's own capabilities register at the
  * address the HPET table gives, and QEMU's known wiring (IOAPIC at 0xfec00000 from GSI 0,
@@ -52,9 +52,9 @@ static void test_madt_agrees_with_the_cpu(struct ktest *t)
 	KTEST_ASSERT_TRUE(t, m->present);
 	for (unsigned int i = 0; i < m->nr_cpus; i++)
 		enabled += m->cpus[i].enabled;
-	KTEST_EXPECT_EQ(t, enabled, 1);		/* the scenarios boot -smp 1 */
+	KTEST_EXPECT_TRUE(t, enabled >= 1);	/* how many: the smp suite checks them */
 	cpuid(1, &a, &b, &c, &d);
-	KTEST_EXPECT_EQ(t, m->cpus[0].apic_id, b >> 24);
+	KTEST_EXPECT_EQ(t, m->cpus[0].apic_id, b >> 24);	/* QEMU lists the BSP first */
 	KTEST_EXPECT_EQ(t, m->lapic_addr, 0xfee00000);
 	KTEST_EXPECT_EQ(t, m->lapic_addr, rdmsr(MSR_IA32_APIC_BASE) & ~0xfffull);
 	KTEST_EXPECT_TRUE(t, m->pcat_compat);

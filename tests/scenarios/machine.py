@@ -36,6 +36,7 @@ class Machine:
         self.monitor_path = base + ".mon"
         self._monitor = None
         cmd = qemulib.qemu_command(iso, self.disk, mem=spec.mem, cpu=spec.cpu,
+                                   smp=getattr(spec, "smp", 1),
                                    firmware=spec.firmware, icount=spec.icount,
                                    machine=spec.machine, monitor=self.monitor_path,
                                    no_reboot=getattr(spec, "no_reboot", True),

@@ -28,17 +28,18 @@ MiB = 1 << 20
 class BootSpec:
     def __init__(self, name, run, cmdline="", kernel="gcc", mem="128M", cpu="max",
                  firmware="bios", timeout=60, icount=False, machine="pc", serial=True,
-                 no_reboot=True, qemu_extra=(), prepare=None):
+                 no_reboot=True, qemu_extra=(), prepare=None, smp=1):
         self.name, self.run, self.cmdline, self.kernel = name, run, cmdline, kernel
         self.no_reboot = no_reboot	# False: a guest reset restarts it instead of ending QEMU
         self.mem, self.cpu, self.firmware, self.timeout = mem, cpu, firmware, timeout
         self.icount, self.machine, self.serial = icount, machine, serial
+        self.smp = smp			# QEMU's -smp: CPUs (the MADT lists them all as enabled)
         self.qemu_extra = list(qemu_extra)	# more devices: disks ("-drive", ...)
         self.prepare = prepare		# called before QEMU starts (to make a disk image)
 
     def describe(self):
         return (f"{self.kernel} kernel, {self.firmware}, -machine {self.machine}, -m {self.mem}, "
-                f"-cpu {self.cpu}{'' if self.serial else ', no serial port'}, "
+                f"-cpu {self.cpu}, -smp {self.smp}{'' if self.serial else ', no serial port'}, "
                 f"cmdline '{self.cmdline}'")
 
 
@@ -922,14 +923,34 @@ def run_no_long_mode(m):
     return [check(f"{m.spec.name}: refuses a CPU without long mode, with a message", True)]
 
 
+def run_smp_limited(m):
+    """maxcpus=3 on 4 CPUs, nosmp on 2: the log says which CPUs were left off and how many
+    are up, and the smp suite agrees (it reads the limit from the kernel, not from here)."""
+    checks = run_ktest(m)
+    lines = m.kernel_lines()
+    if "nosmp" in m.spec.cmdline:
+        want = ["smp: nosmp: 1 other CPU(s) left off"]
+        ok = not any(l.startswith("smp: Bringing up") for l in lines)
+    else:
+        want = ["smp: maxcpus=3: APIC id 3 and any after it left off",
+                "smp: Brought up 1 node, 3 CPUs"]
+        ok = sum(l.startswith("smpboot: CPU ") and " is up" in l for l in lines) == 2
+    checks.append(check(f"{m.spec.name}: the log says what was left off",
+                        ok and all(w in lines for w in want), repr([l for l in lines if "smp" in l])))
+    return checks
+
+
 def all_boots():
     boots = [
         BootSpec("ktest-bios", run_ktest, "ktest=all panic=-1"),
+        # The whole suite with 1 (above), 2, 4 and 8 CPUs: the APs are started and parked.
         BootSpec("ktest-uefi", run_uefi, "ktest=all panic=-1", mem="512M", firmware="uefi",
-                 timeout=240),
-        BootSpec("ktest-ubsan", run_ktest_ubsan, "ktest=all panic=-1", kernel="ubsan"),
+                 timeout=240, smp=2),
+        BootSpec("ktest-ubsan", run_ktest_ubsan, "ktest=all panic=-1", kernel="ubsan", smp=4),
         BootSpec("ktest-clang-qemu64", run_ktest, "ktest=all panic=-1", kernel="clang",
-                 cpu="qemu64"),
+                 cpu="qemu64", smp=8),
+        BootSpec("smp-maxcpus", run_smp_limited, "ktest=smp maxcpus=3 panic=-1", smp=4),
+        BootSpec("smp-nosmp", run_smp_limited, "ktest=smp nosmp panic=-1", smp=2),
         # No local APIC: the scheduler's tick and timers fall back to the PIT.
         BootSpec("ktest-sched-noapic", run_ktest_pit, "ktest=sched_core panic=-1",
                  cpu="qemu64,-apic"),

@@ -1,0 +1,235 @@
+/*
+ * SMP bring-up: the boot CPU starts every other CPU the MADT lists (docs/smp.md).
+ *
+ * An AP after reset waits for a startup IPI. The MP protocol is INIT (assert, then
+ * deassert, for old APICs), 10 ms, then startup IPI twice, 200 us apart; an AP already
+ * running ignores the second. The SIPI's vector is the page the AP starts at in real mode
+ * (kernel/trampoline.S, copied to TRAMPOLINE_PHYS, a page memblock keeps out of the
+ * allocator with the rest of the low 1 MiB). APs start one at a time: they share the
+ * trampoline and its parameter block. Each AP then loads its own GDT, TSS and GS base
+ * (cpu_init), the shared IDT, the BSP's control registers and PAT, turns on its local APIC
+ * and calibrates its timer, and reports in by setting its bit in cpu_online_mask.
+ *
+ * What an AP does next: today nothing. The scheduler's run queues, the allocators' per-CPU
+ * caches and the TLB code still assume that only CPU 0 runs kernel code, so an AP parks
+ * halted with interrupts off (device interrupts go to the BSP; no IPI is sent to APs).
+ *
+ * nosmp: only the BSP. maxcpus=N: at most N CPUs in all (0 is read as 1, the BSP).
+ * A CPU that does not come up within AP_BOOT_TIMEOUT_MS is reported and left out.
+ */
+#include <asm/apic.h>
+#include <asm/layout.h>
+#include <asm/segment.h>
+#include <asm/x86.h>
+#include <drivers/acpi.h>
+#include <kernel/bootinfo.h>
+#include <kernel/kstack.h>
+#include <kernel/params.h>
+#include <kernel/printk.h>
+#include <kernel/smp.h>
+#include <kernel/time.h>
+#include <kernel/traps.h>
+#include <lib/errno.h>
+#include <lib/string.h>
+#include <asm/io.h>
+#include <mm/pgtable.h>
+
+#define AP_BOOT_TIMEOUT_MS	2000	/* TCG runs an AP's first instructions slowly */
+#define MSR_IA32_PAT		0x277
+
+extern const char trampoline_start[], trampoline_end[], trampoline_params[];
+extern char early_pml4[];
+void ap_start64(void);
+void __noreturn start_secondary(unsigned int cpu);
+
+unsigned long cpu_online_mask = 1;	/* the BSP */
+struct ap_self_check ap_self_check[NR_CPUS];
+
+static bool nosmp;
+static unsigned int max_cpus = NR_CPUS;
+
+KERNEL_PARAM_FLAG("nosmp", nosmp, NULL, "no value: only the boot CPU, no other CPU started");
+
+static int set_maxcpus(const char *val)
+{
+	unsigned int n;
+
+	if (!val || kstrtouint(val, 10, &n))
+		return -EINVAL;
+	max_cpus = n ? (n < NR_CPUS ? n : NR_CPUS) : 1;
+	return 0;
+}
+KERNEL_PARAM("maxcpus", set_maxcpus, "a number: the CPUs to run, the boot CPU included");
+
+unsigned int smp_cpus_wanted(void)
+{
+	return nosmp ? 1 : max_cpus;
+}
+
+/* The BSP's state an AP copies: whatever mm/init.c, fpu.c and syscall.c turned on. */
+static struct { uint64_t cr0, cr4, pat; } bsp_state;
+
+/*
+ * The AP in C, on its own stack and the kernel's page tables, interrupts off. What it
+ * finds about itself goes to ap_self_check[] for the kernel test to compare; nothing is
+ * printed here (the BSP reports), so the log keeps one writer.
+ */
+void __noreturn start_secondary(unsigned int cpu)
+{
+	struct ap_self_check *chk = &ap_self_check[cpu];
+	struct desc_ptr idtr;
+	uint16_t tr;
+
+	write_cr0(bsp_state.cr0);
+	write_cr4(bsp_state.cr4);
+	wrmsr(MSR_IA32_PAT, bsp_state.pat);
+	cpu_init(cpu);		/* GDT, TSS with IST stacks, GS base -> cpus[cpu] */
+	idt_load();
+	lapic_ap_setup();
+	cpus[cpu].apic_timer_khz = lapic_timer_measure_khz();
+
+	__asm__ volatile("str %0" : "=r"(tr));
+	__asm__ volatile("sidt %0" : "=m"(idtr));
+	chk->gs_self = this_cpu();
+	chk->tr = tr;
+	chk->idt_base = idtr.base;
+	chk->apic_id = read_apic_id();
+	chk->cr3 = read_cr3();
+	__atomic_or_fetch(&cpu_online_mask, 1ul << cpu, __ATOMIC_RELEASE);	/* "I am up" */
+	for (;;)
+		__asm__ volatile("cli; hlt");
+}
+
+/* INIT, deassert, then two startup IPIs; true once the AP has set its online bit. */
+static bool wake_ap(unsigned int cpu, uint32_t apic_id)
+{
+	uint32_t sipi = APIC_DM_STARTUP | (TRAMPOLINE_PHYS >> PAGE_SHIFT);
+
+	apic_write(APIC_ESR, 0);
+	apic_icr_write(APIC_DM_INIT | APIC_INT_LEVELTRIG | APIC_INT_ASSERT, apic_id);
+	mdelay(10);
+	apic_icr_write(APIC_DM_INIT | APIC_INT_LEVELTRIG, apic_id);
+	for (int i = 0; i < 2 && !cpu_online(cpu); i++) {
+		apic_icr_write(sipi, apic_id);
+		udelay(200);
+	}
+	for (unsigned int ms = 0; ms < AP_BOOT_TIMEOUT_MS && !cpu_online(cpu); ms++)
+		mdelay(1);
+	return cpu_online(cpu);
+}
+
+/* Is the trampoline's page RAM the firmware called usable (so no firmware data is lost)? */
+static bool trampoline_page_usable(void)
+{
+	for (unsigned int i = 0; i < boot_info.nr_mem; i++) {
+		const struct mem_region *r = &boot_info.mem[i];
+
+		if (r->type == MEM_USABLE && r->base <= TRAMPOLINE_PHYS &&
+		    r->base + r->length >= TRAMPOLINE_PHYS + PAGE_SIZE)
+			return true;
+	}
+	return false;
+}
+
+static unsigned int enabled_aps(void)
+{
+	unsigned int n = 0;
+
+	for (unsigned int i = 0; i < acpi.madt.nr_cpus; i++)
+		n += acpi.madt.cpus[i].enabled && acpi.madt.cpus[i].apic_id != cpus[0].apic_id;
+	return n;
+}
+
+static struct trampoline_params *tp;	/* in the installed trampoline page, or NULL */
+
+/* Copy the trampoline below 1 MiB and fill what every AP shares. Stays for later wakeups. */
+static int trampoline_install(void)
+{
+	char *page;
+
+	if (!trampoline_page_usable()) {
+		pr_warn("smp: the page at 0x%x is not usable RAM in the memory map\n", TRAMPOLINE_PHYS);
+		return -ENODEV;
+	}
+	page = ioremap(TRAMPOLINE_PHYS, PAGE_SIZE);
+	if (!page) {
+		pr_err("smp: cannot map the trampoline page\n");
+		return -ENOMEM;
+	}
+	memcpy(page, trampoline_start, trampoline_end - trampoline_start);
+	tp = (struct trampoline_params *)(page + (trampoline_params - trampoline_start));
+	tp->cr3 = __pa(early_pml4);
+	tp->efer = rdmsr(MSR_EFER) & ~EFER_LMA;
+	tp->entry = (uint64_t)ap_start64;
+	tp->pgd = __pa(init_pgd);	/* PCID 0, so CR4.PCIDE may be set on it */
+	bsp_state.cr0 = read_cr0();
+	bsp_state.cr4 = read_cr4();
+	bsp_state.pat = rdmsr(MSR_IA32_PAT);
+	return 0;
+}
+
+int smp_boot_cpu(unsigned int cpu, uint32_t apic_id)
+{
+	void *stack;
+
+	if (!tp || cpu == 0 || cpu >= NR_CPUS || cpu_online(cpu))
+		return -EINVAL;
+	stack = kstack_alloc(NULL);
+	if (!stack) {
+		pr_err("smpboot: no memory for a stack: CPU %u (APIC id %u) left out\n", cpu, apic_id);
+		return -ENOMEM;
+	}
+	cpus[cpu].apic_id = apic_id;
+	tp->stack = (uint64_t)stack + THREAD_SIZE;
+	tp->cpu = cpu;
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);	/* parameters written before the IPI */
+	if (!wake_ap(cpu, apic_id)) {
+		pr_err("smpboot: CPU %u (APIC id %u) did not answer INIT-SIPI-SIPI in %u ms: "
+		       "left out\n", cpu, apic_id, AP_BOOT_TIMEOUT_MS);
+		kstack_free(stack);	/* never used: it did not get that far */
+		return -ETIMEDOUT;
+	}
+	pr_info("smpboot: CPU %u (APIC id %u) is up, APIC timer %llu.%03llu MHz\n", cpu, apic_id,
+		(unsigned long long)(cpus[cpu].apic_timer_khz / 1000),
+		(unsigned long long)(cpus[cpu].apic_timer_khz % 1000));
+	return 0;
+}
+
+void smp_init(void)
+{
+	unsigned int next = 1, listed;
+
+	cpus[0].apic_id = lapic_usable() ? read_apic_id() : 0;
+	listed = acpi.madt.present ? enabled_aps() : 0;
+	if (!listed)
+		return;		/* a uniprocessor: nothing to say */
+	if (smp_cpus_wanted() == 1) {
+		pr_info("smp: %s: %u other CPU(s) left off\n", nosmp ? "nosmp" : "maxcpus=1", listed);
+		return;
+	}
+	if (!lapic_usable()) {
+		pr_warn("smp: no local APIC to send startup IPIs with: %u other CPU(s) left off\n",
+			listed);
+		return;
+	}
+	if (trampoline_install()) {
+		pr_warn("smp: no trampoline: %u other CPU(s) left off\n", listed);
+		return;
+	}
+	pr_info("smp: Bringing up secondary CPUs ...\n");
+	for (unsigned int i = 0; i < acpi.madt.nr_cpus; i++) {
+		const struct acpi_madt_cpu *mc = &acpi.madt.cpus[i];
+
+		if (!mc->enabled || mc->apic_id == cpus[0].apic_id)
+			continue;
+		if (next >= smp_cpus_wanted()) {
+			pr_info("smp: maxcpus=%u: APIC id %u and any after it left off\n",
+				max_cpus, mc->apic_id);
+			break;
+		}
+		if (smp_boot_cpu(next, mc->apic_id) == 0)
+			next++;
+	}
+	pr_info("smp: Brought up 1 node, %u CPU%s\n", num_online_cpus(),
+		num_online_cpus() == 1 ? "" : "s");
+}
