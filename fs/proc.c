@@ -12,6 +12,7 @@
  */
 #include <fs/fs.h>
 #include <fs/proc.h>
+#include <kernel/smp.h>
 #include <lib/errno.h>
 #include <lib/printf.h>
 #include <mm/mmzone.h>
@@ -120,6 +121,7 @@ void proc_readdir_table(const struct proc_entry *table, size_t n, uint64_t pos, 
 /* The kernel's own tables, straight from their formatters. */
 static const struct proc_entry root_entries[] = {
 	{ "buddyinfo", S_IFREG | 0444, .format = buddyinfo_format },
+	{ "cpuinfo", S_IFREG | 0444, .format = cpuinfo_format },
 	{ "meminfo", S_IFREG | 0444, .format = meminfo_format },
 	{ "slabinfo", S_IFREG | 0400, .format = slabinfo_format },
 	{ "swaps", S_IFREG | 0444, .format = swaps_format },

@@ -7,9 +7,22 @@
 #include <asm/cpufeature.h>
 #include <asm/x86.h>
 #include <kernel/printk.h>
+#include <lib/printf.h>
 #include <lib/string.h>
 
 struct cpu_features boot_cpu;
+
+/* The features we use, Linux's /proc/cpuinfo names, each after a space. */
+int cpu_feature_string(char *buf, size_t size)
+{
+	return scnprintf(buf, size, "%s%s%s%s%s%s%s%s%s%s%s%s%s", boot_cpu.nx ? " nx" : "",
+		boot_cpu.pge ? " pge" : "", boot_cpu.gbpages ? " pdpe1gb" : "",
+		boot_cpu.rdrand ? " rdrand" : "", boot_cpu.invariant_tsc ? " constant_tsc" : "",
+		boot_cpu.smep ? " smep" : "", boot_cpu.smap ? " smap" : "",
+		boot_cpu.umip ? " umip" : "", boot_cpu.pcid ? " pcid" : "",
+		boot_cpu.invpcid ? " invpcid" : "", boot_cpu.apic ? " apic" : "",
+		boot_cpu.x2apic ? " x2apic" : "", boot_cpu.tsc_deadline ? " tsc_deadline_timer" : "");
+}
 
 void cpu_detect(void)
 {
@@ -59,11 +72,10 @@ void cpu_detect(void)
 	}
 	pr_info("CPU: %s (%s), %u physical address bits\n", boot_cpu.model[0] ? boot_cpu.model :
 		"unknown model", boot_cpu.vendor, boot_cpu.phys_bits);
-	pr_info("CPU: features:%s%s%s%s%s%s%s%s%s%s%s%s%s\n", boot_cpu.nx ? " nx" : "",
-		boot_cpu.pge ? " pge" : "", boot_cpu.gbpages ? " pdpe1gb" : "",
-		boot_cpu.rdrand ? " rdrand" : "", boot_cpu.invariant_tsc ? " constant_tsc" : "",
-		boot_cpu.smep ? " smep" : "", boot_cpu.smap ? " smap" : "",
-		boot_cpu.umip ? " umip" : "", boot_cpu.pcid ? " pcid" : "",
-		boot_cpu.invpcid ? " invpcid" : "", boot_cpu.apic ? " apic" : "",
-		boot_cpu.x2apic ? " x2apic" : "", boot_cpu.tsc_deadline ? " tsc_deadline_timer" : "");
+	{
+		char flags[160];
+
+		cpu_feature_string(flags, sizeof(flags));
+		pr_info("CPU: features:%s\n", flags);
+	}
 }

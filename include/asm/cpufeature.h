@@ -30,5 +30,6 @@ struct cpu_features {
 extern struct cpu_features boot_cpu;
 
 void cpu_detect(void);
+int cpu_feature_string(char *buf, size_t size);	/* " nx pge ..." */
 
 #endif

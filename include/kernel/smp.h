@@ -60,6 +60,8 @@ unsigned int smp_cpus_wanted(void);
  */
 int smp_boot_cpu(unsigned int cpu, uint32_t apic_id);
 
+int cpuinfo_format(char *buf, size_t size);	/* /proc/cpuinfo (kernel/cpuinfo.c) */
+
 /* Start every AP the MADT lists (up to maxcpus=, none with nosmp). From kernel_init. */
 void smp_init(void);
 

@@ -14,6 +14,7 @@
 #include <kernel/smp.h>
 #include <kernel/traps.h>
 #include <lib/errno.h>
+#include <lib/string.h>
 #include <mm/pgtable.h>
 
 static unsigned int madt_enabled(void)
@@ -117,11 +118,54 @@ static void test_silent_cpu_is_left_out(struct ktest *t)
 	KTEST_EXPECT_EQ(t, smp_boot_cpu(1, cpus[1].apic_id), -EINVAL);	/* already up */
 }
 
+/* The number after "@field\t...: " if the line at @p starts with @field, else -1. */
+static long field_value(const char *p, const char *field)
+{
+	size_t n = strlen(field);
+	long v = 0;
+
+	if (memcmp(p, field, n) != 0 || p[n] != '\t')
+		return -1;
+	while (*p && *p != ':')
+		p++;
+	if (*p++ != ':' || *p++ != ' ' || *p < '0' || *p > '9')
+		return -1;
+	for (; *p >= '0' && *p <= '9'; p++)
+		v = v * 10 + (*p - '0');
+	return v;
+}
+
+/* /proc/cpuinfo has one paragraph per online CPU, numbered, with that CPU's APIC ID. */
+static void test_proc_cpuinfo(struct ktest *t)
+{
+	static char buf[8192];
+	long cpu = -1, seen = 0, apics = 0;
+	int len = cpuinfo_format(buf, sizeof(buf));
+
+	KTEST_ASSERT_TRUE(t, len > 0 && len < (int)sizeof(buf) - 1);
+	for (const char *p = buf; *p; p = strchr(p, '\n') + 1) {
+		long v;
+
+		if ((v = field_value(p, "processor")) >= 0) {
+			KTEST_EXPECT_EQ(t, v, seen);
+			cpu = v;
+			seen++;
+		} else if ((v = field_value(p, "apicid")) >= 0) {
+			KTEST_ASSERT_TRUE(t, cpu >= 0 && cpu < NR_CPUS);
+			KTEST_EXPECT_EQ(t, v, cpus[cpu].apic_id);
+			apics++;
+		}
+	}
+	KTEST_EXPECT_EQ(t, seen, num_online_cpus());
+	KTEST_EXPECT_EQ(t, apics, seen);
+}
+
 static const struct ktest_case smp_cases[] = {
 	KTEST_CASE(test_every_listed_cpu_is_online),
 	KTEST_CASE(test_each_ap_is_its_own_cpu),
 	KTEST_CASE(test_ap_timers_are_calibrated),
 	KTEST_CASE(test_silent_cpu_is_left_out),
+	KTEST_CASE(test_proc_cpuinfo),
 	{}
 };
 KTEST_SUITE(smp, smp_cases);
