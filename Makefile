@@ -154,7 +154,7 @@ $(ISO): $(KERNEL) iso/grub.cfg $(B)/initramfs.cpio
 
 iso: $(ISO)
 
-# make run CMDLINE="loglevel=8" MEM=1G FIRMWARE=uefi; DISK=... another image for vda
+# make run CMDLINE="loglevel=8" MEM=1G FIRMWARE=uefi SMP=4; DISK=... another image for vda
 # (the default, $(B)/disk.img, is made empty once and keeps what the kernel writes).
 # vdb is a 64 MiB swap area (mkswap'ed by scripts/mkswap-image): `swapon vdb` in the
 # shell, or CMDLINE=swapon=vdb, uses it. SWAP= another image, SWAP= (empty) none.
@@ -169,7 +169,8 @@ $(B)/swap.img: scripts/mkswap-image
 run: $(ISO) $(B)/disk.img $(if $(SWAP),$(SWAP))
 	@scripts/ensure-tools run
 	scripts/qemu --iso $(ISO) --mem $(MEM) --cmdline "$(CMDLINE)" --disk $(DISK) \
-		$(if $(SWAP),--swap $(SWAP)) $(if $(FIRMWARE),--firmware $(FIRMWARE))
+		$(if $(SWAP),--swap $(SWAP)) $(if $(FIRMWARE),--firmware $(FIRMWARE)) \
+		$(if $(SMP),--smp $(SMP))
 
 debug: $(ISO)
 	@scripts/ensure-tools run
