@@ -142,7 +142,8 @@ static void report_madt(emit_fn emit)
 	for (unsigned int i = 0; i < m->nr_cpus; i++) {
 		snprintf(line, sizeof(line), "  CPU %u: APIC ID %u, ACPI UID %u%s", i,
 			 m->cpus[i].apic_id, m->cpus[i].acpi_uid,
-			 m->cpus[i].enabled ? "" : " (disabled)");
+			 m->cpus[i].enabled ? "" : m->cpus[i].online_capable ?
+			 " (online capable, not started)" : " (disabled)");
 		emit(line);
 	}
 	for (unsigned int i = 0; i < m->nr_ioapics; i++) {

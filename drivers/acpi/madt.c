@@ -46,8 +46,13 @@ static void add_cpu(struct acpi_madt *madt, uint32_t apic_id, uint32_t uid, uint
 	if (madt->nr_cpus >= ACPI_MAX_CPUS)
 		return full(madt, "CPUs", ACPI_MAX_CPUS, said);
 	madt->cpus[madt->nr_cpus++] = (struct acpi_madt_cpu){
-		/* Flags bit 0: enabled; bit 1: online capable (may be enabled later). */
-		.apic_id = apic_id, .acpi_uid = uid, .enabled = flags & 3,
+		/*
+		 * Flags bit 0: enabled; bit 1: online capable, a socket that may be filled or
+		 * enabled later. Firmware often lists more of those than there are CPUs, so
+		 * only enabled ones are started at boot (waking an empty socket takes a timeout).
+		 */
+		.apic_id = apic_id, .acpi_uid = uid, .enabled = flags & 1,
+		.online_capable = (flags & 3) == 2,
 	};
 }
 

@@ -56,7 +56,8 @@ struct acpi_table_desc {
 struct acpi_madt_cpu {
 	uint32_t apic_id;	/* the local APIC (or x2APIC) ID */
 	uint32_t acpi_uid;	/* the processor's ACPI UID */
-	bool enabled;		/* usable now (or online-capable) */
+	bool enabled;		/* usable now: started at boot */
+	bool online_capable;	/* not enabled, but may be later (hot-add): not started */
 };
 
 struct acpi_madt_ioapic {

@@ -481,13 +481,16 @@ Test(acpi, x2apic_entries_address_override_and_unknown_types)
 	e = madt_entry(5, 12);
 	put64(e + 4, 0xfee00000ull + 0x100000000ull);
 	madt_entry(0x7f, 9);		/* a type we do not know */
-	madt_entry(0, 20);		/* longer than we know: fine */
+	e = madt_entry(0, 20);		/* longer than we know: fine; online capable only */
+	put32(e + 4, 2);
 	fix_all();
 	cr_assert_eq(parse(), 0);
 	cr_assert_eq(info.madt.nr_cpus, 4);
 	cr_assert_eq(info.madt.cpus[2].apic_id, 300);
 	cr_assert_eq(info.madt.cpus[2].acpi_uid, 7);
 	cr_assert(!info.madt.cpus[3].enabled);
+	cr_assert(info.madt.cpus[3].online_capable);
+	cr_assert(!info.madt.cpus[1].online_capable);
 	cr_assert_eq(info.madt.nr_nmis, 3);
 	cr_assert_eq(info.madt.nmis[1].acpi_uid, 7);
 	cr_assert(!info.madt.nmis[2].is_lapic);
