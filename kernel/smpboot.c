@@ -186,7 +186,14 @@ int smp_boot_cpu(unsigned int cpu, uint32_t apic_id)
 	if (!wake_ap(cpu, apic_id)) {
 		pr_err("smpboot: CPU %u (APIC id %u) did not answer INIT-SIPI-SIPI in %u ms: "
 		       "left out\n", cpu, apic_id, AP_BOOT_TIMEOUT_MS);
-		kstack_free(stack);	/* never used: it did not get that far */
+		/*
+		 * A CPU that is merely slow could still be on its way with these parameters.
+		 * INIT stops it wherever it is and leaves it waiting for a startup IPI, which only
+		 * a later smp_boot_cpu for it would send: then its stack can go.
+		 */
+		apic_icr_write(APIC_DM_INIT | APIC_INT_LEVELTRIG | APIC_INT_ASSERT, apic_id);
+		apic_icr_write(APIC_DM_INIT | APIC_INT_LEVELTRIG, apic_id);
+		kstack_free(stack);
 		return -ETIMEDOUT;
 	}
 	pr_info("smpboot: CPU %u (APIC id %u) is up, APIC timer %llu.%03llu MHz\n", cpu, apic_id,
