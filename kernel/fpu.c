@@ -58,6 +58,13 @@ static uint32_t read_mxcsr_mask(void)
 	return mask ? mask : 0xffbf;
 }
 
+/* An AP: the XSAVE features the BSP enabled (CR4.OSXSAVE comes with the BSP's CR4). */
+void fpu_secondary_init(void)
+{
+	if (xfeatures)
+		xsetbv(0, xfeatures);
+}
+
 void fpu_init(void)
 {
 	uint32_t a, b, c, d;

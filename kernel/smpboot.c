@@ -1,8 +1,8 @@
 /*
  * SMP bring-up: the boot CPU starts every other CPU the MADT lists (docs/smp.md).
  *
- * An AP after reset waits for a startup IPI. The MP protocol is INIT (assert, then
- * deassert, for old APICs), 10 ms, then startup IPI twice, 200 us apart; an AP already
+ * An AP after reset waits for a startup IPI. The MP protocol is INIT assert, 10 ms, INIT
+ * deassert (for old APICs), then startup IPI twice, 200 us apart; an AP already
  * running ignores the second. The SIPI's vector is the page the AP starts at in real mode
  * (kernel/trampoline.S, copied to TRAMPOLINE_PHYS, a page memblock keeps out of the
  * allocator with the rest of the low 1 MiB). APs start one at a time: they share the
@@ -18,6 +18,7 @@
  * A CPU that does not come up within AP_BOOT_TIMEOUT_MS is reported and left out.
  */
 #include <asm/apic.h>
+#include <asm/fpu.h>
 #include <asm/layout.h>
 #include <asm/segment.h>
 #include <asm/x86.h>
@@ -77,12 +78,13 @@ static struct { uint64_t cr0, cr4, pat; } bsp_state;
 void __noreturn start_secondary(unsigned int cpu)
 {
 	struct ap_self_check *chk = &ap_self_check[cpu];
-	struct desc_ptr idtr;
+	struct desc_ptr idtr, gdtr;
 	uint16_t tr;
 
 	write_cr0(bsp_state.cr0);
 	write_cr4(bsp_state.cr4);
 	wrmsr(MSR_IA32_PAT, bsp_state.pat);
+	fpu_secondary_init();	/* XCR0, which the CR4.OSXSAVE just copied needs */
 	cpu_init(cpu);		/* GDT, TSS with IST stacks, GS base -> cpus[cpu] */
 	idt_load();
 	lapic_ap_setup();
@@ -90,6 +92,8 @@ void __noreturn start_secondary(unsigned int cpu)
 
 	__asm__ volatile("str %0" : "=r"(tr));
 	__asm__ volatile("sidt %0" : "=m"(idtr));
+	__asm__ volatile("sgdt %0" : "=m"(gdtr));
+	chk->gdt_base = gdtr.base;
 	chk->gs_self = this_cpu();
 	chk->tr = tr;
 	chk->idt_base = idtr.base;
@@ -118,9 +122,23 @@ static bool wake_ap(unsigned int cpu, uint32_t apic_id)
 	return cpu_online(cpu);
 }
 
-/* Is the trampoline's page RAM the firmware called usable (so no firmware data is lost)? */
+static bool overlaps_page(uint64_t start, uint64_t end)
+{
+	return start < TRAMPOLINE_PHYS + PAGE_SIZE && end > TRAMPOLINE_PHYS;
+}
+
+/*
+ * Is the trampoline's page RAM the firmware called usable (no firmware data there), and
+ * holds none of the boot loader's data that the kernel still reads (its information
+ * structure, where boot_info's strings point, and the modules)?
+ */
 static bool trampoline_page_usable(void)
 {
+	if (overlaps_page(boot_info.info_phys, boot_info.info_phys + boot_info.info_size))
+		return false;
+	for (unsigned int i = 0; i < boot_info.nr_modules; i++)
+		if (overlaps_page(boot_info.modules[i].start, boot_info.modules[i].end))
+			return false;
 	for (unsigned int i = 0; i < boot_info.nr_mem; i++) {
 		const struct mem_region *r = &boot_info.mem[i];
 
@@ -148,7 +166,8 @@ static int trampoline_install(void)
 	char *page;
 
 	if (!trampoline_page_usable()) {
-		pr_warn("smp: the page at 0x%x is not usable RAM in the memory map\n", TRAMPOLINE_PHYS);
+		pr_warn("smp: the page at 0x%x is not usable RAM, or holds boot loader data\n",
+			TRAMPOLINE_PHYS);
 		return -ENODEV;
 	}
 	page = ioremap(TRAMPOLINE_PHYS, PAGE_SIZE);
@@ -168,12 +187,25 @@ static int trampoline_install(void)
 	return 0;
 }
 
+/* Is @apic_id an online CPU's (INIT would reset it)? */
+static bool apic_id_in_use(uint32_t apic_id)
+{
+	for (unsigned int c = 0; c < NR_CPUS; c++)
+		if (cpu_online(c) && cpus[c].apic_id == apic_id)
+			return true;
+	return false;
+}
+
 int smp_boot_cpu(unsigned int cpu, uint32_t apic_id)
 {
 	void *stack;
 
-	if (!tp || cpu == 0 || cpu >= NR_CPUS || cpu_online(cpu))
+	if (!tp || cpu == 0 || cpu >= NR_CPUS || cpu_online(cpu) || apic_id_in_use(apic_id))
 		return -EINVAL;
+	if (!x2apic_mode && apic_id >= 0xff) {	/* 0xff is xAPIC's broadcast */
+		pr_err("smpboot: APIC id %u needs x2APIC mode: CPU left out\n", apic_id);
+		return -ERANGE;
+	}
 	stack = kstack_alloc(NULL);
 	if (!stack) {
 		pr_err("smpboot: no memory for a stack: CPU %u (APIC id %u) left out\n", cpu, apic_id);
@@ -184,15 +216,23 @@ int smp_boot_cpu(unsigned int cpu, uint32_t apic_id)
 	tp->cpu = cpu;
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);	/* parameters written before the IPI */
 	if (!wake_ap(cpu, apic_id)) {
-		pr_err("smpboot: CPU %u (APIC id %u) did not answer INIT-SIPI-SIPI in %u ms: "
-		       "left out\n", cpu, apic_id, AP_BOOT_TIMEOUT_MS);
 		/*
 		 * A CPU that is merely slow could still be on its way with these parameters.
 		 * INIT stops it wherever it is and leaves it waiting for a startup IPI, which only
-		 * a later smp_boot_cpu for it would send: then its stack can go.
+		 * a later smp_boot_cpu for it would send. If it set its bit meanwhile, it was
+		 * stopped too: take the bit back. Then (after the INIT surely landed: x2APIC has
+		 * no delivery status) its stack can go.
 		 */
+		bool late;
+
 		apic_icr_write(APIC_DM_INIT | APIC_INT_LEVELTRIG | APIC_INT_ASSERT, apic_id);
 		apic_icr_write(APIC_DM_INIT | APIC_INT_LEVELTRIG, apic_id);
+		mdelay(1);
+		late = __atomic_fetch_and(&cpu_online_mask, ~(1ul << cpu), __ATOMIC_ACQ_REL) &
+		       (1ul << cpu);
+		pr_err("smpboot: CPU %u (APIC id %u) did not answer INIT-SIPI-SIPI in %u ms%s: "
+		       "left out\n", cpu, apic_id, AP_BOOT_TIMEOUT_MS,
+		       late ? " (it came up late and was stopped)" : "");
 		kstack_free(stack);
 		return -ETIMEDOUT;
 	}
@@ -234,8 +274,12 @@ void smp_init(void)
 				max_cpus, mc->apic_id);
 			break;
 		}
-		if (smp_boot_cpu(next, mc->apic_id) == 0)
+		int err = smp_boot_cpu(next, mc->apic_id);
+
+		if (err == 0)
 			next++;
+		else if (err == -EINVAL)	/* the others said why themselves */
+			pr_err("smpboot: APIC id %u: refused (%d)\n", mc->apic_id, err);
 	}
 	pr_info("smp: Brought up 1 node, %u CPU%s\n", num_online_cpus(),
 		num_online_cpus() == 1 ? "" : "s");

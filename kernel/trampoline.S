@@ -4,7 +4,7 @@
  * this code is copied to TRAMPOLINE_PHYS (below 1 MiB) and runs there, at an address it
  * was not linked at: every address inside it is TR(label), computed from the copy's base.
  * The BSP fills the parameter block at the end of the copy before each SIPI:
- *   tr_cr3   early page tables (boot/entry64.S: identity map of 0..4 GiB and the kernel
+ *   tr_cr3   early page tables (boot/entry32.S: identity map of 0..4 GiB and the kernel
  *            image), below 4 GiB as a 32-bit CR3 must be; they map this page and the kernel
  *   tr_efer  the BSP's EFER (LME, NXE, SCE): NXE before any page table with NX bits
  *   tr_entry ap_start64 below, tr_pgd the kernel's own page tables, tr_stack, tr_cpu

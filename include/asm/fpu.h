@@ -11,6 +11,7 @@
 
 struct task_struct;
 
+void fpu_secondary_init(void);				/* each AP: XCR0 as the BSP's */
 void fpu_init(void);					/* CR0/CR4/XCR0, the save-area size */
 int fpu_alloc(struct task_struct *p, const struct task_struct *copy_of);	/* init state if NULL */
 void fpu_free(struct task_struct *p);

@@ -28,6 +28,7 @@ struct trampoline_params {
 struct ap_self_check {
 	struct cpu *gs_self;	/* %gs:0: its own struct cpu */
 	uint16_t tr;		/* the task register: its TSS selector */
+	uint64_t gdt_base;	/* sgdt: its own GDT, in its struct cpu */
 	uint64_t idt_base;
 	uint32_t apic_id;	/* read from its own local APIC */
 	uint64_t cr3;
@@ -56,7 +57,8 @@ unsigned int smp_cpus_wanted(void);
 
 /*
  * Start CPU @cpu (a free logical number) at local APIC @apic_id and wait for it:
- * 0, -ETIMEDOUT if it did not answer (reported, left out), -ENOMEM, -EINVAL.
+ * 0, -ETIMEDOUT if it did not answer (reported, left out), -ENOMEM, -ERANGE (an ID
+ * xAPIC mode cannot address), -EINVAL (a number or APIC ID in use, no trampoline).
  */
 int smp_boot_cpu(unsigned int cpu, uint32_t apic_id);
 
