@@ -270,8 +270,12 @@ void smp_init(void)
 		if (!mc->enabled || mc->apic_id == cpus[0].apic_id)
 			continue;
 		if (next >= smp_cpus_wanted()) {
-			pr_info("smp: maxcpus=%u: APIC id %u and any after it left off\n",
-				max_cpus, mc->apic_id);
+			if (max_cpus < NR_CPUS)
+				pr_info("smp: maxcpus=%u: APIC id %u and any after it left off\n",
+					max_cpus, mc->apic_id);
+			else
+				pr_warn("smp: the kernel has room for %u CPUs (NR_CPUS): APIC id %u "
+					"and any after it left off\n", NR_CPUS, mc->apic_id);
 			break;
 		}
 		int err = smp_boot_cpu(next, mc->apic_id);

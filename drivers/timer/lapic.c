@@ -20,6 +20,7 @@
 #include <kernel/hrtimer.h>
 #include <kernel/irq.h>
 #include <kernel/params.h>
+#include <kernel/percpu.h>
 #include <kernel/printk.h>
 #include <kernel/traps.h>
 #include <lib/errno.h>
@@ -107,7 +108,7 @@ uint64_t lapic_timer_khz(void)
 
 static int use_oneshot(void)
 {
-	apic_khz = lapic_timer_measure_khz();
+	apic_khz = cpus[0].apic_timer_khz = lapic_timer_measure_khz();
 	if (apic_khz < 1000) {	/* under 1 MHz: no real APIC timer is that slow */
 		pr_warn("APIC timer did not count (%llu kHz): not using it\n",
 			(unsigned long long)apic_khz);
@@ -130,6 +131,8 @@ int lapic_timer_init(void)
 	if (!tsc_khz)
 		return -ENODEV;
 	if (boot_cpu.tsc_deadline && !notscdeadline) {
+		/* Not needed for deadlines, but the APs' rates are compared with it (ktest smp). */
+		cpus[0].apic_timer_khz = lapic_timer_measure_khz();
 		apic_write(APIC_LVTT, LOCAL_TIMER_VECTOR | APIC_LVTT_TSCDEADLINE);
 		/* The mode must be in effect before the first deadline is written. */
 		__asm__ volatile("mfence" ::: "memory");

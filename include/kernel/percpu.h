@@ -45,7 +45,7 @@ struct cpu {
 	uint64_t top_of_stack;
 	unsigned int id;
 	uint32_t apic_id;		/* its local APIC's ID (the MADT's), the IPI destination */
-	uint64_t apic_timer_khz;	/* its APIC timer, calibrated against the TSC (APs) */
+	uint64_t apic_timer_khz;	/* its APIC timer's counts per ms, measured against the TSC */
 	/*
 	 * The task running on this CPU (`current`, include/sched/task.h) and the preemption
 	 * count (include/kernel/preempt.h). Both are read with one %gs-relative instruction.
