@@ -239,6 +239,30 @@ static void test_writeback_regimes(struct ktest *t)
 }
 
 /*
+ * Allocate pages into @pages until @max or until reclaim has nothing more to give; returns
+ * how many. __GFP_NORETRY: reclaim, but no OOM killer at the end (there is no one to kill).
+ * A page reclaim is writing is freed only when its write ends, so an allocation can fail
+ * while writes are in flight (more of them on a loaded host): those get a moment before a
+ * failure counts as the end.
+ */
+static unsigned long take_pages(struct page **pages, unsigned long max)
+{
+	unsigned long n = 0;
+
+	for (int misses = 0; n < max && misses < 5;) {
+		pages[n] = alloc_page(GFP_KERNEL | __GFP_NORETRY | __GFP_NOWARN);
+		if (pages[n]) {
+			n++;
+			misses = 0;
+		} else {
+			misses++;
+			msleep(20);
+		}
+	}
+	return n;
+}
+
+/*
  * Reclaim: with ram0's 16 MiB in the page cache (clean), take pages from the page
  * allocator until it refuses: by then kswapd and direct reclaim must have freed most of
  * the cache for it; then everything goes back.
@@ -265,22 +289,7 @@ static void test_reclaim_takes_clean_cache_pages(struct ktest *t)
 	pages = vzalloc(max * sizeof(*pages));
 	KTEST_ASSERT_TRUE(t, pages != NULL);
 	free_before = nr_free_pages();	/* after the array */
-	/* __GFP_NORETRY: reclaim, but no OOM killer at the end (there is no one to kill). */
-	/*
-	 * A page reclaim is writing is freed only when its write ends, so an allocation can
-	 * fail while writes are in flight (more of them on a loaded host): give those a moment
-	 * before taking a failure as the end of what reclaim can free.
-	 */
-	for (int misses = 0; n < max && misses < 5;) {
-		pages[n] = alloc_page(GFP_KERNEL | __GFP_NORETRY | __GFP_NOWARN);
-		if (pages[n]) {
-			n++;
-			misses = 0;
-		} else {
-			misses++;
-			msleep(20);
-		}
-	}
+	n = take_pages(pages, max);
 	pagecache_get_stats(&pc);
 	ktest_diag(t, "%lu pages were free and %lu cached: %lu allocated, %lu still cached; "
 		   "kswapd freed %lu (%lu wake-ups), direct reclaim %lu", free_before, cached, n,
@@ -368,21 +377,7 @@ static void test_reclaim_writes_dirty_pages_back(struct ktest *t)
 	max = nr_free_pages() + pc.buffers;
 	pages = vzalloc(max * sizeof(*pages));
 	KTEST_ASSERT_TRUE(t, pages != NULL);
-	/*
-	 * A page reclaim is writing is freed only when its write ends, so an allocation can
-	 * fail while writes are in flight (more of them on a loaded host): give those a moment
-	 * before taking a failure as the end of what reclaim can free.
-	 */
-	for (int misses = 0; n < max && misses < 5;) {
-		pages[n] = alloc_page(GFP_KERNEL | __GFP_NORETRY | __GFP_NOWARN);
-		if (pages[n]) {
-			n++;
-			misses = 0;
-		} else {
-			misses++;
-			msleep(20);
-		}
-	}
+	n = take_pages(pages, max);
 	pagecache_get_stats(&pc);
 	ktest_diag(t, "%lu dirty pages cached; %lu allocated; reclaim wrote %lu back, %lu still "
 		   "dirty, %lu cached", disk_pages, n, vmscan_stats.nr_vmscan_write -
@@ -535,21 +530,7 @@ static void test_atomic_allocations_in_interrupts_succeed_under_pressure(struct 
 	memset(&irq_alloc, 0, sizeof(irq_alloc));
 	hrtimer_init(&irq_alloc.timer, alloc_in_irq);
 	hrtimer_start(&irq_alloc.timer, sched_clock() + 1000000);
-	/*
-	 * A page reclaim is writing is freed only when its write ends, so an allocation can
-	 * fail while writes are in flight (more of them on a loaded host): give those a moment
-	 * before taking a failure as the end of what reclaim can free.
-	 */
-	for (int misses = 0; n < max && misses < 5;) {
-		pages[n] = alloc_page(GFP_KERNEL | __GFP_NORETRY | __GFP_NOWARN);
-		if (pages[n]) {
-			n++;
-			misses = 0;
-		} else {
-			misses++;
-			msleep(20);
-		}
-	}
+	n = take_pages(pages, max);
 	msleep(50);		/* and stay at the floor for a while */
 	fired = irq_alloc.fired;
 	irq_alloc.stop = true;
