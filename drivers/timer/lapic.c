@@ -36,30 +36,44 @@ static uint64_t apic_khz;	/* one-shot mode: counts per ms */
 
 KERNEL_PARAM_FLAG("notscdeadline", notscdeadline, NULL, "no value: APIC timer in one-shot mode");
 
-/* Counts per ms of the one-shot counter at divide-by-1, measured against the TSC. */
+/*
+ * Counts per ms of the one-shot counter at divide-by-1, measured against the TSC: each
+ * sample reads the counter, then the TSC, at both ends of a 10 ms window. A host stall
+ * (a virtual CPU descheduled) between a counter read and its TSC read skews that sample
+ * one way or the other, so the median of three is kept, which one bad sample cannot move.
+ */
 uint64_t lapic_timer_measure_khz(void)
 {
-	uint64_t best = 0;
+	uint64_t khz[3];
 
 	apic_write(APIC_TDCR, APIC_TDR_DIV_1);
 	for (int i = 0; i < 3; i++) {
-		uint64_t t0, t1, window = tsc_khz * CALIBRATE_MS, khz;
-		uint32_t left;
+		uint64_t t0, t1, window = tsc_khz * CALIBRATE_MS;
+		uint32_t c0, c1;
 
 		apic_write(APIC_LVTT, APIC_LVT_MASKED);
 		apic_write(APIC_TMICT, 0xffffffff);
+		c0 = apic_read(APIC_TMCCT);
 		t0 = rdtsc();
 		while (rdtsc() - t0 < window)
 			cpu_relax();
-		left = apic_read(APIC_TMCCT);
+		c1 = apic_read(APIC_TMCCT);
 		t1 = rdtsc();
 		apic_write(APIC_TMICT, 0);
-		khz = (0xffffffffull - left) * tsc_khz / (t1 - t0);
-		/* A host stall between the two reads only lowers the figure: keep the highest. */
-		if (khz > best)
-			best = khz;
+		khz[i] = (uint64_t)(c0 - c1) * tsc_khz / (t1 - t0);
 	}
-	return best;
+	/* The median: order the three (three compare-and-swaps), take the middle. */
+	for (int i = 0; i < 3; i++) {
+		int a = i == 2 ? 0 : i, b = i == 2 ? 1 : i + 1;	/* (0,1), (1,2), (0,1) */
+
+		if (khz[a] > khz[b]) {
+			uint64_t tmp = khz[a];
+
+			khz[a] = khz[b];
+			khz[b] = tmp;
+		}
+	}
+	return khz[1];
 }
 
 static void oneshot_set_next_event(uint64_t expires)
