@@ -18,6 +18,7 @@
 #include <kernel/signal.h>
 #include <kernel/time.h>
 #include <lib/errno.h>
+#include <lib/printf.h>
 #include <lib/string.h>
 #include <mm/mmu_context.h>
 #include <mm/slab.h>
@@ -39,6 +40,7 @@ struct task_struct init_task = {
 	.static_prio = MAX_PRIO - 20,
 	.stack = boot_stack,
 	.stack_size = BOOT_STACK_SIZE,
+	.cpus_mask = 1,		/* CPU 0's idle task */
 	.usage = 1,
 	.tasks = LIST_HEAD_INIT(init_task.tasks),
 	.children = LIST_HEAD_INIT(init_task.children),
@@ -120,6 +122,7 @@ struct task_struct *create_task(int (*fn)(void *), void *arg, const char *name)
 	p->stack_size = THREAD_SIZE;
 	p->usage = 1;	/* the task's own, dropped after its final switch */
 	p->flags = PF_KTHREAD;
+	p->cpus_mask = CPU_MASK_ALL;	/* a fork copies its parent's (do_fork) */
 	INIT_LIST_HEAD(&p->children);
 	INIT_LIST_HEAD(&p->sibling);
 	strscpy(p->comm, name, sizeof(p->comm));
@@ -138,6 +141,36 @@ struct task_struct *create_task(int (*fn)(void *), void *arg, const char *name)
 		return NULL;
 	}
 	return p;
+}
+
+/*
+ * The idle task of an AP, pid 0 like swapper/0 and, like it, on no list: it runs on @stack,
+ * the stack the AP came up on. free_idle_task undoes it for a CPU that did not come up.
+ */
+struct task_struct *fork_idle(unsigned int cpu, void *stack)
+{
+	struct task_struct *p = kmem_cache_zalloc(task_struct_cachep, GFP_KERNEL);
+
+	if (!p)
+		return NULL;
+	p->stack = stack;
+	p->stack_size = THREAD_SIZE;
+	p->usage = 1;
+	INIT_LIST_HEAD(&p->tasks);
+	INIT_LIST_HEAD(&p->children);
+	INIT_LIST_HEAD(&p->sibling);
+	snprintf(p->comm, sizeof(p->comm), "swapper/%u", cpu);
+	p->policy = SCHED_NORMAL;
+	p->static_prio = p->prio = DEFAULT_PRIO;
+	p->cpus_mask = cpumask_of(cpu);
+	p->start_time = sched_clock();
+	return p;
+}
+
+void free_idle_task(struct task_struct *p)
+{
+	kstack_free(p->stack);
+	kmem_cache_free(task_struct_cachep, p);
 }
 
 /* Off the task list: do_exit() calls this before the task's final switch. */
@@ -284,6 +317,7 @@ static long do_fork(unsigned long clone_flags, unsigned long stack)
 		return -ENOMEM;
 	}
 	p->active_mm = p->mm;
+	p->cpus_mask = parent->cpus_mask;	/* taskset's children stay where it put them */
 	p->fsbase = parent->fsbase;
 	p->gsbase = parent->gsbase;
 	p->exit_signal = (int)(clone_flags & CSIGNAL);

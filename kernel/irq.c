@@ -17,12 +17,13 @@
 #include <kernel/hrtimer.h>
 #include <kernel/irq.h>
 #include <kernel/printk.h>
+#include <kernel/smp.h>
 #include <kernel/spinlock.h>
 #include <kernel/traps.h>
 #include <lib/errno.h>
 
 struct irq_desc irq_desc[NR_IRQS];
-struct irq_stats irq_stats;
+struct irq_stats irq_stats[NR_CPUS];
 static DEFINE_SPINLOCK(irq_lock);	/* the descriptors' chip and handler fields */
 
 void irq_set_chip(unsigned int irq, const struct irq_chip *chip, uint32_t hwirq, bool level)
@@ -93,14 +94,14 @@ static void handle_irq(unsigned int irq)
 	const struct irq_chip *chip = d->chip;
 
 	if (chip->spurious && chip->spurious(irq)) {
-		irq_stats.spurious++;
+		this_cpu_irq_stats()->spurious++;
 		return;
 	}
-	irq_stats.count[irq]++;
+	this_cpu_irq_stats()->count[irq]++;
 	if (d->handler) {
 		d->handler(irq, d->data);
 	} else {
-		irq_stats.stray++;
+		this_cpu_irq_stats()->stray++;
 		pr_warn("stray IRQ %u (vector %u) with no handler: masking the line\n", irq,
 			irq_to_vector(irq));
 		chip->mask(irq);
@@ -116,14 +117,18 @@ void do_irq(unsigned int vector)
 	if (vector >= IRQ_BASE_VECTOR && irq < NR_IRQS && irq_desc[irq].chip) {
 		handle_irq(irq);
 	} else if (vector == LOCAL_TIMER_VECTOR) {
-		irq_stats.local_timer++;
+		this_cpu_irq_stats()->local_timer++;
 		lapic_timer_interrupt();
+	} else if (vector == RESCHEDULE_VECTOR) {
+		smp_reschedule_interrupt();
+	} else if (vector == CALL_FUNCTION_VECTOR) {
+		smp_call_function_interrupt();
 	} else if (vector == ERROR_APIC_VECTOR && apic_intr_mode != APIC_PIC) {
 		lapic_error_interrupt();
 	} else if (vector == SPURIOUS_VECTOR) {
-		irq_stats.spurious++;	/* no EOI: the APIC did not set an in-service bit */
+		this_cpu_irq_stats()->spurious++;	/* no EOI: the APIC did not set an in-service bit */
 	} else {
-		irq_stats.unexpected++;
+		this_cpu_irq_stats()->unexpected++;
 		pr_warn("unexpected interrupt on vector %u ignored\n", vector);
 		/* If the APIC sent it, its in-service bit blocks lower vectors until the EOI. */
 		if (apic_intr_mode != APIC_PIC)
@@ -134,4 +139,13 @@ void do_irq(unsigned int vector)
 const char *irq_name(unsigned int irq)
 {
 	return irq < NR_IRQS ? irq_desc[irq].name : NULL;
+}
+
+uint64_t irq_errors(void)
+{
+	uint64_t n = 0;
+
+	for (unsigned int cpu = 0; cpu < NR_CPUS; cpu++)
+		n += irq_stats[cpu].apic_error + irq_stats[cpu].stray + irq_stats[cpu].unexpected;
+	return n;
 }

@@ -10,6 +10,7 @@
 #include <kernel/log.h>
 #include <kernel/params.h>
 #include <kernel/shell.h>
+#include <kernel/smp.h>
 #include <kernel/time.h>
 #include <lib/errno.h>
 #include <lib/string.h>
@@ -102,31 +103,53 @@ static int cmd_e820(int argc, char **argv)
 SHELL_COMMAND(e820, cmd_e820, "e820", "the memory map the boot loader gave");
 
 /*
- * /proc/interrupts' layout: IRQ, count, chip, the chip's pin (GSI or PIC line) with the
+ * /proc/interrupts' layout: IRQ, a count per online CPU, chip, the chip's pin (GSI or PIC line) with the
  * flow ("edge", or "fasteoi" for a level line ended by one EOI), the handler's name.
  */
+static void interrupts_row(const char *name, size_t off, const char *what)
+{
+	unsigned int cpu;
+
+	console_printf("%3s: ", name);
+	for_each_cpu(cpu, online_cpus())
+		console_printf("%10llu ", (unsigned long long)*(const uint64_t *)
+			       ((const char *)&irq_stats[cpu] + off));
+	console_printf("  %s\n", what);
+}
+
 static int cmd_interrupts(int argc, char **argv)
 {
+	unsigned int cpu;
+
 	(void)argv;
 	if (argc != 1)
 		return -EINVAL;
-	console_puts("           CPU0\n");
+	console_printf("%11s", "");
+	for_each_cpu(cpu, online_cpus())
+		console_printf("CPU%-8u", cpu);
+	console_puts("\n");
 	for (unsigned int i = 0; i < NR_IRQS; i++) {
 		const struct irq_desc *d = &irq_desc[i];
+		uint64_t any = 0;
 
-		if (!irq_stats.count[i] && !d->handler)
+		for_each_cpu(cpu, online_cpus())
+			any |= irq_stats[cpu].count[i];
+		if (!any && !d->handler)
 			continue;
-		console_printf("%3u: %10llu  %8s %3u-%-8s  %s\n", i,
-			       (unsigned long long)irq_stats.count[i],
-			       d->chip ? d->chip->name : "none", d->hwirq,
+		console_printf("%3u: ", i);
+		for_each_cpu(cpu, online_cpus())
+			console_printf("%10llu ", (unsigned long long)irq_stats[cpu].count[i]);
+		console_printf(" %8s %3u-%-8s  %s\n", d->chip ? d->chip->name : "none", d->hwirq,
 			       d->level ? "fasteoi" : "edge", d->name ? d->name : "(stray)");
 	}
-	console_printf("LOC: %10llu   Local timer interrupts\n",
-		       (unsigned long long)irq_stats.local_timer);
-	console_printf("SPU: %10llu   Spurious interrupts\n", (unsigned long long)irq_stats.spurious);
+	interrupts_row("LOC", offsetof(struct irq_stats, local_timer), "Local timer interrupts");
+	interrupts_row("SPU", offsetof(struct irq_stats, spurious), "Spurious interrupts");
+	interrupts_row("RES", offsetof(struct irq_stats, reschedule), "Rescheduling interrupts");
+	interrupts_row("CAL", offsetof(struct irq_stats, call_function),
+		       "Function call interrupts");
+	interrupts_row("TLB", offsetof(struct irq_stats, tlb_shootdown), "TLB shootdowns");
 	console_printf("ERR: %10llu   APIC errors, stray and unexpected interrupts\n",
-		       (unsigned long long)(irq_stats.apic_error + irq_stats.stray +
-					    irq_stats.unexpected));
+		       (unsigned long long)irq_errors());
 	return 0;
 }
 SHELL_COMMAND(interrupts, cmd_interrupts, "interrupts",

@@ -10,9 +10,11 @@
  * (cpu_init), the shared IDT, the BSP's control registers and PAT, turns on its local APIC
  * and calibrates its timer, and reports in by setting its bit in cpu_online_mask.
  *
- * What an AP does next: today nothing. The scheduler's run queues, the allocators' per-CPU
- * caches and the TLB code still assume that only CPU 0 runs kernel code, so an AP parks
- * halted with interrupts off (device interrupts go to the BSP; no IPI is sent to APs).
+ * Then the AP becomes the idle task the BSP made for it (fork_idle, on the stack it came
+ * up on), starts its tick on its own APIC timer, turns interrupts on and idles: from then
+ * on its run queue takes tasks (affinity, sched/smp.c) and it answers IPIs (kernel/smp.c).
+ * Device interrupts all go to the BSP. The APs need the local APIC timer for their tick:
+ * with the PIT as the clock (nolapic_timer) they are not started.
  *
  * nosmp: only the BSP. maxcpus=N: at most N CPUs in all (0 is read as 1, the BSP).
  * A CPU that does not come up within AP_BOOT_TIMEOUT_MS is reported and left out.
@@ -24,6 +26,7 @@
 #include <asm/x86.h>
 #include <drivers/acpi.h>
 #include <kernel/bootinfo.h>
+#include <kernel/hrtimer.h>
 #include <kernel/kstack.h>
 #include <kernel/params.h>
 #include <kernel/printk.h>
@@ -34,6 +37,7 @@
 #include <lib/string.h>
 #include <asm/io.h>
 #include <mm/pgtable.h>
+#include <sched/task.h>
 
 #define AP_BOOT_TIMEOUT_MS	2000	/* TCG runs an AP's first instructions slowly */
 #define MSR_IA32_PAT		0x277
@@ -42,8 +46,9 @@ extern const char trampoline_start[], trampoline_end[], trampoline_params[];
 extern char early_pml4[];
 void ap_start64(void);
 void __noreturn start_secondary(unsigned int cpu);
+static struct task_struct *ap_idle;	/* the idle task of the AP being started */
 
-unsigned long cpu_online_mask = 1;	/* the BSP */
+cpumask_t cpu_online_mask = 1;	/* the BSP */
 struct ap_self_check ap_self_check[NR_CPUS];
 
 static bool nosmp;
@@ -99,9 +104,14 @@ void __noreturn start_secondary(unsigned int cpu)
 	chk->idt_base = idtr.base;
 	chk->apic_id = read_apic_id();
 	chk->cr3 = read_cr3();
+
+	init_idle(ap_idle, cpu);	/* this flow is its idle task from here on */
+	this_cpu()->current_task = ap_idle;
+	lapic_timer_setup_ap();		/* smp_init checked that the tick is the APIC's */
+	tick_start_cpu();
 	__atomic_or_fetch(&cpu_online_mask, 1ul << cpu, __ATOMIC_RELEASE);	/* "I am up" */
-	for (;;)
-		__asm__ volatile("cli; hlt");
+	local_irq_enable();
+	cpu_idle_loop();
 }
 
 /* INIT, deassert, then two startup IPIs; true once the AP has set its online bit. */
@@ -207,8 +217,11 @@ int smp_boot_cpu(unsigned int cpu, uint32_t apic_id)
 		return -ERANGE;
 	}
 	stack = kstack_alloc(NULL);
-	if (!stack) {
+	ap_idle = stack ? fork_idle(cpu, stack) : NULL;
+	if (!ap_idle) {
 		pr_err("smpboot: no memory for a stack: CPU %u (APIC id %u) left out\n", cpu, apic_id);
+		if (stack)
+			kstack_free(stack);
 		return -ENOMEM;
 	}
 	cpus[cpu].apic_id = apic_id;
@@ -233,7 +246,8 @@ int smp_boot_cpu(unsigned int cpu, uint32_t apic_id)
 		pr_err("smpboot: CPU %u (APIC id %u) did not answer INIT-SIPI-SIPI in %u ms%s: "
 		       "left out\n", cpu, apic_id, AP_BOOT_TIMEOUT_MS,
 		       late ? " (it came up late and was stopped)" : "");
-		kstack_free(stack);
+		hrtimers_dead_cpu(cpu);	/* it may have armed its tick before INIT hit it */
+		free_idle_task(ap_idle);
 		return -ETIMEDOUT;
 	}
 	pr_info("smpboot: CPU %u (APIC id %u) is up, APIC timer %llu.%03llu MHz\n", cpu, apic_id,
@@ -246,6 +260,7 @@ void smp_init(void)
 {
 	unsigned int next = 1, listed;
 
+	smp_ipi_init();
 	cpus[0].apic_id = lapic_usable() ? read_apic_id() : 0;
 	listed = acpi.madt.present ? enabled_aps() : 0;
 	if (!listed)
@@ -257,6 +272,11 @@ void smp_init(void)
 	if (!lapic_usable()) {
 		pr_warn("smp: no local APIC to send startup IPIs with: %u other CPU(s) left off\n",
 			listed);
+		return;
+	}
+	if (!lapic_timer_in_use()) {
+		pr_warn("smp: the tick comes from the %s, which only CPU 0 hears: %u other CPU(s) "
+			"left off\n", clock_event ? clock_event->name : "no timer", listed);
 		return;
 	}
 	if (trampoline_install()) {

@@ -1,7 +1,8 @@
 /*
  * The scheduler tick and jiffies. time_init() picks the clock event device (the local
  * APIC timer, or the PIT when there is no usable APIC or nolapic is given) and starts
- * one periodic hrtimer, every TICK_NSEC, that counts jiffies and calls scheduler_tick().
+ * one periodic hrtimer per CPU, every TICK_NSEC, that counts jiffies and calls
+ * scheduler_tick() for that CPU's run queue (tick_start_cpu on each AP, kernel/smpboot.c).
  * A tick that comes late (interrupts were off, or the host stalled the virtual CPU)
  * advances jiffies by every period that passed, so jiffies keep to sched_clock() / TICK_NSEC
  * instead of falling behind. HZ and the reasons for 1000 are in include/kernel/hrtimer.h.
@@ -12,19 +13,26 @@
  * The first interrupt after that restarts the tick and brings jiffies up to date before
  * its handler runs. Only with a one-shot device: the PIT interrupts every tick anyway.
  * nohz=off keeps the tick running.
+ * jiffies is one for all CPUs: every tick sets it to sched_clock() / TICK_NSEC if that is
+ * ahead (an atomic max), so whichever CPUs still tick keep it current, and no CPU has to
+ * stay awake for it.
  */
 #define pr_fmt(fmt) "clockevents: " fmt
 
 #include <kernel/hrtimer.h>
 #include <kernel/params.h>
+#include <kernel/percpu.h>
 #include <kernel/printk.h>
 #include <lib/errno.h>
 #include <lib/string.h>
 #include <sched/task.h>
 
 volatile uint64_t jiffies;
-static struct hrtimer tick_timer;
-static bool nohz = true, tick_stopped;
+static bool nohz = true;
+static struct tick_sched {
+	struct hrtimer timer;
+	bool stopped;
+} tick_cpu[NR_CPUS];
 
 static int set_nohz(const char *val)
 {
@@ -35,18 +43,30 @@ static int set_nohz(const char *val)
 }
 KERNEL_PARAM("nohz", set_nohz, "on (default: no tick while idle) or off");
 
+/* Ticks fall on whole multiples of TICK_NSEC since boot: jiffies = ns / TICK_NSEC. */
+static uint64_t jiffies_update(uint64_t now)
+{
+	uint64_t j = now / TICK_NSEC, old = READ_ONCE(jiffies);
+
+	while (j > old && !__atomic_compare_exchange_n(&jiffies, &old, j, false, __ATOMIC_RELAXED,
+						       __ATOMIC_RELAXED))
+		;	/* another CPU moved it meanwhile: old now holds its value */
+	return j;
+}
+
 static enum hrtimer_restart tick_sched_timer(struct hrtimer *t)
 {
-	jiffies += hrtimer_forward(t, sched_clock(), TICK_NSEC);
+	uint64_t now = sched_clock();
+
+	jiffies_update(now);
+	hrtimer_forward(t, now, TICK_NSEC);
 	scheduler_tick();
 	return HRTIMER_RESTART;
 }
 
-/* Ticks fall on whole multiples of TICK_NSEC since boot: jiffies = ns / TICK_NSEC. */
-static void tick_start(void)
+static void tick_start(struct tick_sched *ts)
 {
-	jiffies = sched_clock() / TICK_NSEC;
-	hrtimer_start(&tick_timer, (jiffies + 1) * TICK_NSEC);
+	hrtimer_start(&ts->timer, (jiffies_update(sched_clock()) + 1) * TICK_NSEC);
 }
 
 bool tick_nohz_enabled(void)
@@ -57,19 +77,32 @@ bool tick_nohz_enabled(void)
 /* The idle task, interrupts off, about to halt. */
 void tick_nohz_idle_enter(void)
 {
-	if (tick_stopped || !tick_nohz_enabled())
+	struct tick_sched *ts = &tick_cpu[smp_processor_id()];
+
+	if (ts->stopped || !tick_nohz_enabled())
 		return;
-	hrtimer_cancel(&tick_timer);
-	tick_stopped = true;
+	hrtimer_cancel(&ts->timer);
+	ts->stopped = true;
 }
 
 /* Every device interrupt, first thing (kernel/idt.c): the tick must run again. */
 void tick_irq_enter(void)
 {
-	if (!tick_stopped)
+	struct tick_sched *ts = &tick_cpu[smp_processor_id()];
+
+	if (!ts->stopped)
 		return;
-	tick_stopped = false;
-	tick_start();
+	ts->stopped = false;
+	tick_start(ts);
+}
+
+/* This CPU's tick, from the first one; an AP calls it once its timer is set up. */
+void tick_start_cpu(void)
+{
+	struct tick_sched *ts = &tick_cpu[smp_processor_id()];
+
+	hrtimer_init(&ts->timer, tick_sched_timer);
+	tick_start(ts);
 }
 
 void time_init(void)
@@ -80,6 +113,5 @@ void time_init(void)
 	}
 	pr_info("scheduler tick at HZ=%u from %s%s\n", HZ, clock_event->name,
 		tick_nohz_enabled() ? ", stopped while idle" : "");
-	hrtimer_init(&tick_timer, tick_sched_timer);
-	tick_start();
+	tick_start_cpu();
 }

@@ -68,10 +68,15 @@ unsigned long vm_event_sum(enum vm_event_item item)
 
 static unsigned long long irq_total(void)
 {
-	unsigned long long n = irq_stats.spurious + irq_stats.stray + irq_stats.unexpected;
+	unsigned long long n = 0;
 
-	for (unsigned int i = 0; i < NR_IRQS; i++)
-		n += irq_stats.count[i];
+	for (unsigned int cpu = 0; cpu < NR_CPUS; cpu++) {
+		const struct irq_stats *s = &irq_stats[cpu];
+
+		n += s->spurious + s->stray + s->unexpected;
+		for (unsigned int i = 0; i < NR_IRQS; i++)
+			n += s->count[i];
+	}
 	return n;
 }
 

@@ -15,7 +15,9 @@
  *    the run-queue lock), which is why one per-CPU count serves all tasks. The lock taken
  *    by the task that switches away is released by the task that switches in
  *    (finish_task_switch), and schedule() always returns with interrupts enabled.
- * Limits: one CPU's worth of locking (no migration, no IPIs yet).
+ * SMP: a run queue is locked by whoever changes it, from any CPU; a remote wakeup or
+ * preemption sets need_resched there and sends the reschedule IPI (resched_curr). How
+ * tasks move between run queues, and the locking for it, is sched/smp.c's.
  * The scheduler trace records at the switch and at a wakeup (include/sched/trace.h: one
  * predictable branch each while it is off). docs/sched.md walks through a switch.
  */
@@ -25,6 +27,7 @@
 #include <asm/x86.h>
 #include <kernel/oops.h>
 #include <kernel/process.h>
+#include <kernel/smp.h>
 #include <kernel/printk.h>
 #include <kernel/time.h>
 #include <lib/errno.h>
@@ -59,8 +62,14 @@ void update_rq_clock(struct rq *rq)
 
 void resched_curr(struct rq *rq)
 {
-	/* One CPU: the flag is enough. SMP will send a reschedule IPI to rq->cpu. */
-	WRITE_ONCE(rq->curr->need_resched, true);
+	struct task_struct *curr = rq->curr;
+
+	if (READ_ONCE(curr->need_resched))
+		return;		/* asked already: an IPI is on its way or not needed */
+	WRITE_ONCE(curr->need_resched, true);
+	/* Another CPU sees the flag at its next interrupt: make that one now. */
+	if (rq->cpu != (int)smp_processor_id())
+		smp_send_reschedule((unsigned int)rq->cpu);
 }
 
 void activate_task(struct rq *rq, struct task_struct *p, int flags)
@@ -101,15 +110,42 @@ static void wake_up_new_task(struct rq *rq, struct task_struct *p)
 	check_preempt_curr(rq, p, 0);
 }
 
+/*
+ * Lock the run queue @p should wake on: where it is, or (asleep or new, and its mask says
+ * so) the one select_task_rq() picks, with p->cpu moved there. NULL if @p is no longer in
+ * @state. Interrupts off in *flags' save, as task_rq_lock.
+ */
+static struct rq *wakeup_rq_lock(struct task_struct *p, unsigned int state, unsigned long *flags)
+{
+	for (;;) {
+		struct rq *rq = task_rq_lock(p, flags), *dst;
+
+		if (!(READ_ONCE(p->state) & state)) {
+			task_rq_unlock(rq, *flags);
+			return NULL;
+		}
+		if (p->on_rq || select_task_rq(p) == rq->cpu)
+			return rq;
+		dst = cpu_rq((unsigned int)select_task_rq(p));
+		spin_unlock(&rq->lock);		/* interrupts stay off */
+		double_rq_lock(rq, dst);
+		if (task_rq(p) == rq && !p->on_rq && (p->state & state)) {
+			set_task_cpu(p, rq, dst);
+			spin_unlock(&rq->lock);
+			return dst;
+		}
+		double_rq_unlock(rq, dst);	/* it changed meanwhile: look again */
+		local_irq_restore(*flags);
+	}
+}
+
 int try_to_wake_up(struct task_struct *p, unsigned int state, int wake_flags)
 {
-	struct rq *rq = task_rq(p);
-	unsigned long flags = spin_lock_irqsave(&rq->lock);
-	int woken = 0;
+	unsigned long flags;
+	struct rq *rq = wakeup_rq_lock(p, state, &flags);
 
-	if (!(READ_ONCE(p->state) & state))
-		goto out;
-	woken = 1;
+	if (!rq)
+		return 0;
 	update_rq_clock(rq);
 	if (p->state == TASK_NEW) {
 		wake_up_new_task(rq, p);
@@ -131,8 +167,8 @@ int try_to_wake_up(struct task_struct *p, unsigned int state, int wake_flags)
 	}
 	WRITE_ONCE(p->state, TASK_RUNNING);
 out:
-	spin_unlock_irqrestore(&rq->lock, flags);
-	return woken;
+	task_rq_unlock(rq, flags);
+	return 1;
 }
 
 int wake_up_process(struct task_struct *p)
@@ -183,6 +219,8 @@ void finish_task_switch(struct task_struct *prev)
 	long prev_state = READ_ONCE(prev->state);
 
 	spin_unlock_irq(&rq->lock);
+	if (unlikely(prev->migrate_pending))
+		sched_finish_migration(prev);
 	if (prev_state == TASK_DEAD)
 		put_task_struct(prev);
 }
@@ -277,6 +315,11 @@ static void __schedule_locked(struct rq *rq, bool preempt)
 	if (!preempt && prev->state != TASK_RUNNING) {
 		deactivate_task(rq, prev, DEQUEUE_SLEEP);
 		switch_count = &prev->nvcsw;
+	} else if (unlikely(!cpumask_test_cpu((unsigned int)rq->cpu, prev->cpus_mask)) &&
+		   prev->state == TASK_RUNNING) {
+		/* Its mask changed: off this queue, and the next task moves it (sched/smp.c). */
+		deactivate_task(rq, prev, 0);
+		prev->migrate_pending = true;
 	}
 	next = pick_next_task(rq, prev);
 	prev->need_resched = false;
@@ -396,8 +439,8 @@ void scheduler_tick(void)
 
 uint64_t task_sched_runtime(struct task_struct *p)
 {
-	struct rq *rq = task_rq(p);
-	unsigned long flags = spin_lock_irqsave(&rq->lock);
+	unsigned long flags;
+	struct rq *rq = task_rq_lock(p, &flags);
 	uint64_t ns;
 
 	if (rq->curr == p && p->sched_class->update_curr) {
@@ -405,7 +448,7 @@ uint64_t task_sched_runtime(struct task_struct *p)
 		p->sched_class->update_curr(rq);
 	}
 	ns = p->se.sum_exec_runtime;
-	spin_unlock_irqrestore(&rq->lock, flags);
+	task_rq_unlock(rq, flags);
 	return ns;
 }
 
@@ -482,8 +525,8 @@ void cpu_idle_loop(void)
 
 int sched_stop_task(struct task_struct *p)
 {
-	struct rq *rq = task_rq(p);
 	unsigned long flags;
+	struct rq *rq;
 	int ret = 0;
 
 	if (p->flags & PF_IDLE)
@@ -493,7 +536,7 @@ int sched_stop_task(struct task_struct *p)
 		schedule();
 		return 0;
 	}
-	flags = spin_lock_irqsave(&rq->lock);
+	rq = task_rq_lock(p, &flags);
 	if (p->state == TASK_DEAD) {
 		ret = -ESRCH;
 	} else if (p->state == TASK_NEW) {
@@ -507,17 +550,17 @@ int sched_stop_task(struct task_struct *p)
 		/* Asleep: its wait goes on, and the wakeup that ends it stops it instead. */
 		p->flags |= PF_STOP_PENDING;
 	}
-	spin_unlock_irqrestore(&rq->lock, flags);
+	task_rq_unlock(rq, flags);
 	return ret;
 }
 
 int sched_cont_task(struct task_struct *p)
 {
-	struct rq *rq = task_rq(p);
-	unsigned long flags = spin_lock_irqsave(&rq->lock);
+	unsigned long flags;
+	struct rq *rq = task_rq_lock(p, &flags);
 
 	p->flags &= ~PF_STOP_PENDING;
-	spin_unlock_irqrestore(&rq->lock, flags);
+	task_rq_unlock(rq, flags);
 	try_to_wake_up(p, TASK_STOPPED, 0);
 	return 0;
 }

@@ -509,6 +509,12 @@ static void switched_to_fair(struct rq *rq, struct task_struct *p)
 		fair_preempt_check(rq, p);
 }
 
+/* Off one timeline onto another: keep its distance from min_vruntime, not the number. */
+static void migrate_task_rq_fair(struct task_struct *p, struct rq *src, struct rq *dst)
+{
+	p->se.vruntime = p->se.vruntime - src->cfs.min_vruntime + dst->cfs.min_vruntime;
+}
+
 const struct sched_class fair_sched_class = {
 	.name = "fair",
 	.enqueue_task = enqueue_task_fair,
@@ -523,4 +529,5 @@ const struct sched_class fair_sched_class = {
 	.prio_changed = prio_changed_fair,
 	.switched_to = switched_to_fair,
 	.update_curr = update_curr_fair,
+	.migrate_task_rq = migrate_task_rq_fair,
 };

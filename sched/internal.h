@@ -26,6 +26,15 @@ static __always_inline struct rq *this_rq(void)	/* one %gs-relative load, as cur
 #endif
 static inline struct rq *task_rq(const struct task_struct *p) { return cpu_rq(p->cpu); }
 
+/* sched/smp.c: run queues of any CPU, moving tasks between them. */
+struct rq *task_rq_lock(struct task_struct *p, unsigned long *flags);	/* irqs off, p->cpu's */
+void task_rq_unlock(struct rq *rq, unsigned long flags);
+void double_rq_lock(struct rq *a, struct rq *b);	/* interrupts already off */
+void double_rq_unlock(struct rq *a, struct rq *b);
+int select_task_rq(const struct task_struct *p);
+void set_task_cpu(struct task_struct *p, struct rq *src, struct rq *dst);
+void sched_finish_migration(struct task_struct *prev);
+
 void update_rq_clock(struct rq *rq);
 void activate_task(struct rq *rq, struct task_struct *p, int flags);	/* enqueue, on_rq */
 void deactivate_task(struct rq *rq, struct task_struct *p, int flags);
@@ -42,6 +51,5 @@ void ret_from_fork(void);		/* kernel/entry_syscall.S: a forked child's */
 void schedule_tail(struct task_struct *prev);
 void finish_task_switch(struct task_struct *prev);
 
-void init_idle(struct task_struct *idle, unsigned int cpu);
 
 #endif

@@ -108,7 +108,7 @@ static int check_params(struct task_struct *p, int policy, const struct sched_pa
 
 int sched_setscheduler(struct task_struct *p, int policy, const struct sched_param *param)
 {
-	struct rq *rq = task_rq(p);
+	struct rq *rq;
 	struct change_ctx c;
 	unsigned long flags;
 	int err;
@@ -117,9 +117,9 @@ int sched_setscheduler(struct task_struct *p, int policy, const struct sched_par
 	err = check_params(p, policy, param);
 	if (err)
 		return err;
-	flags = spin_lock_irqsave(&rq->lock);
+	rq = task_rq_lock(p, &flags);
 	if (p->state == TASK_DEAD) {
-		spin_unlock_irqrestore(&rq->lock, flags);
+		task_rq_unlock(rq, flags);
 		return -ESRCH;
 	}
 	change_begin(rq, p, &c);
@@ -132,27 +132,27 @@ int sched_setscheduler(struct task_struct *p, int policy, const struct sched_par
 	if (p->sched_class == &rt_sched_class && c.old_class != &rt_sched_class)
 		p->rt.time_slice = sysctl_sched_rr_timeslice;
 	change_end(rq, p, &c);
-	spin_unlock_irqrestore(&rq->lock, flags);
+	task_rq_unlock(rq, flags);
 	return 0;
 }
 
 void set_user_nice(struct task_struct *p, long nice)
 {
-	struct rq *rq = task_rq(p);
+	struct rq *rq;
 	struct change_ctx c;
 	unsigned long flags;
 
 	if (nice < MIN_NICE || nice > MAX_NICE || (p->flags & PF_IDLE))
 		return;
-	flags = spin_lock_irqsave(&rq->lock);
+	rq = task_rq_lock(p, &flags);
 	if (task_nice(p) == nice) {
-		spin_unlock_irqrestore(&rq->lock, flags);
+		task_rq_unlock(rq, flags);
 		return;
 	}
 	if (rt_policy(p->policy)) {
 		/* Kept for when it goes back to a normal policy; it changes nothing now. */
 		p->static_prio = NICE_TO_PRIO(nice);
-		spin_unlock_irqrestore(&rq->lock, flags);
+		task_rq_unlock(rq, flags);
 		return;
 	}
 	change_begin(rq, p, &c);
@@ -160,7 +160,7 @@ void set_user_nice(struct task_struct *p, long nice)
 	set_load_weight(p);
 	p->prio = normal_prio(p);
 	change_end(rq, p, &c);
-	spin_unlock_irqrestore(&rq->lock, flags);
+	task_rq_unlock(rq, flags);
 }
 
 /* ---- by pid ------------------------------------------------------------------------------ */

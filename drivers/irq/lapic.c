@@ -191,7 +191,7 @@ void lapic_error_interrupt(void)
 	apic_write(APIC_ESR, 0);	/* latch the errors into the readable register */
 	esr = apic_read(APIC_ESR);
 	apic_eoi();
-	if (irq_stats.apic_error++ >= ERRORS_LOGGED)
+	if (this_cpu_irq_stats()->apic_error++ >= ERRORS_LOGGED)
 		return;
 	printk(KERN_ERR "APIC error on CPU0: %02x", esr);
 	for (unsigned int b = 0; b < 8; b++)
@@ -206,14 +206,24 @@ void lapic_error_interrupt(void)
  */
 void apic_icr_write(uint32_t low, uint32_t dest)
 {
+	unsigned long flags;
+
 	if (x2apic_mode) {
+		/*
+		 * The x2APIC MSR write is not serializing and may pass earlier stores (SDM
+		 * vol. 3 11.12.3): fence, so the target sees what the IPI is about.
+		 */
+		__asm__ volatile("mfence; lfence" ::: "memory");
 		wrmsr(MSR_X2APIC_BASE + (APIC_ICR >> 4), ((uint64_t)dest << 32) | low);
 		return;
 	}
+	/* Two registers: an interrupt between them sending its own IPI would change ICR2. */
+	flags = local_irq_save();
 	apic_write(APIC_ICR2, dest << 24);
 	apic_write(APIC_ICR, low);
 	while (apic_read(APIC_ICR) & APIC_ICR_BUSY)
 		cpu_relax();
+	local_irq_restore(flags);
 }
 
 void lapic_ap_setup(void)

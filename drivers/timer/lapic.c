@@ -80,8 +80,8 @@ static void oneshot_set_next_event(uint64_t expires)
 {
 	uint64_t now = sched_clock();
 	uint64_t delta = expires > now + MIN_DELTA_NS ? expires - now : MIN_DELTA_NS;
-	/* Rounded up, so the interrupt never comes before the timer is due. */
-	uint64_t count = (delta * apic_khz + NSEC_PER_MSEC - 1) / NSEC_PER_MSEC;
+	/* Rounded up, so the interrupt never comes before the timer is due. Each CPU's rate. */
+	uint64_t count = (delta * this_cpu()->apic_timer_khz + NSEC_PER_MSEC - 1) / NSEC_PER_MSEC;
 
 	apic_write(APIC_TMICT, count > 0xffffffff ? 0xffffffff : (uint32_t)count);
 }
@@ -113,6 +113,27 @@ void lapic_timer_interrupt(void)
 {
 	apic_eoi();	/* interrupts stay off until we return: no nesting */
 	hrtimer_interrupt();
+}
+
+bool lapic_timer_in_use(void)
+{
+	return clock_event == &lapic_deadline || clock_event == &lapic_oneshot;
+}
+
+/* An AP: its timer in the boot CPU's mode (its rate measured at bring-up). */
+bool lapic_timer_setup_ap(void)
+{
+	if (clock_event == &lapic_deadline) {
+		apic_write(APIC_LVTT, LOCAL_TIMER_VECTOR | APIC_LVTT_TSCDEADLINE);
+		__asm__ volatile("mfence" ::: "memory");	/* as on the BSP, see below */
+		return true;
+	}
+	if (clock_event == &lapic_oneshot && this_cpu()->apic_timer_khz >= 1000) {
+		apic_write(APIC_TDCR, APIC_TDR_DIV_1);
+		apic_write(APIC_LVTT, LOCAL_TIMER_VECTOR);
+		return true;
+	}
+	return false;
 }
 
 uint64_t lapic_timer_khz(void)

@@ -14,6 +14,7 @@
 #define KERNEL_IRQ_H
 
 #include <kernel/compiler.h>
+#include <kernel/percpu.h>
 #include <kernel/traps.h>
 
 #define NR_IRQS		64	/* vectors 32..95 */
@@ -56,6 +57,7 @@ static inline unsigned int irq_to_vector(unsigned int irq)
  */
 void irq_set_chip(unsigned int irq, const struct irq_chip *chip, uint32_t hwirq, bool level);
 
+/* Per CPU: each CPU counts what it takes, without a lock; readers sum the columns. */
 struct irq_stats {
 	uint64_t count[NR_IRQS];
 	uint64_t spurious;	/* PIC ghosts and APIC spurious vector */
@@ -63,8 +65,14 @@ struct irq_stats {
 	uint64_t unexpected;	/* vectors nothing is routed to */
 	uint64_t local_timer;	/* local APIC timer interrupts ("LOC" in /proc/interrupts) */
 	uint64_t apic_error;	/* local APIC error interrupts (part of "ERR") */
+	uint64_t reschedule;	/* reschedule IPIs taken ("RES") */
+	uint64_t call_function;	/* call-function IPIs taken ("CAL") */
+	uint64_t tlb_shootdown;	/* of the calls, TLB shootdowns ("TLB") */
 };
-extern struct irq_stats irq_stats;
+extern struct irq_stats irq_stats[NR_CPUS];
+
+static inline struct irq_stats *this_cpu_irq_stats(void) { return &irq_stats[smp_processor_id()]; }
+uint64_t irq_errors(void);	/* APIC errors, stray and unexpected interrupts, all CPUs */
 
 /* The legacy 8259 pair (drivers/pic.c). */
 extern const struct irq_chip i8259_chip;

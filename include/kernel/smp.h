@@ -12,6 +12,7 @@
 
 #ifndef __ASSEMBLER__
 #include <kernel/compiler.h>
+#include <kernel/cpumask.h>
 #include <kernel/percpu.h>
 
 /* The parameter block at the end of the trampoline, filled by the BSP before each SIPI. */
@@ -35,22 +36,19 @@ struct ap_self_check {
 };
 extern struct ap_self_check ap_self_check[NR_CPUS];
 
-extern unsigned long cpu_online_mask;	/* bit N: CPU N is up */
+extern cpumask_t cpu_online_mask;	/* bit N: CPU N is up (and runs its idle task) */
 
 static inline bool cpu_online(unsigned int cpu)
 {
 	return cpu < NR_CPUS && (__atomic_load_n(&cpu_online_mask, __ATOMIC_ACQUIRE) >> cpu) & 1;
 }
 
-static inline unsigned int num_online_cpus(void)
+static inline cpumask_t online_cpus(void)
 {
-	unsigned long m = __atomic_load_n(&cpu_online_mask, __ATOMIC_ACQUIRE);
-	unsigned int n = 0;
-
-	for (; m; m &= m - 1)	/* clear the lowest set bit (no popcnt before SSE4.2 kernels) */
-		n++;
-	return n;
+	return __atomic_load_n(&cpu_online_mask, __ATOMIC_ACQUIRE);
 }
+
+static inline unsigned int num_online_cpus(void) { return cpumask_weight(online_cpus()); }
 
 /* The CPUs the command line allows, the BSP included: 1 with nosmp, else maxcpus=. */
 unsigned int smp_cpus_wanted(void);
@@ -63,6 +61,27 @@ unsigned int smp_cpus_wanted(void);
 int smp_boot_cpu(unsigned int cpu, uint32_t apic_id);
 
 int cpuinfo_format(char *buf, size_t size);	/* /proc/cpuinfo (kernel/cpuinfo.c) */
+
+/*
+ * Running a function on other CPUs (kernel/smp.c), through the call-function IPI. The
+ * function runs in that CPU's interrupt context (interrupts off): it must not sleep.
+ * @wait: return only once it has run everywhere (@info may then live on the caller's
+ * stack); without, it must stay valid until it ran. Waiting is safe with interrupts off:
+ * the waiter serves calls sent to itself meanwhile, so two CPUs calling each other do not
+ * deadlock. Offline CPUs in a mask are skipped.
+ */
+typedef void (*smp_call_func_t)(void *info);
+int smp_call_function_single(unsigned int cpu, smp_call_func_t func, void *info, bool wait);
+void smp_call_function_many(cpumask_t mask, smp_call_func_t func, void *info, bool wait);
+void on_each_cpu_mask(cpumask_t mask, smp_call_func_t func, void *info, bool wait);
+static inline void on_each_cpu(smp_call_func_t func, void *info, bool wait)
+{
+	on_each_cpu_mask(online_cpus(), func, info, wait);
+}
+void smp_send_reschedule(unsigned int cpu);	/* the reschedule IPI: look at need_resched */
+void smp_ipi_init(void);			/* the call queues, before any CPU comes up */
+void smp_call_function_interrupt(void);		/* the two IPI vectors (kernel/irq.c) */
+void smp_reschedule_interrupt(void);
 
 /* Start every AP the MADT lists (up to maxcpus=, none with nosmp). From kernel_init. */
 void smp_init(void);

@@ -20,6 +20,8 @@ enum {
 
 #define IRQ_BASE_VECTOR		32
 #define LOCAL_TIMER_VECTOR	0xec	/* 236, Linux's */
+#define CALL_FUNCTION_VECTOR	0xfb	/* IPIs (kernel/smp.c); Linux's numbers */
+#define RESCHEDULE_VECTOR	0xfd
 #define SPURIOUS_VECTOR		255
 
 /* #PF error code bits. */

@@ -11,6 +11,7 @@
 #define SCHED_SCHED_H
 
 #include <kernel/compiler.h>
+#include <kernel/cpumask.h>
 #include <kernel/spinlock.h>
 #include <lib/list.h>
 #include <lib/rbtree.h>
@@ -84,6 +85,8 @@ struct task_struct {
 	bool need_resched;		/* set by resched_curr(), acted on at the next preemption point */
 	int on_rq;			/* queued on a run queue (a running task is too) */
 	int cpu;			/* the CPU whose run queue holds it */
+	cpumask_t cpus_mask;		/* where it may run (sched_setaffinity, taskset) */
+	bool migrate_pending;		/* off its queue at a switch, to be moved (sched/smp.c) */
 	int pid;
 	char comm[TASK_COMM_LEN];
 
@@ -195,6 +198,8 @@ struct sched_class {
 	void (*task_fork)(struct rq *rq, struct task_struct *p);
 	/* @p's priority changed from @oldprio (nice, rt_priority) while in this class. */
 	void (*prio_changed)(struct rq *rq, struct task_struct *p, int oldprio);
+	/* Optional: @p (on no queue) moves from @src to @dst; both locked. */
+	void (*migrate_task_rq)(struct task_struct *p, struct rq *src, struct rq *dst);
 	/* @p moved into this class. */
 	void (*switched_to)(struct rq *rq, struct task_struct *p);
 	/* Charge rq->curr's time up to rq->clock. */

@@ -111,6 +111,9 @@ void put_task_struct(struct task_struct *p);	/* frees the task at the last refer
  * with its result. NULL without memory.
  */
 void fork_init(void);
+struct task_struct *fork_idle(unsigned int cpu, void *stack);	/* an AP's idle task */
+void free_idle_task(struct task_struct *p);			/* ... if the AP did not come up */
+void init_idle(struct task_struct *idle, unsigned int cpu);	/* make it rq->curr, rq->idle */
 struct task_struct *create_task(int (*fn)(void *), void *arg, const char *name);
 void copy_thread(struct task_struct *p, int (*fn)(void *), void *arg);	/* sched/core.c */
 void unhash_task(struct task_struct *p);	/* off task_list (do_exit) */
@@ -182,6 +185,18 @@ struct sched_param {
  */
 int sched_setscheduler(struct task_struct *p, int policy, const struct sched_param *param);
 void set_user_nice(struct task_struct *p, long nice);	/* ignores a nice out of -20..19 */
+
+/*
+ * Where @p may run (sched/core.c). Only the online CPUs of @mask count: none gives
+ * -EINVAL. If @p's CPU is not in it, @p moves to one that is: at once if it is waiting
+ * on a run queue, at its next switch if it runs (the caller itself: before this returns).
+ * -EPERM for an idle task. The mask kept is @mask as given (a CPU that comes up later
+ * counts), as Linux keeps it.
+ */
+int set_cpus_allowed(struct task_struct *p, cpumask_t mask);
+/* sched_setaffinity by pid (0: the caller): also -ESRCH. sched_getaffinity: the mask, online CPUs only. */
+int sys_sched_setaffinity(int pid, cpumask_t mask);
+int sys_sched_getaffinity(int pid, cpumask_t *mask);
 
 /*
  * The system calls to be, by pid (0 = the calling task), returning -errno: -ESRCH for

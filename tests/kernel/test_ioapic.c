@@ -148,7 +148,7 @@ static void pit_probe(unsigned int irq, void *data)
 /* A real device interrupt end to end: the PIT on IRQ 0 -> GSI 2 -> vector 32 -> handler. */
 static void test_pit_interrupt_through_ioapic(struct ktest *t)
 {
-	uint64_t before = irq_stats.count[0], end;
+	uint64_t before = irq_stats[0].count[0], end;
 
 	NEED_SYMMETRIC_IO(t);
 	if (irq_desc[0].handler)
@@ -168,7 +168,7 @@ static void test_pit_interrupt_through_ioapic(struct ktest *t)
 	ktest_diag(t, "%u PIT interrupts through GSI %u", pit_calls, irq_desc[0].hwirq);
 	KTEST_EXPECT_TRUE(t, pit_calls >= 5);
 	KTEST_EXPECT_EQ(t, pit_seen_irq, 0);
-	KTEST_EXPECT_TRUE(t, irq_stats.count[0] >= before + pit_calls);
+	KTEST_EXPECT_TRUE(t, irq_stats[0].count[0] >= before + pit_calls);
 	KTEST_EXPECT_TRUE(t, rte_of(t, 0) & IOAPIC_RTE_MASKED);
 }
 
@@ -180,7 +180,7 @@ static void test_pit_interrupt_through_ioapic(struct ktest *t)
  */
 static void test_error_vector_counted_and_ended(struct ktest *t)
 {
-	uint64_t before = irq_stats.apic_error;
+	uint64_t before = irq_stats[0].apic_error;
 	uint32_t isr_reg = APIC_ISR + (ERROR_APIC_VECTOR / 32) * 0x10;
 	uint32_t icr = (1u << 18) | ERROR_APIC_VECTOR;	/* shorthand "self", fixed delivery */
 	unsigned long flags;
@@ -194,7 +194,7 @@ static void test_error_vector_counted_and_ended(struct ktest *t)
 		apic_write(0x300, icr);
 	local_irq_restore(flags);
 	udelay(100);
-	KTEST_EXPECT_EQ(t, irq_stats.apic_error, before + 1);
+	KTEST_EXPECT_EQ(t, irq_stats[0].apic_error, before + 1);
 	KTEST_EXPECT_EQ(t, apic_read(isr_reg) & (1u << (ERROR_APIC_VECTOR % 32)), 0);
 }
 
@@ -234,15 +234,15 @@ static void test_nmi_source_entry(struct ktest *t)
  */
 static void test_spurious_vector_counted(struct ktest *t)
 {
-	uint64_t before = irq_stats.spurious;
-	uint64_t timer = irq_stats.local_timer + irq_stats.count[0];
+	uint64_t before = irq_stats[0].spurious;
+	uint64_t timer = irq_stats[0].local_timer + irq_stats[0].count[0];
 
 	if (!lapic_usable())
 		KTEST_SKIP(t, "no local APIC");
 	__asm__ volatile("int $0xff");
-	KTEST_EXPECT_EQ(t, irq_stats.spurious, before + 1);
+	KTEST_EXPECT_EQ(t, irq_stats[0].spurious, before + 1);
 	msleep(30);	/* only a timer interrupt can wake us */
-	KTEST_EXPECT_TRUE(t, irq_stats.local_timer + irq_stats.count[0] > timer);
+	KTEST_EXPECT_TRUE(t, irq_stats[0].local_timer + irq_stats[0].count[0] > timer);
 }
 
 static const struct ktest_case ioapic_cases[] = {

@@ -353,9 +353,9 @@ static void test_tick_stops_while_idle(struct ktest *t)
 
 	if (!tick_nohz_enabled())
 		KTEST_SKIP(t, "nohz=off, or the PIT, which interrupts every tick anyway");
-	before = irq_stats.local_timer;
+	before = irq_stats[0].local_timer;
 	msleep(50);
-	ticks = irq_stats.local_timer - before;
+	ticks = irq_stats[0].local_timer - before;
 	ktest_diag(t, "%llu timer interrupts in 50 ms of idle", (unsigned long long)ticks);
 	KTEST_EXPECT_TRUE(t, ticks <= 5);
 }

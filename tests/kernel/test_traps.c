@@ -130,11 +130,11 @@ static void test_int3_resumes(struct ktest *t)
 
 static void test_stray_irq_counted(struct ktest *t)
 {
-	uint64_t stray = irq_stats.stray, count = irq_stats.count[5];
+	uint64_t stray = irq_stats[0].stray, count = irq_stats[0].count[5];
 
 	__asm__ volatile("int $37");	/* as if IRQ 5 fired with no driver for it */
-	KTEST_EXPECT_EQ(t, irq_stats.stray, stray + 1);
-	KTEST_EXPECT_EQ(t, irq_stats.count[5], count + 1);
+	KTEST_EXPECT_EQ(t, irq_stats[0].stray, stray + 1);
+	KTEST_EXPECT_EQ(t, irq_stats[0].count[5], count + 1);
 	KTEST_EXPECT_TRUE(t, irq_name(5) == NULL);
 }
 
