@@ -148,14 +148,7 @@ static bool fault_may_sleep(const struct pt_regs *regs)
  */
 static bool fault_oom(const struct pt_regs *regs)
 {
-	bool may_sleep = fault_may_sleep(regs), retry;
-
-	if (may_sleep)
-		local_irq_enable();
-	retry = pagefault_out_of_memory(may_sleep);
-	if (may_sleep)
-		local_irq_disable();
-	return retry;
+	return pagefault_out_of_memory(fault_may_sleep(regs));
 }
 
 static enum fault_result user_addr_fault(struct pt_regs *regs, uint64_t addr,
@@ -187,9 +180,7 @@ retry:
 			return FAULT_BAD_AREA;
 		}
 		mmget(mm);	/* held across the sleep, whatever happens to the task's mm */
-		local_irq_enable();
 		err = do_swap_page(mm, addr, swp);
-		local_irq_disable();
 		mmput(mm);
 		if (!err) {
 			current->maj_flt++;
@@ -203,6 +194,26 @@ retry:
 	if (err == -ENOMEM)
 		return FAULT_OOM;
 	return err ? FAULT_BAD_AREA : FAULT_HANDLED;
+}
+
+/*
+ * With interrupts on while the fault is served, if the faulting code had them on (CR2 is
+ * read already): a CPU spinning here for the mmap_lock must still answer the TLB
+ * shootdown IPI its holder may be waiting on (mm/tlb.c). It is also where the fault may
+ * sleep (swap-in, reclaim).
+ */
+static enum fault_result user_addr_fault_irqs_on(struct pt_regs *regs, uint64_t addr,
+						 unsigned long error_code)
+{
+	bool irqs = regs->rflags & X86_EFLAGS_IF;
+	enum fault_result r;
+
+	if (irqs)
+		local_irq_enable();
+	r = user_addr_fault(regs, addr, error_code);
+	if (irqs)
+		local_irq_disable();
+	return r;
 }
 
 enum fault_result do_page_fault(struct pt_regs *regs, uint64_t addr)
@@ -222,7 +233,7 @@ enum fault_result do_page_fault(struct pt_regs *regs, uint64_t addr)
 		return FAULT_HANDLED;
 	if (va_is_kernel(addr))
 		return addr_in_stack_guard(addr) ? FAULT_STACK_GUARD : FAULT_KERNEL;
-	return user_addr_fault(regs, addr, error_code);
+	return user_addr_fault_irqs_on(regs, addr, error_code);
 }
 
 const char *fault_result_name(enum fault_result r)

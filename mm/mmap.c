@@ -118,6 +118,7 @@ void mm_destroy(struct mm_struct *mm)
 	if (current_loaded_mm() == mm)
 		switch_mm(&init_mm);
 	local_irq_restore(flags);
+	mm_leave_lazy_cpus(mm);	/* the others too, so the teardown below asks none of them */
 	mmap_write_lock(mm);
 	mm_vmas_destroy(mm, zap_vma, NULL);
 	mmap_write_unlock(mm);

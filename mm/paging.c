@@ -23,9 +23,22 @@ pteval_t *init_pgd;
 struct pgtable_stats pgtable_stats;
 static DEFINE_SPINLOCK(init_pt_lock);
 
+/*
+ * Waited for with interrupts as the caller had them, not off: the holder may be waiting
+ * for this CPU to answer a TLB shootdown (mm/tlb.c), which an interrupts-off spin here
+ * would never do.
+ */
 unsigned long kernel_pt_lock(void)
 {
-	return spin_lock_irqsave(&init_pt_lock);
+	for (;;) {
+		unsigned long flags = local_irq_save();
+
+		if (spin_trylock(&init_pt_lock))
+			return flags;
+		local_irq_restore(flags);
+		while (spin_is_locked(&init_pt_lock))
+			cpu_relax();
+	}
 }
 
 void kernel_pt_unlock(unsigned long flags)

@@ -20,17 +20,34 @@
  *
  * Kernel mappings (tlb->mm NULL, the upper half) are global and shared by all spaces, so
  * invlpg (which drops a global entry in every PCID) or a PGE toggle serves them.
- * One CPU: other CPUs' TLBs (shootdowns by IPI) are the SMP issue's. docs/paging.md, "The TLB".
+ *
+ * Other CPUs (shootdowns): each CPU has its own TLB, so a change another CPU may have
+ * cached is flushed there too, by a call-function IPI (kernel/smp.c) that runs the same
+ * local flush on it, and the change is complete only when every one has answered. Who is
+ * asked: for kernel addresses, every other online CPU; for a user space, only the CPUs
+ * that have it loaded now (loaded_mm[], a kernel thread borrowing it included). Without
+ * PCID the others have nothing of it cached (their CR3 switch away flushed it); with PCID
+ * they may, and are marked stale instead of interrupted. The ordering that makes reading
+ * loaded_mm[] enough: the page-table change, a full fence, then the read; switch_mm
+ * writes loaded_mm[] before the CR3 load (serializing), so a CPU not seen loading the
+ * space loads it after the change. Interrupted CPUs count nr_tlb_remote_flush_received
+ * and "TLB" in /proc/interrupts; the sender nr_tlb_remote_flush.
+ * The wait for the answers is why a lock held across a flush must not be waited for with
+ * interrupts off (kernel_pt_lock, the fault path: docs/smp.md, "Locking rules").
+ * docs/paging.md, "The TLB"; docs/smp.md, "TLB shootdowns".
  */
 #include <asm/cpufeature.h>
 #include <asm/x86.h>
 #include <kernel/oops.h>
+#include <kernel/irq.h>
 #include <kernel/percpu.h>
+#include <kernel/smp.h>
 #include <mm/mm_types.h>
 #include <mm/mmu_context.h>
 #include <mm/pgtable.h>
 #include <mm/tlb.h>
 #include <mm/vmstat.h>
+#include <sched/task.h>
 
 #define CR3_NOFLUSH	(1ull << 63)	/* with PCIDE: keep the new PCID's translations */
 #define NR_PCIDS	4096
@@ -75,7 +92,7 @@ static bool mm_is_loaded(const struct mm_struct *mm)
 static void flush_not_loaded(struct mm_struct *mm)
 {
 	/* Nothing to do without PCID: its entries went at the CR3 switch away from it. */
-	mm->context.stale_cpus |= 1ull << smp_processor_id();
+	__atomic_fetch_or(&mm->context.stale_cpus, 1ull << smp_processor_id(), __ATOMIC_RELAXED);
 	count_vm_event(NR_TLB_FLUSH_NOT_LOADED);
 }
 
@@ -96,12 +113,9 @@ static void flush_pages(uint64_t start, uint64_t end, unsigned int stride_shift)
 	count_vm_event(NR_TLB_LOCAL_FLUSH_RANGE);
 }
 
-void tlb_flush_batch(struct tlb_batch *tlb)
+/* This CPU's part of the flush of @tlb's range. */
+static void flush_tlb_local(const struct tlb_batch *tlb)
 {
-	if (tlb->start == tlb->end) {
-		tlb_batch_done(tlb);
-		return;
-	}
 	if (!mm_is_loaded(tlb->mm))
 		flush_not_loaded(tlb->mm);
 	else if (va_is_kernel(tlb->start) && tlb->nr_tables && pcid_on())
@@ -116,6 +130,50 @@ void tlb_flush_batch(struct tlb_batch *tlb)
 		flush_everything();	/* kernel entries may sit under every PCID */
 	else
 		flush_loaded_mm();
+}
+
+/* The call-function IPI's work on a CPU asked to flush (interrupts off). */
+static void flush_tlb_func(void *info)
+{
+	this_cpu_irq_stats()->tlb_shootdown++;
+	count_vm_event(NR_TLB_REMOTE_FLUSH_RECEIVED);
+	flush_tlb_local(info);
+}
+
+/* The other CPUs that may hold translations @tlb flushes; PCID ones not asked go stale. */
+static cpumask_t tlb_remote_cpus(const struct tlb_batch *tlb)
+{
+	cpumask_t others = online_cpus() & ~cpumask_of(smp_processor_id()), loaded = 0;
+	struct mm_struct *mm = tlb->mm;
+	unsigned int cpu;
+
+	if (!others || !mm || mm == &init_mm || va_is_kernel(tlb->start))
+		return others;		/* the kernel half is in every CPU's TLB */
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);	/* the change before the read (see the top) */
+	for_each_cpu(cpu, others)
+		if (READ_ONCE(loaded_mm[cpu]) == mm)
+			loaded |= cpumask_of(cpu);
+	if (pcid_on())
+		__atomic_fetch_or(&mm->context.stale_cpus, others & ~loaded, __ATOMIC_RELAXED);
+	return loaded;
+}
+
+void tlb_flush_batch(struct tlb_batch *tlb)
+{
+	cpumask_t remote;
+
+	if (tlb->start == tlb->end) {
+		tlb_batch_done(tlb);
+		return;
+	}
+	preempt_disable();	/* "this CPU" and "the others" must stay the same CPUs */
+	remote = tlb_remote_cpus(tlb);
+	flush_tlb_local(tlb);
+	if (remote) {
+		count_vm_event(NR_TLB_REMOTE_FLUSH);
+		smp_call_function_many(remote, flush_tlb_func, tlb, true);
+	}
+	preempt_enable();
 	tlb_batch_done(tlb);
 }
 
@@ -170,6 +228,35 @@ void mm_context_init(struct mm_struct *mm)
 	mm->context.stale_cpus = ~0ull;	/* a reused id may still have the old owner's entries */
 }
 
+/* On a CPU that still has @mm loaded for a kernel thread (lazily): load init_mm instead. */
+static void leave_mm_func(void *info)
+{
+	struct mm_struct *mm = info;
+
+	if (current_loaded_mm() != mm)
+		return;
+	switch_mm(&init_mm);
+	if (current->active_mm == mm)
+		current->active_mm = &init_mm;
+}
+
+/*
+ * @mm is going (no task uses it): no CPU may keep it loaded, not even the idle task or a
+ * kernel thread that borrowed it at a switch. This CPU left it already (mm_destroy).
+ */
+void mm_leave_lazy_cpus(struct mm_struct *mm)
+{
+	cpumask_t mask = 0;
+	unsigned int cpu;
+
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	for_each_cpu(cpu, online_cpus())
+		if (READ_ONCE(loaded_mm[cpu]) == mm)
+			mask |= cpumask_of(cpu);
+	if (mask)
+		on_each_cpu_mask(mask, leave_mm_func, mm, true);
+}
+
 void mm_context_destroy(struct mm_struct *mm)
 {
 	for (unsigned int i = 0; i < NR_CPUS; i++)
@@ -194,8 +281,8 @@ void switch_mm(struct mm_struct *next)
 		if (!(next->context.stale_cpus & bit) && next->context.pcid)
 			cr3 |= CR3_NOFLUSH;
 	}
-	next->context.stale_cpus &= ~bit;
-	loaded_mm[cpu] = next;
+	__atomic_fetch_and(&next->context.stale_cpus, ~bit, __ATOMIC_RELAXED);
+	WRITE_ONCE(loaded_mm[cpu], next);	/* before the CR3 load: see the top */
 	write_cr3(cr3);
 	count_vm_event(cr3 & CR3_NOFLUSH ? NR_TLB_SWITCH_NOFLUSH : NR_TLB_SWITCH_FLUSH);
 }

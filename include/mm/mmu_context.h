@@ -24,6 +24,7 @@ static inline struct mm_struct *current_loaded_mm(void)	/* inline: every switch 
 void switch_mm(struct mm_struct *next);
 void mm_context_init(struct mm_struct *mm);	/* a PCID; stale everywhere */
 void mm_context_destroy(struct mm_struct *mm);	/* no CPU may have it loaded */
+void mm_leave_lazy_cpus(struct mm_struct *mm);	/* CPUs that still have it loaded load init_mm */
 
 /* A new empty address space (the kernel half shared), or NULL. */
 struct mm_struct *mm_alloc(void);

@@ -25,6 +25,8 @@ enum vm_event_item {
 	NR_TLB_LOCAL_FLUSH_GLOBAL,	/* whole flush including global pages (CR4.PGE toggle) */
 	NR_TLB_FLUSH_NOT_LOADED,	/* flush of a space not loaded: nothing cached, or (PCID) done
 					   when it is next switched in */
+	NR_TLB_REMOTE_FLUSH,		/* flushes that asked other CPUs (one IPI round each) */
+	NR_TLB_REMOTE_FLUSH_RECEIVED,	/* shootdown IPIs served, all CPUs */
 	NR_TLB_SWITCH_NOFLUSH,		/* CR3 switches that kept the TLB (PCID) */
 	NR_TLB_SWITCH_FLUSH,		/* CR3 switches that flushed it */
 	NR_VMALLOC_PURGE,		/* lazy purges of the vmalloc area: one TLB flush each */

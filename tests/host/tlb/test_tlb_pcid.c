@@ -22,6 +22,8 @@
 #include <kernel/percpu.h>
 #include <mm/mm_types.h>
 #include <mm/mmu_context.h>
+#include <kernel/irq.h>
+#include <kernel/smp.h>
 #include <mm/pgtable.h>
 #include <mm/tlb.h>
 #include <mm/vmstat.h>
@@ -34,6 +36,21 @@ pteval_t *init_pgd;
 static unsigned long events[NR_VM_EVENT_ITEMS];
 
 void count_vm_events(enum vm_event_item item, unsigned long delta) { events[item] += delta; }
+
+/* One CPU online: no shootdown may be sent. */
+struct irq_stats irq_stats[NR_CPUS];
+cpumask_t cpu_online_mask = 1;
+
+void smp_call_function_many(cpumask_t mask, smp_call_func_t func, void *info, bool wait)
+{
+	(void)func; (void)info; (void)wait;
+	cr_assert_fail("an IPI to CPUs %#lx with one CPU online", mask);
+}
+
+void on_each_cpu_mask(cpumask_t mask, smp_call_func_t func, void *info, bool wait)
+{
+	smp_call_function_many(mask, func, info, wait);
+}
 
 void panic(const char *fmt, ...)
 {
