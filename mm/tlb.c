@@ -63,7 +63,7 @@ static bool pcid_on(void)
 }
 
 /* Drop every translation, global ones and every PCID's included. */
-static void flush_everything(void)
+static void flush_everything(bool local)
 {
 	unsigned long flags = local_irq_save();
 	uint64_t cr4 = read_cr4();
@@ -75,12 +75,13 @@ static void flush_everything(void)
 		write_cr3(read_cr3());	/* no PGE: PCID is off too (mm/init.c), so this drops it all */
 	}
 	local_irq_restore(flags);
-	count_vm_event(NR_TLB_LOCAL_FLUSH_GLOBAL);
+	if (local)
+		count_vm_event(NR_TLB_LOCAL_FLUSH_GLOBAL);
 }
 
 void flush_tlb_all(void)
 {
-	flush_everything();
+	flush_everything(true);
 }
 
 /* Is @mm (NULL: the kernel half) reachable by invlpg / CR3 on this CPU right now? */
@@ -89,47 +90,54 @@ static bool mm_is_loaded(const struct mm_struct *mm)
 	return !mm || mm == &init_mm || mm == current_loaded_mm();
 }
 
-static void flush_not_loaded(struct mm_struct *mm)
+static void flush_not_loaded(struct mm_struct *mm, bool local)
 {
 	/* Nothing to do without PCID: its entries went at the CR3 switch away from it. */
 	__atomic_fetch_or(&mm->context.stale_cpus, 1ull << smp_processor_id(), __ATOMIC_RELAXED);
-	count_vm_event(NR_TLB_FLUSH_NOT_LOADED);
+	if (local)
+		count_vm_event(NR_TLB_FLUSH_NOT_LOADED);
 }
 
 /* Flush the non-global translations of the loaded space (all of them). */
-static void flush_loaded_mm(void)
+static void flush_loaded_mm(bool local)
 {
 	write_cr3(read_cr3() & ~CR3_NOFLUSH);
-	count_vm_event(NR_TLB_LOCAL_FLUSH_ALL);
+	if (local)
+		count_vm_event(NR_TLB_LOCAL_FLUSH_ALL);
 }
 
-static void flush_pages(uint64_t start, uint64_t end, unsigned int stride_shift)
+static void flush_pages(uint64_t start, uint64_t end, unsigned int stride_shift, bool local)
 {
 	uint64_t n = 0;
 
 	for (uint64_t va = start; va != end; va += 1ull << stride_shift, n++)
 		invlpg(va);
+	if (!local)
+		return;
 	count_vm_events(NR_TLB_LOCAL_FLUSH_ONE, n);
 	count_vm_event(NR_TLB_LOCAL_FLUSH_RANGE);
 }
 
-/* This CPU's part of the flush of @tlb's range. */
-static void flush_tlb_local(const struct tlb_batch *tlb)
+/*
+ * This CPU's part of the flush of @tlb's range. @local: this CPU's own flush, counted in
+ * the nr_tlb_local_* events (a shootdown's is counted as received, as Linux does).
+ */
+static void flush_tlb_local(const struct tlb_batch *tlb, bool local)
 {
 	if (!mm_is_loaded(tlb->mm))
-		flush_not_loaded(tlb->mm);
+		flush_not_loaded(tlb->mm, local);
 	else if (va_is_kernel(tlb->start) && tlb->nr_tables && pcid_on())
 		/*
 		 * Freed kernel tables: invlpg clears paging-structure caches of the current PCID
 		 * only, and any PCID may have walked through these tables. Drop everything.
 		 */
-		flush_everything();
+		flush_everything(local);
 	else if (!tlb_batch_wants_full_flush(tlb))
-		flush_pages(tlb->start, tlb->end, tlb->stride_shift);
+		flush_pages(tlb->start, tlb->end, tlb->stride_shift, local);
 	else if (tlb->global || va_is_kernel(tlb->start))
-		flush_everything();	/* kernel entries may sit under every PCID */
+		flush_everything(local);	/* kernel entries may sit under every PCID */
 	else
-		flush_loaded_mm();
+		flush_loaded_mm(local);
 }
 
 /* The call-function IPI's work on a CPU asked to flush (interrupts off). */
@@ -137,7 +145,7 @@ static void flush_tlb_func(void *info)
 {
 	this_cpu_irq_stats()->tlb_shootdown++;
 	count_vm_event(NR_TLB_REMOTE_FLUSH_RECEIVED);
-	flush_tlb_local(info);
+	flush_tlb_local(info, false);
 }
 
 /* The other CPUs that may hold translations @tlb flushes; PCID ones not asked go stale. */
@@ -168,7 +176,7 @@ void tlb_flush_batch(struct tlb_batch *tlb)
 	}
 	preempt_disable();	/* "this CPU" and "the others" must stay the same CPUs */
 	remote = tlb_remote_cpus(tlb);
-	flush_tlb_local(tlb);
+	flush_tlb_local(tlb, true);
 	if (remote) {
 		count_vm_event(NR_TLB_REMOTE_FLUSH);
 		smp_call_function_many(remote, flush_tlb_func, tlb, true);
