@@ -17,6 +17,7 @@
 #include <kernel/oops.h>
 #include <kernel/printk.h>
 #include <kernel/signal.h>
+#include <kernel/smp.h>
 #include <lib/errno.h>
 #include <lib/string.h>
 #include <mm/gfp.h>
@@ -111,13 +112,34 @@ void mmput(struct mm_struct *mm)
 		mm_destroy(mm);
 }
 
+/*
+ * Run on a CPU that still has @info in CR3 although no task of it runs there: a kernel
+ * thread or the idle task borrowed it after the process moved away (sched_setaffinity).
+ */
+static void drop_lazy_mm(void *info)
+{
+	if (current_loaded_mm() == info)
+		switch_mm(&init_mm);
+}
+
 void mm_destroy(struct mm_struct *mm)
 {
 	unsigned long flags = local_irq_save();
+	cpumask_t lazy = 0;
 
 	if (current_loaded_mm() == mm)
 		switch_mm(&init_mm);
 	local_irq_restore(flags);
+	/*
+	 * No task has @mm (mm_users is 0) and no CPU can load it again, but a CPU it ran on
+	 * before it moved may still have it loaded: make those load the kernel's tables,
+	 * and wait, before the tables and the PCID go (mm_context_destroy checks).
+	 */
+	for (unsigned int cpu = 0; cpu < NR_CPUS; cpu++)
+		if (READ_ONCE(loaded_mm[cpu]) == mm)
+			lazy |= cpumask_of(cpu);
+	if (lazy)
+		smp_call_function_many(lazy, drop_lazy_mm, mm, true);
 	mmap_write_lock(mm);
 	mm_vmas_destroy(mm, zap_vma, NULL);
 	mmap_write_unlock(mm);
