@@ -77,7 +77,8 @@ static int taskset_show(const struct taskset_ctl *c, int pid, const char *when)
 	int err = sys_sched_getaffinity(pid, &mask);
 
 	if (err) {
-		console_printf("taskset: failed to get pid %d's affinity: %s\n", pid, strerror(err));
+		console_printf("taskset: failed to get pid %d's affinity: %s\n", pid,
+			       strerror(err));
 		return 1;
 	}
 	if (c->use_list)
@@ -120,7 +121,8 @@ static int taskset_run(cpumask_t mask, int argc, char **argv)
 	if (found)
 		shell_exec_argv(argc, argv);
 	else
-		console_printf("taskset: failed to execute %s: No such file or directory\n", argv[0]);
+		console_printf("taskset: failed to execute %s: No such file or directory\n",
+			       argv[0]);
 	/* The old CPU may be gone by now (a CPU taken offline): then the mask alone. */
 	set_cpus_allowed(current, cpumask_of(old_cpu));
 	set_cpus_allowed(current, old_mask);
@@ -182,8 +184,8 @@ static int cmd_taskset(int argc, char **argv)
 	/* The mask is checked first: a bad one is reported before anything is looked up. */
 	text = argv[g.optind];
 	if ((c.use_list ? cpulist_parse : cpumask_parse)(text, NR_CPUS, &mask)) {
-		console_printf("taskset: failed to parse CPU %s: %s\n", c.use_list ? "list" : "mask",
-			       text);
+		console_printf("taskset: failed to parse CPU %s: %s\n",
+			       c.use_list ? "list" : "mask", text);
 		return 1;
 	}
 	if (!c.pid)
@@ -192,5 +194,6 @@ static int cmd_taskset(int argc, char **argv)
 		return 1;
 	return taskset_show(&c, c.pid, "new");
 }
-SHELL_COMMAND(taskset, cmd_taskset, "taskset [-c] MASK|LIST COMMAND..., taskset -p [-c] [MASK|LIST] PID",
+SHELL_COMMAND(taskset, cmd_taskset,
+	      "taskset [-c] MASK|LIST COMMAND..., taskset -p [-c] [MASK|LIST] PID",
 	      "show or set the CPUs a task may run on (as util-linux taskset)");

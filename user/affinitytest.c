@@ -171,7 +171,8 @@ static void test_getcpu(int ncpus)
 	unsigned cpu = 99, node = 99;
 	long r = raw(SYS_getcpu, (long)&cpu, (long)&node, 0);
 
-	check("getcpu", r == 0 && (int)cpu < ncpus && node == 0, "%ld, cpu %u node %u", r, cpu, node);
+	check("getcpu", r == 0 && (int)cpu < ncpus && node == 0, "%ld, cpu %u node %u", r, cpu,
+	      node);
 	r = raw(SYS_getcpu, 0, 0, 0);
 	check("getcpu NULL pointers", r == 0, "%ld", r);
 	r = raw(SYS_getcpu, (long)BAD_PTR, 0, 0);

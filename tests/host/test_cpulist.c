@@ -74,7 +74,8 @@ Test(cpulist, refuses_what_taskset_refuses_as_a_mask)
 	for (size_t i = 0; i < sizeof(bad_masks) / sizeof(bad_masks[0]); i++) {
 		cpumask_t m = 0xdead;
 
-		cr_expect_eq(cpumask_parse(bad_masks[i], 64, &m), -EINVAL, "mask '%s'", bad_masks[i]);
+		cr_expect_eq(cpumask_parse(bad_masks[i], 64, &m), -EINVAL, "mask '%s'",
+			     bad_masks[i]);
 		cr_expect_eq(m, 0xdead, "mask '%s' changed the result", bad_masks[i]);
 	}
 }
@@ -96,7 +97,8 @@ Test(cpulist, refuses_what_taskset_refuses_as_a_list)
 	for (size_t i = 0; i < sizeof(bad_lists) / sizeof(bad_lists[0]); i++) {
 		cpumask_t m = 0xdead;
 
-		cr_expect_eq(cpulist_parse(bad_lists[i], 64, &m), -EINVAL, "list '%s'", bad_lists[i]);
+		cr_expect_eq(cpulist_parse(bad_lists[i], 64, &m), -EINVAL, "list '%s'",
+			     bad_lists[i]);
 		cr_expect_eq(m, 0xdead, "list '%s' changed the result", bad_lists[i]);
 	}
 }
@@ -118,9 +120,11 @@ Test(cpulist, prints_as_taskset)
 	for (size_t i = 0; i < sizeof(printed) / sizeof(printed[0]); i++) {
 		char buf[CPULIST_BUF_SIZE];
 
-		cr_expect_eq(cpumask_print(buf, sizeof(buf), printed[i].mask), strlen(printed[i].hex));
+		cr_expect_eq(cpumask_print(buf, sizeof(buf), printed[i].mask),
+			     strlen(printed[i].hex));
 		cr_expect_str_eq(buf, printed[i].hex);
-		cr_expect_eq(cpulist_print(buf, sizeof(buf), printed[i].mask), strlen(printed[i].list));
+		cr_expect_eq(cpulist_print(buf, sizeof(buf), printed[i].mask),
+			     strlen(printed[i].list));
 		cr_expect_str_eq(buf, printed[i].list);
 	}
 }
@@ -189,14 +193,16 @@ Test(cpulist, random_masks_print_and_parse_back)
 		cr_assert_eq(cpumask_parse(hex, 64, &back), 0, "'%s' (seed %llu)", hex, seed);
 		cr_assert_eq(back, m, "'%s' (seed %llu)", hex, seed);
 		if (m) {	/* an empty list is no list */
-			cr_assert_eq(cpulist_parse(list, 64, &back), 0, "'%s' (seed %llu)", list, seed);
+			cr_assert_eq(cpulist_parse(list, 64, &back), 0, "'%s' (seed %llu)", list,
+				     seed);
 			cr_assert_eq(back, m, "'%s' (seed %llu)", list, seed);
 		}
 		check_canonical(list, m, seed);
 		/* A short buffer: the text's beginning, NUL-terminated, and its whole length. */
 		cr_assert_eq(cpulist_print(shortbuf, sizeof(shortbuf), m), llen);
 		cr_assert_eq(strncmp(shortbuf, list, sizeof(shortbuf) - 1), 0);
-		cr_assert_eq(strlen(shortbuf), llen < sizeof(shortbuf) ? llen : sizeof(shortbuf) - 1);
+		cr_assert_eq(strlen(shortbuf),
+			     llen < sizeof(shortbuf) ? llen : sizeof(shortbuf) - 1);
 	}
 }
 
@@ -213,10 +219,12 @@ Test(cpulist, random_lists_parse_as_the_items_say)
 		cpumask_t want = 0, got = 0;
 
 		for (unsigned int k = 0; k < items; k++) {
-			unsigned long a = rnd_below(80), b = a + rnd_below(20), s = 1 + rnd_below(5);
+			unsigned long a = rnd_below(80), b = a + rnd_below(20),
+				      s = 1 + rnd_below(5);
 			int kind = (int)rnd_below(3);
 
-			pos += (size_t)snprintf(text + pos, sizeof(text) - pos, "%s%lu", k ? "," : "", a);
+			pos += (size_t)snprintf(text + pos, sizeof(text) - pos, "%s%lu",
+						k ? "," : "", a);
 			if (kind >= 1)
 				pos += (size_t)snprintf(text + pos, sizeof(text) - pos, "-%lu", b);
 			if (kind == 2)
@@ -226,7 +234,7 @@ Test(cpulist, random_lists_parse_as_the_items_say)
 					want |= 1ul << c;
 		}
 		cr_assert_eq(cpulist_parse(text, nbits, &got), 0, "'%s' (seed %llu)", text, seed);
-		cr_assert_eq(got, want, "'%s' nbits %u: %lx, want %lx (seed %llu)", text, nbits, got,
-			     want, seed);
+		cr_assert_eq(got, want, "'%s' nbits %u: %lx, want %lx (seed %llu)", text, nbits,
+			     got, want, seed);
 	}
 }

@@ -86,7 +86,8 @@ static void test_affinity_call_errors(struct ktest *t)
 	/* Only CPUs past NR_CPUS: dropped, so none is left. */
 	KTEST_EXPECT_EQ(t, sys_sched_setaffinity(0, ~CPU_MASK_ALL), -EINVAL);
 	if (num_online_cpus() < NR_CPUS)	/* a CPU that could exist but is not up */
-		KTEST_EXPECT_EQ(t, sys_sched_setaffinity(0, cpumask_of(num_online_cpus())), -EINVAL);
+		KTEST_EXPECT_EQ(t, sys_sched_setaffinity(0, cpumask_of(num_online_cpus())),
+				-EINVAL);
 	KTEST_EXPECT_EQ(t, current->cpus_mask, before);	/* a refused call changes nothing */
 	KTEST_EXPECT_EQ(t, sys_sched_getaffinity(none, &m), -ESRCH);
 	KTEST_EXPECT_EQ(t, sys_sched_getaffinity(-5, &m), -ESRCH);
@@ -282,13 +283,13 @@ static void test_taskset_errors(struct ktest *t)
 		{ "taskset -c 0, echo hi", "taskset: failed to parse CPU list: 0,\n", 1, NO_PID },
 		{ "taskset -p %d", "taskset: failed to get pid %d's affinity: No such process\n", 1,
 		  UNUSED_PID },
-		{ "taskset -p 1 %d", "taskset: failed to get pid %d's affinity: No such process\n", 1,
-		  UNUSED_PID },
+		{ "taskset -p 1 %d", "taskset: failed to get pid %d's affinity: No such process\n",
+		  1, UNUSED_PID },
 		{ "taskset 0 echo hi", EINVAL_SET, 1, SHELL_PID },
-		{ "taskset 1 nosuch", "taskset: failed to execute nosuch: No such file or directory\n",
-		  127, NO_PID },
-		{ "taskset -c 0 -- echo", "taskset: failed to execute --: No such file or directory\n",
-		  127, NO_PID },
+		{ "taskset 1 nosuch",
+		  "taskset: failed to execute nosuch: No such file or directory\n", 127, NO_PID },
+		{ "taskset -c 0 -- echo",
+		  "taskset: failed to execute --: No such file or directory\n", 127, NO_PID },
 		{ "taskset 1 echo hi", "hi\n", 0, NO_PID },
 	};
 	char cmd[96], want[192];
@@ -380,7 +381,8 @@ static void test_taskset_runs_program_there(struct ktest *t)
 
 	if (num_online_cpus() < 2)
 		KTEST_SKIP(t, "one CPU online");
-	for (unsigned int n = 1; n <= last; n += last > 1 ? last - 1 : 1) {	/* 1 and the last */
+	/* CPU 1 and the last one */
+	for (unsigned int n = 1; n <= last; n += last > 1 ? last - 1 : 1) {
 		snprintf(cmd, sizeof(cmd), "taskset -c %u run whereami", n);
 		snprintf(want, sizeof(want), "run: /bin/whereami: exit status %u\n", n);
 		KTEST_EXPECT_EQ(t, shell_out(cmd, out), 0);
