@@ -180,7 +180,7 @@ debug: $(ISO)
 HOST_CFLAGS := -std=gnu11 -Wall -Wextra -Werror -g -O1 -fno-strict-aliasing -fsanitize=address,undefined \
 	-fno-sanitize-recover=all -fno-builtin -Iinclude -Itests/host -DHOSTED_TEST
 # The pure cores: code that touches no hardware, built unchanged for the host.
-HOST_SRCS := lib/string.c lib/vsnprintf.c lib/args.c lib/getopt.c lib/ktap.c lib/rbtree.c lib/radix_tree.c mm/filemap.c kernel/multiboot2.c kernel/memmap.c \
+HOST_SRCS := lib/string.c lib/vsnprintf.c lib/args.c lib/getopt.c lib/cpulist.c lib/ktap.c lib/rbtree.c lib/radix_tree.c mm/filemap.c kernel/multiboot2.c kernel/memmap.c \
 	kernel/ksyms.c mm/memblock.c $(wildcard mm/page_alloc*.c mm/buddyinfo.c) mm/pgtable.c \
 	mm/vma.c mm/vma_gap.c mm/vma_maps.c mm/vmap_area.c \
 	$(filter-out mm/slab_shell.c mm/slab_demo.c mm/slab_shrinker.c,$(wildcard mm/slab*.c)) mm/kmalloc.c \

@@ -9,6 +9,7 @@
 #include <asm/segment.h>
 #include <asm/x86.h>
 #include <kernel/percpu.h>
+#include <kernel/process.h>
 
 struct cpu cpus[NR_CPUS];
 
@@ -68,4 +69,9 @@ void cpu_init(unsigned int id)
 	load_gdt(c);
 	/* fs and gs selectors are 0 (null): loading gs would clear the base, so write it last. */
 	wrmsr(MSR_GS_BASE, (uint64_t)c);
+	/*
+	 * The `syscall` MSRs are per CPU too (entry point, and the selectors of this GDT that
+	 * syscall and sysret load): without them a process on an AP jumps to address 0.
+	 */
+	syscall_init();
 }

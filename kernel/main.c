@@ -237,7 +237,6 @@ void kmain(uint32_t magic, uint64_t info_phys)
 	mm_init();
 	sched_init();
 	fpu_init();		/* user FPU/SSE state: its cache needs the slab allocator */
-	syscall_init();
 	apic_intr_mode_init();	/* PIC, or local APIC and IOAPIC: before the timer */
 	time_init();
 	keyboard_init();	/* after time_init: its waits are udelay()s */

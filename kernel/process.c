@@ -113,6 +113,11 @@ int kernel_spawn_fn(int (*fn)(void *), void *arg, const char *name)
 
 	if (!p)
 		return -ENOMEM;
+	/*
+	 * Where it may run, as a fork gives it, so `taskset -c 1 run PROGRAM` runs it on CPU 1.
+	 * It has not run: this only records the mask, and its first wakeup places it.
+	 */
+	set_cpus_allowed(p, current->cpus_mask);
 	/* The caller is its parent: it reaps it with kernel_wait4. */
 	flags = spin_lock_irqsave(&tasklist_lock);
 	p->parent = current;

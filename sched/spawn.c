@@ -6,10 +6,10 @@
  *   yielder   a little work, then sched_yield(), over and over
  *   periodic  wakes every MS ms on an absolute timer, as cyclictest's thread, and records
  *             how late each wakeup was
- * A new workload inherits the policy, rt priority and nice of the shell, as a forked
- * process inherits its parent's: so `chrt -f 10 spawn spin` and `nice -n 5 spawn spin`
- * (which change the shell's own attributes around the command) start it with those
- * attributes before it first runs. Each prints "[JOB] PID" as a shell's background job.
+ * A new workload inherits the policy, rt priority, nice and CPU affinity of the shell, as
+ * a forked process inherits its parent's: so `chrt -f 10 spawn spin`, `nice -n 5 spawn
+ * spin` and `taskset -c 1 spawn spin` (which change the shell's own attributes around the
+ * command) start it with those attributes before it first runs. Each prints "[JOB] PID" as a shell's background job.
  *
  * Invariant: a workload is on `workloads` from before its first run until it takes itself
  * off, just before it exits; so under workloads_lock its task is alive, which is what lets
@@ -126,7 +126,7 @@ static int workload_fn(void *data)
 
 /* ---- starting one ---------------------------------------------------------------------- */
 
-/* What fork would give the child: the creator's policy, rt priority and nice. */
+/* What fork would give the child: the creator's policy, rt priority, nice and affinity. */
 static void inherit_attributes(struct task_struct *p)
 {
 	struct sched_param sp = { .sched_priority = (int)current->rt_priority };
@@ -134,6 +134,8 @@ static void inherit_attributes(struct task_struct *p)
 	set_user_nice(p, task_nice(current));
 	if (current->policy != SCHED_NORMAL)
 		sched_setscheduler(p, current->policy, &sp);
+	/* Not running yet: this only records the mask, its first wakeup places it. */
+	set_cpus_allowed(p, current->cpus_mask);
 }
 
 /* The job number bash would give: one more than the largest in use. workloads_lock held. */

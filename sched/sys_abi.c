@@ -1,8 +1,8 @@
 /*
  * The scheduling and time system calls in the Linux x86_64 ABI: each copies its user
  * arguments in, calls the kernel-side call of sched/syscalls.c (which checks them as Linux
- * does) and copies the results out. sched_setaffinity/getaffinity know one CPU (the SMP
- * issue adds the rest): a mask must contain CPU 0.
+ * does) and copies the results out. Affinity: sched_setaffinity, sched_getaffinity and
+ * getcpu, with Linux's rules for the mask's length (docs/smp.md, "Affinity and taskset").
  * Clocks: CLOCK_MONOTONIC (and _RAW, _BOOTTIME, _COARSE) is sched_clock(), ns since boot;
  * there is no real-time clock driver yet, so CLOCK_REALTIME is the same count from the
  * epoch: programs see a date in January 1970 and correct intervals.
@@ -115,50 +115,63 @@ long __x64_sys_getpriority(const struct pt_regs *regs)
 	return sys_getpriority((int)regs->rdi, (int)regs->rsi);
 }
 
-static long check_pid(int pid)
-{
-	struct task_struct *p;
-
-	if (pid < 0)
-		return -EINVAL;
-	if (pid == 0)
-		return 0;
-	p = find_get_task_by_pid(pid);
-	if (!p)
-		return -ESRCH;
-	put_task_struct(p);
-	return 0;
-}
-
-/* sched_setaffinity(pid, len, const unsigned long *mask): one CPU, so CPU 0 must be in it. */
+/*
+ * sched_setaffinity(pid, len, const unsigned long *mask). As Linux: @len is an unsigned int
+ * (the register's upper half ignored); min(len, sizeof(cpumask_t)) bytes are copied into
+ * an empty mask, so a short mask names the low CPUs and a long one's tail is not read;
+ * -EFAULT before the pid is looked up, -ESRCH before the mask is judged (-EINVAL when no
+ * CPU of it is online, an empty one included).
+ */
 long __x64_sys_sched_setaffinity(const struct pt_regs *regs)
 {
-	uint64_t mask = 0;
-	long err = check_pid((int)regs->rdi);
+	unsigned int len = (unsigned int)regs->rsi;
+	cpumask_t mask = 0;
 
-	if (err)
-		return err;
-	if (regs->rsi < sizeof(uint8_t))
-		return -EINVAL;
-	if (copy_from_user(&mask, (void __user *)regs->rdx, 1))
+	if (copy_from_user(&mask, (const void __user *)regs->rdx, MIN(len, sizeof(mask))))
 		return -EFAULT;
-	return (mask & 1) ? 0 : -EINVAL;
+	return sys_sched_setaffinity((int)regs->rdi, mask);
 }
 
-/* sched_getaffinity(pid, len, unsigned long *mask): the bytes written (Linux's raw call). */
+/*
+ * sched_getaffinity(pid, len, unsigned long *mask): the number of bytes written, as Linux's
+ * raw call (glibc's wrapper returns 0 and clears the rest). @len must hold a bit for every
+ * CPU the kernel can have (NR_CPUS, Linux's nr_cpu_ids) and be a whole number of longs:
+ * -EINVAL before anything else. Only the kernel's mask size is written, never more.
+ * "len * 8" is 32-bit arithmetic, as in Linux, where a huge len wraps and is refused.
+ */
 long __x64_sys_sched_getaffinity(const struct pt_regs *regs)
 {
-	uint64_t mask = 1;
-	long err = check_pid((int)regs->rdi);
+	unsigned int len = (unsigned int)regs->rsi, n;
+	cpumask_t mask;
+	int err;
 
+	if (len * 8 < NR_CPUS || (len & (sizeof(unsigned long) - 1)))
+		return -EINVAL;
+	err = sys_sched_getaffinity((int)regs->rdi, &mask);
 	if (err)
 		return err;
-	if (regs->rsi < sizeof(mask) || (regs->rsi & (sizeof(mask) - 1)))
-		return -EINVAL;
-	if (clear_user((void __user *)regs->rdx, regs->rsi) ||
-	    copy_to_user((void __user *)regs->rdx, &mask, sizeof(mask)))
+	n = MIN(len, (unsigned int)sizeof(mask));
+	if (copy_to_user((void __user *)regs->rdx, &mask, n))
 		return -EFAULT;
-	return sizeof(mask);
+	return n;
+}
+
+/*
+ * getcpu(unsigned *cpu, unsigned *node, struct getcpu_cache *unused): where the caller
+ * runs at this instant (it may move right after; fine for "where am I" and statistics).
+ * One NUMA node, 0. Either pointer may be NULL; a bad one is -EFAULT, after both writes
+ * were tried, as Linux does it.
+ */
+long __x64_sys_getcpu(const struct pt_regs *regs)
+{
+	unsigned int cpu = smp_processor_id();
+	int err = 0;
+
+	if (regs->rdi)
+		err |= put_user(cpu, (unsigned int __user *)regs->rdi);
+	if (regs->rsi)
+		err |= put_user(0u, (unsigned int __user *)regs->rsi);
+	return err ? -EFAULT : 0;
 }
 
 static long clock_now(int clock, uint64_t *ns)

@@ -1,7 +1,8 @@
 /*
  * Scheduling policy and priority, set and read: sched_setscheduler(2) and its family,
- * nice and setpriority(2), as kernel functions that return -errno (they become the
- * system calls with the user-process issue; pid 0 means the calling task, as there).
+ * nice and setpriority(2), and sched_setaffinity/getaffinity(2) on set_cpus_allowed
+ * (sched/smp.c), as kernel functions that return -errno (sched/sys_abi.c makes them the
+ * system calls; pid 0 means the calling task, as there).
  * The argument checks are Linux's, in Linux's order, so the same call fails the same way.
  *
  * Changing a queued task's policy or priority takes it off its queue, changes it, and
@@ -10,6 +11,7 @@
  * adds the cross-class case: a task that moved above the running task's class, or a
  * running task that moved below a waiting one, sets need_resched.
  */
+#include <kernel/smp.h>
 #include <lib/errno.h>
 #include <sched/task.h>
 #include "internal.h"
@@ -315,4 +317,44 @@ int sys_getpriority(int which, int who)
 	ret = 20 - task_nice(p);	/* 1..40, so that no valid answer looks like an error */
 	put_task_struct(p);
 	return ret;
+}
+
+/* ---- affinity ------------------------------------------------------------------------------ */
+
+/*
+ * The task for sched_setaffinity/getaffinity, with a reference. Unlike the calls above,
+ * Linux gives -ESRCH, not -EINVAL, for a negative pid here: it only looks the pid up.
+ */
+static struct task_struct *get_affinity_task(int pid)
+{
+	if (pid == 0) {
+		get_task_struct(current);
+		return current;
+	}
+	return pid < 0 ? NULL : find_get_task_by_pid(pid);
+}
+
+int sys_sched_setaffinity(int pid, cpumask_t mask)
+{
+	struct task_struct *p = get_affinity_task(pid);
+	int err;
+
+	if (!p)
+		return -ESRCH;
+	/* CPUs past NR_CPUS cannot exist: dropped, so a mask of only those has none online. */
+	err = set_cpus_allowed(p, mask & CPU_MASK_ALL);
+	put_task_struct(p);
+	return err;
+}
+
+int sys_sched_getaffinity(int pid, cpumask_t *mask)
+{
+	struct task_struct *p = get_affinity_task(pid);
+
+	if (!p)
+		return -ESRCH;
+	/* What it may run on now: a CPU in its mask that is not up does not count. */
+	*mask = READ_ONCE(p->cpus_mask) & online_cpus();
+	put_task_struct(p);
+	return 0;
 }

@@ -62,7 +62,8 @@ void begin_new_exec(struct mm_struct *mm, const char *path, struct pt_regs *regs
 int process_init_kthread(struct task_struct *tsk);	/* signals, FPU, files for exec */
 /*
  * Start a child of the caller: a kernel thread running @fn(@arg), which becomes a process
- * when it execs; the caller reaps it with kernel_wait4. Its pid, or -errno.
+ * when it execs; the caller reaps it with kernel_wait4. Its pid, or -errno. It may run
+ * where the caller may (cpus_mask), as a forked child.
  * kernel_spawn (fs/exec.c) is the usual @fn: exec @path with @argv and @envp.
  */
 int kernel_spawn_fn(int (*fn)(void *), void *arg, const char *name);

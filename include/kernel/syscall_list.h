@@ -28,7 +28,7 @@
 	X(143, sched_getparam) X(146, sched_get_priority_max)		\
 	X(147, sched_get_priority_min) X(148, sched_rr_get_interval)	\
 	X(141, setpriority) X(140, getpriority)				\
-	X(203, sched_setaffinity) X(204, sched_getaffinity)		\
+	X(203, sched_setaffinity) X(204, sched_getaffinity) X(309, getcpu)	\
 	X(35, nanosleep) X(230, clock_nanosleep) X(228, clock_gettime)	\
 	X(96, gettimeofday) X(201, time)
 

@@ -194,7 +194,11 @@ void set_user_nice(struct task_struct *p, long nice);	/* ignores a nice out of -
  * counts), as Linux keeps it.
  */
 int set_cpus_allowed(struct task_struct *p, cpumask_t mask);
-/* sched_setaffinity by pid (0: the caller): also -ESRCH. sched_getaffinity: the mask, online CPUs only. */
+/*
+ * sched_setaffinity/getaffinity by pid (0: the caller; sched/syscalls.c): -ESRCH for no
+ * such task, a negative pid included, as on Linux; set_cpus_allowed's errors otherwise.
+ * CPUs past NR_CPUS in @mask are ignored. Getting gives the mask's online CPUs only.
+ */
 int sys_sched_setaffinity(int pid, cpumask_t mask);
 int sys_sched_getaffinity(int pid, cpumask_t *mask);
 
