@@ -88,6 +88,7 @@ void set_task_cpu(struct task_struct *p, struct rq *src, struct rq *dst)
 		return;
 	if (p->state != TASK_NEW && p->sched_class->migrate_task_rq)
 		p->sched_class->migrate_task_rq(p, src, dst);
+	update_rq_clock(dst);	/* the trace event's time */
 	trace_sched_migrate_task(p, src->cpu, dst->cpu);
 	WRITE_ONCE(p->cpu, dst->cpu);
 }
@@ -96,7 +97,6 @@ void set_task_cpu(struct task_struct *p, struct rq *src, struct rq *dst)
 static void move_queued_task(struct rq *src, struct rq *dst, struct task_struct *p)
 {
 	update_rq_clock(src);
-	update_rq_clock(dst);
 	deactivate_task(src, p, 0);
 	set_task_cpu(p, src, dst);
 	activate_task(dst, p, 0);
@@ -115,7 +115,6 @@ void sched_finish_migration(struct task_struct *prev)
 	double_rq_lock(src, dst);
 	prev->migrate_pending = false;
 	set_task_cpu(prev, src, dst);
-	update_rq_clock(dst);
 	activate_task(dst, prev, 0);
 	check_preempt_curr(dst, prev, 0);
 	double_rq_unlock(src, dst);
