@@ -74,7 +74,7 @@ int do_anonymous_page(struct vm_area_struct *vma, uint64_t addr)
 		put_page(page);
 		return err;
 	}
-	page->mapcount++;
+	page_map_inc(page);
 	inc_mm_counter(mm, MM_ANONPAGES);
 	return 0;
 }
@@ -129,7 +129,7 @@ int do_wp_page(struct vm_area_struct *vma, uint64_t addr, uint64_t pa)
 		return err;
 	}
 	copy->mapcount = 1;
-	old->mapcount--;
+	page_map_dec(old);
 	put_page(old);
 	return WP_COPIED;
 }
@@ -147,7 +147,7 @@ static void release_anon(struct tlb_batch *tlb, uint64_t va, uint64_t old, uint6
 		dec_mm_counter(tlb->mm, MM_SWAPENTS);
 		return;
 	}
-	page->mapcount--;
+	page_map_dec(page);
 	dec_mm_counter(tlb->mm, MM_ANONPAGES);
 	if (page->refcount == 1)
 		list_add(&page->lru, freed);	/* the last reference: free after the flush */
@@ -221,7 +221,7 @@ int copy_anon_range(struct vm_area_struct *dst, struct vm_area_struct *src)
 		if (err)
 			break;
 		get_page(page);
-		page->mapcount++;
+		page_map_inc(page);
 		inc_mm_counter(dst->vm_mm, MM_ANONPAGES);
 	}
 	tlb_flush_batch(&tlb);

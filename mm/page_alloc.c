@@ -492,8 +492,8 @@ static __noinline void free_pages_slowpath(struct page *page, unsigned int order
 {
 	if (free_page_is_bad(page, order, caller))
 		return;
-	if (--page->refcount > 0)
-		return;		/* someone else still holds the block */
+	if (__atomic_sub_fetch(&page->refcount, 1, __ATOMIC_ACQ_REL) > 0)
+		return;		/* someone else still holds the block (atomic: they may drop it now) */
 	page_alloc_stats.pgfree += 1ul << order;
 	if (order == 0)
 		free_to_pcp(page);

@@ -50,15 +50,36 @@ static inline void free_page(unsigned long addr) { free_pages(addr, 0); }
 /*
  * References to a page that several owners hold (a frame mapped by two address spaces
  * after fork): get_page takes one more, put_page drops one and frees the page with the
- * last. Plain increments: one CPU, interrupts off where pages are shared (SMP: atomics).
+ * last. Atomic: two processes on two CPUs may drop their references to one page at once,
+ * and a plain decrement would lose one (a leak) or free it twice. The last put is
+ * acquire-release, so every use of the page by the others happens before it is freed; it
+ * hands the page to __free_page held once, as it was allocated.
  */
-static inline void get_page(struct page *page) { page->refcount++; }
+static inline void get_page(struct page *page)
+{
+	__atomic_add_fetch(&page->refcount, 1, __ATOMIC_RELAXED);
+}
+
 static inline void put_page(struct page *page)
 {
-	if (page->refcount > 1)
-		page->refcount--;
-	else
-		__free_page(page);
+	int left = __atomic_sub_fetch(&page->refcount, 1, __ATOMIC_ACQ_REL);
+
+	if (left > 0)
+		return;
+	/* Ours alone now; below 0 it was free already, and __free_page reports that. */
+	page->refcount = left == 0 ? 1 : 0;
+	__free_page(page);
+}
+
+/* The page-table entries mapping an anonymous page; atomic for the same reason. */
+static inline void page_map_inc(struct page *page)
+{
+	__atomic_add_fetch(&page->mapcount, 1, __ATOMIC_RELAXED);
+}
+
+static inline void page_map_dec(struct page *page)
+{
+	__atomic_sub_fetch(&page->mapcount, 1, __ATOMIC_RELAXED);
 }
 
 /*

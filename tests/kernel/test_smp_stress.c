@@ -160,11 +160,23 @@ static bool stress_round(struct ktest *t, struct stress *st, uint64_t ns)
 	return true;
 }
 
-/* The free page count with nothing of ours left in per-CPU lists or pending purges. */
+/*
+ * The free page count with nothing of ours left in caches: on each CPU in turn (the test
+ * moves itself there) the slab caches give back their empty slabs, including that CPU's
+ * own, the vmalloc purge is done and the CPU's page lists go back to the buddy lists.
+ */
 static unsigned long settled_free_pages(void)
 {
-	vfree(vmalloc(PAGE_SIZE));
-	drain_all_pages();
+	cpumask_t mask = current->cpus_mask;
+	unsigned int cpu;
+
+	for_each_cpu(cpu, online_cpus()) {
+		set_cpus_allowed(current, cpumask_of(cpu));
+		kmem_cache_shrink_all();
+		vm_unmap_aliases();
+		drain_all_pages();	/* this CPU's page lists */
+	}
+	set_cpus_allowed(current, mask);
 	return nr_free_pages();
 }
 
