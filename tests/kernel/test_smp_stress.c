@@ -168,7 +168,7 @@ static bool stress_round(struct ktest *t, struct stress *st, uint64_t ns)
 static unsigned long settled_free_pages(void)
 {
 	cpumask_t mask = current->cpus_mask;
-	unsigned int cpu;
+	unsigned int cpu, home = smp_processor_id();
 
 	for_each_cpu(cpu, online_cpus()) {
 		set_cpus_allowed(current, cpumask_of(cpu));
@@ -176,6 +176,7 @@ static unsigned long settled_free_pages(void)
 		vm_unmap_aliases();
 		drain_all_pages();	/* this CPU's page lists */
 	}
+	set_cpus_allowed(current, cpumask_of(home));	/* back: later tests expect CPU 0 */
 	set_cpus_allowed(current, mask);
 	return nr_free_pages();
 }
