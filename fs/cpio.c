@@ -30,24 +30,13 @@ static int fail(struct cpio_reader *r, size_t offset, const char *why)
 	return -EINVAL;
 }
 
-static int hex_digit(unsigned char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* Eight hex digits at @p into @out; false if any is not a hex digit. */
 static bool parse_hex8(const unsigned char *p, uint32_t *out)
 {
 	uint32_t v = 0;
 
 	for (int i = 0; i < 8; i++) {
-		int d = hex_digit(p[i]);
+		int d = hex_to_bin(p[i]);
 
 		if (d < 0)
 			return false;

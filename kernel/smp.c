@@ -128,20 +128,35 @@ static bool queue_call(unsigned int cpu, smp_call_func_t func, void *info)
 	return first;
 }
 
-void smp_call_function_many(cpumask_t mask, smp_call_func_t func, void *info, bool wait)
+/* Queue @func for the other online CPUs of @mask and send the IPIs; the CPUs asked. */
+static cpumask_t send_calls(cpumask_t mask, smp_call_func_t func, void *info)
 {
-	unsigned int self, cpu;
+	unsigned int cpu;
 
-	preempt_disable();
-	self = smp_processor_id();
-	mask &= online_cpus() & ~cpumask_of(self);
+	mask &= online_cpus() & ~cpumask_of(smp_processor_id());
 	for_each_cpu(cpu, mask)
 		/* A queue that was not empty has an IPI on its way already. */
 		if (queue_call(cpu, func, info))
 			send_ipi(cpu, CALL_FUNCTION_VECTOR);
+	return mask;
+}
+
+static void wait_calls(cpumask_t asked)
+{
+	unsigned int cpu;
+
+	for_each_cpu(cpu, asked)
+		csd_wait(&cfd[smp_processor_id()][cpu]);
+}
+
+void smp_call_function_many(cpumask_t mask, smp_call_func_t func, void *info, bool wait)
+{
+	cpumask_t asked;
+
+	preempt_disable();
+	asked = send_calls(mask, func, info);
 	if (wait)
-		for_each_cpu(cpu, mask)
-			csd_wait(&cfd[self][cpu]);
+		wait_calls(asked);
 	preempt_enable();
 }
 
@@ -156,20 +171,17 @@ int smp_call_function_single(unsigned int cpu, smp_call_func_t func, void *info,
 /* The others first (they start at once), then this CPU with interrupts off, as theirs are. */
 void on_each_cpu_mask(cpumask_t mask, smp_call_func_t func, void *info, bool wait)
 {
-	unsigned int self;
+	cpumask_t asked;
 
 	preempt_disable();
-	self = smp_processor_id();
-	smp_call_function_many(mask, func, info, false);
-	if (mask & cpumask_of(self)) {
+	asked = send_calls(mask, func, info);
+	if (mask & cpumask_of(smp_processor_id())) {
 		unsigned long flags = local_irq_save();
 
 		func(info);
 		local_irq_restore(flags);
 	}
 	if (wait)
-		for (unsigned int cpu = 0; cpu < NR_CPUS; cpu++)
-			if (cpu != self && (mask & online_cpus() & cpumask_of(cpu)))
-				csd_wait(&cfd[self][cpu]);
+		wait_calls(asked);
 	preempt_enable();
 }

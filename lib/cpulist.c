@@ -12,17 +12,7 @@
  */
 #include <lib/cpulist.h>
 #include <lib/errno.h>
-
-static int hex_value(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
+#include <lib/string.h>
 
 /* The CPUs of @mask below @nbits (nbits may be the whole word). */
 static cpumask_t keep_bits(cpumask_t mask, unsigned int nbits)
@@ -53,7 +43,7 @@ int cpumask_parse(const char *s, unsigned int nbits, cpumask_t *mask)
 				return -EINVAL;
 			i--;
 		}
-		v = hex_value(s[i]);
+		v = hex_to_bin(s[i]);
 		if (v < 0)
 			return -EINVAL;
 		/* Bits at or past @nbits are dropped, also those past the word. */

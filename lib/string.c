@@ -194,6 +194,13 @@ static unsigned int digit_value(char c)
 	return 36;
 }
 
+int hex_to_bin(char c)
+{
+	unsigned int d = digit_value(c);
+
+	return d < 16 ? (int)d : -1;
+}
+
 /*
  * Resolve base 0 and step over a "0x" prefix where the base allows one. "0x" with no hex
  * digit after it then finds no digits: -EINVAL, the same answer octal "0" then 'x' would get.

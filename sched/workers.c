@@ -57,6 +57,13 @@ int worker_join(struct task_struct *w)
 	return ret;
 }
 
+int worker_wait(struct task_struct *w)
+{
+	while (w && READ_ONCE(w->state) != TASK_DEAD)
+		msleep(1);
+	return worker_join(w);
+}
+
 void workers_join(struct task_struct **w, unsigned int n)
 {
 	for (unsigned int i = 0; i < n; i++)

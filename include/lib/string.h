@@ -72,6 +72,7 @@ char *strsep(char **sp, const char *delim);
  * Return 0 and store *res, or -EINVAL (bad syntax) / -ERANGE (does not fit); *res is left
  * alone on error.
  */
+int hex_to_bin(char c);		/* 0..15 for a hex digit of either case, else -1 */
 int kstrtoull(const char *s, unsigned int base, unsigned long long *res);
 int kstrtoll(const char *s, unsigned int base, long long *res);
 int kstrtoul(const char *s, unsigned int base, unsigned long *res);

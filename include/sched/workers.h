@@ -30,6 +30,12 @@ void worker_put(struct task_struct *w);
 
 /* worker_stop and worker_put. */
 int worker_join(struct task_struct *w);
+/*
+ * Wait (sleeping) until @w has returned by itself, then worker_join it. For workers that
+ * end on their own: a stop request before a worker woken on another CPU first ran would
+ * keep its function from running at all (kthread_stop's rule, as Linux's).
+ */
+int worker_wait(struct task_struct *w);
 void workers_join(struct task_struct **w, unsigned int n);
 
 #endif

@@ -1,7 +1,7 @@
 /*
  * The APs at work: call-function IPIs run where they are sent, in order; kernel threads
- * given an affinity run, sleep and wake on their CPU; a running task given another mask
- * moves; a remote wakeup of an idle CPU sends it a reschedule IPI; TLB shootdowns reach
+ * given an affinity run, sleep and wake on their CPU (moving tasks by affinity is ktest
+ * affinity's); a remote wakeup of an idle CPU sends it a reschedule IPI; TLB shootdowns reach
  * the CPUs that may hold the translation (a stale entry would be read otherwise: QEMU's
  * TLB keeps them too) and only those. Every case skips with one CPU online.
  */
@@ -20,6 +20,7 @@
 #include <mm/vmstat.h>
 #include <sched/completion.h>
 #include <sched/task.h>
+#include <sched/workers.h>
 
 #define NEED_TWO_CPUS(t) do { if (num_online_cpus() < 2) KTEST_SKIP(t, "one CPU online"); } while (0)
 
@@ -29,32 +30,16 @@ static unsigned int last_cpu(void)
 	return 8 * sizeof(cpumask_t) - 1 - (unsigned int)__builtin_clzl(online_cpus());
 }
 
-/*
- * A kernel thread that may run on @cpu only, started, with a reference for join(): it may
- * exit on its own before the test looks at it.
- */
+/* A worker (sched/workers.h) that may run on @cpu only, started. */
 static struct task_struct *start_on(int (*fn)(void *), void *arg, unsigned int cpu)
 {
-	struct task_struct *p = kthread_create(fn, arg, "smptest/%u", cpu);
+	struct task_struct *p = worker_create(fn, arg, "smptest", SCHED_NORMAL, 0);
 
 	if (p) {
-		get_task_struct(p);
 		set_cpus_allowed(p, cpumask_of(cpu));
 		wake_up_process(p);
 	}
 	return p;
-}
-
-/* Wait for a thread from start_on to return by itself; its exit code. */
-static int join(struct task_struct *p)
-{
-	int ret;
-
-	while (READ_ONCE(p->state) != TASK_DEAD)
-		msleep(1);
-	ret = kthread_stop(p);
-	put_task_struct(p);
-	return ret;
 }
 
 /* ---- call-function IPIs ---- */
@@ -156,8 +141,8 @@ static void test_cpus_calling_each_other_do_not_deadlock(struct ktest *t)
 	pb = start_on(cross_caller, (void *)(uintptr_t)a, b);
 	KTEST_ASSERT_TRUE(t, pa && pb);
 	cross_go = true;
-	KTEST_EXPECT_EQ(t, join(pa), 0);
-	KTEST_EXPECT_EQ(t, join(pb), 0);
+	KTEST_EXPECT_EQ(t, worker_wait(pa), 0);
+	KTEST_EXPECT_EQ(t, worker_wait(pb), 0);
 	KTEST_EXPECT_EQ(t, cross_done[a], 1u);
 	KTEST_EXPECT_EQ(t, cross_done[b], 1u);
 }
@@ -194,88 +179,11 @@ static void test_pinned_threads_run_and_sleep_on_their_cpu(struct ktest *t)
 		p[cpu] = start_on(sleep_where, &w[cpu], cpu);
 	for_each_cpu(cpu, online_cpus()) {
 		KTEST_ASSERT_TRUE(t, p[cpu] != NULL);
-		KTEST_EXPECT_EQ(t, join(p[cpu]), 0);
+		KTEST_EXPECT_EQ(t, worker_wait(p[cpu]), 0);
 		KTEST_EXPECT_EQ(t, w[cpu].before, (int)cpu);
 		KTEST_EXPECT_EQ(t, w[cpu].after, (int)cpu);
 		KTEST_EXPECT_TRUE(t, w[cpu].slept_ns >= 5 * NSEC_PER_MSEC);
 	}
-}
-
-struct mover {
-	volatile bool stop;
-	volatile int seen_first, seen_last;	/* where it ran first and last */
-	volatile unsigned long back;		/* times seen on its old CPU after the new one */
-	int from, to;
-};
-
-static int spin_and_watch(void *arg)
-{
-	struct mover *m = arg;
-	bool arrived = false;
-
-	m->seen_first = (int)smp_processor_id();
-	while (!m->stop) {
-		int cpu = (int)smp_processor_id();
-
-		if (cpu == m->to)
-			arrived = true;
-		else if (arrived)
-			m->back++;
-		m->seen_last = cpu;
-		cpu_relax();
-	}
-	return 0;
-}
-
-/* A thread spinning on one AP is given another: it leaves at its next switch (the IPI's). */
-static void test_running_thread_moves_to_its_new_cpu(struct ktest *t)
-{
-	static struct mover m;
-	struct task_struct *p;
-	uint64_t t0;
-
-	NEED_TWO_CPUS(t);
-	m = (struct mover){ .seen_first = -1, .seen_last = -1, .from = (int)last_cpu(),
-			    .to = num_online_cpus() >= 3 ? 1 : 0 };
-	p = start_on(spin_and_watch, &m, (unsigned int)m.from);
-	KTEST_ASSERT_TRUE(t, p != NULL);
-	while (m.seen_last < 0)
-		msleep(1);
-	KTEST_EXPECT_EQ(t, set_cpus_allowed(p, cpumask_of((unsigned int)m.to)), 0);
-	for (t0 = sched_clock(); m.seen_last != m.to && sched_clock() - t0 < NSEC_PER_SEC;)
-		msleep(1);
-	msleep(5);
-	KTEST_EXPECT_EQ(t, set_cpus_allowed(p, 0), -EINVAL);
-	m.stop = true;
-	KTEST_EXPECT_EQ(t, join(p), 0);
-	KTEST_EXPECT_EQ(t, m.seen_first, m.from);
-	KTEST_EXPECT_EQ(t, m.seen_last, m.to);
-	KTEST_EXPECT_EQ(t, m.back, 0ul);
-}
-
-/* The caller moving itself returns on the new CPU; an empty or offline-only mask is refused. */
-static void test_caller_moves_itself(struct ktest *t)
-{
-	cpumask_t old = current->cpus_mask;
-	unsigned int home = smp_processor_id(), to = last_cpu();
-
-	NEED_TWO_CPUS(t);
-	if (to == home)
-		to = 0;
-	KTEST_ASSERT_EQ(t, set_cpus_allowed(current, cpumask_of(to)), 0);
-	KTEST_EXPECT_EQ(t, smp_processor_id(), to);
-	msleep(2);
-	KTEST_EXPECT_EQ(t, smp_processor_id(), to);	/* woken where it may run */
-	KTEST_EXPECT_EQ(t, set_cpus_allowed(current, 0), -EINVAL);
-	if (CPU_MASK_ALL & ~online_cpus())	/* only CPUs that are not up */
-		KTEST_EXPECT_EQ(t, set_cpus_allowed(current, CPU_MASK_ALL & ~online_cpus()),
-				-EINVAL);
-	KTEST_EXPECT_EQ(t, smp_processor_id(), to);
-	KTEST_EXPECT_EQ(t, set_cpus_allowed(current, cpumask_of(home)), 0);
-	KTEST_EXPECT_EQ(t, smp_processor_id(), home);
-	KTEST_EXPECT_EQ(t, set_cpus_allowed(current, old), 0);
-	KTEST_EXPECT_EQ(t, smp_processor_id(), home);	/* allowed where it is: it stays */
-	KTEST_EXPECT_EQ(t, set_cpus_allowed(&init_task, old), -EPERM);	/* an idle task */
 }
 
 /* ---- wakeups across CPUs ---- */
@@ -310,7 +218,7 @@ static void test_remote_wakeup_sends_reschedule_ipi(struct ktest *t)
 	KTEST_EXPECT_TRUE(t, wait_for_completion_timeout(&woke, msecs_to_jiffies(1000)) > 0);
 	KTEST_EXPECT_EQ(t, woke_on, (int)cpu);
 	KTEST_EXPECT_TRUE(t, irq_stats[cpu].reschedule > res);
-	KTEST_EXPECT_EQ(t, join(p), 0);
+	KTEST_EXPECT_EQ(t, worker_wait(p), 0);
 }
 
 /* ---- TLB shootdowns ---- */
@@ -375,7 +283,7 @@ static void test_shootdown_of_kernel_mapping(struct ktest *t)
 	KTEST_EXPECT_EQ(t, r.last, 0xbbbbull);
 	KTEST_EXPECT_TRUE(t, irq_stats[cpu].tlb_shootdown > shoot);
 	KTEST_EXPECT_TRUE(t, vm_event_sum(NR_TLB_REMOTE_FLUSH) > remote);
-	KTEST_EXPECT_EQ(t, join(p), 0);
+	KTEST_EXPECT_EQ(t, worker_wait(p), 0);
 
 	/* Back as vmap made it, so vunmap takes away what it mapped. */
 	tlb_batch_init(&tlb, &kernel_pt_ops);
@@ -434,7 +342,7 @@ static void test_user_shootdown_asks_only_cpus_with_it_loaded(struct ktest *t)
 	for_each_cpu(c, online_cpus())
 		KTEST_EXPECT_EQ(t, irq_stats[c].tlb_shootdown, shoot[c] + (c == cpu));
 	complete(&u.go);
-	KTEST_EXPECT_EQ(t, join(p), 0);
+	KTEST_EXPECT_EQ(t, worker_wait(p), 0);
 	mmput(u.mm);
 }
 
@@ -443,8 +351,6 @@ static const struct ktest_case smp_sched_cases[] = {
 	KTEST_CASE(test_calls_without_wait_run_in_order),
 	KTEST_CASE(test_cpus_calling_each_other_do_not_deadlock),
 	KTEST_CASE(test_pinned_threads_run_and_sleep_on_their_cpu),
-	KTEST_CASE(test_running_thread_moves_to_its_new_cpu),
-	KTEST_CASE(test_caller_moves_itself),
 	KTEST_CASE(test_remote_wakeup_sends_reschedule_ipi),
 	KTEST_CASE(test_shootdown_of_kernel_mapping),
 	KTEST_CASE(test_user_shootdown_asks_only_cpus_with_it_loaded),

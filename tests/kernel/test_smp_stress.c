@@ -20,6 +20,7 @@
 #include <mm/vmalloc.h>
 #include <mm/vmstat.h>
 #include <sched/task.h>
+#include <sched/workers.h>
 
 #define WARMUP_NS	(300 * NSEC_PER_MSEC)	/* fills the caches a first use grows */
 #define STRESS_NS	(1500 * NSEC_PER_MSEC)
@@ -141,23 +142,20 @@ static bool stress_round(struct ktest *t, struct stress *st, uint64_t ns)
 	struct task_struct *p[NR_CPUS] = { 0 };
 	unsigned int cpu;
 
+	bool ok = true;
+
 	for_each_cpu(cpu, online_cpus()) {
 		st[cpu].ns = ns;
-		p[cpu] = kthread_create(stress_thread, &st[cpu], "stress/%u", cpu);
-		KTEST_EXPECT_TRUE(t, p[cpu] != NULL);
-		if (!p[cpu])
-			return false;
-		get_task_struct(p[cpu]);	/* it exits by itself */
-		set_cpus_allowed(p[cpu], cpumask_of(cpu));
-		wake_up_process(p[cpu]);
+		p[cpu] = worker_create(stress_thread, &st[cpu], "stress", SCHED_NORMAL, 0);
+		ok &= KTEST_EXPECT_TRUE(t, p[cpu] != NULL);
+		if (p[cpu])
+			set_cpus_allowed(p[cpu], cpumask_of(cpu));
 	}
-	for_each_cpu(cpu, online_cpus()) {
-		while (READ_ONCE(p[cpu]->state) != TASK_DEAD)
-			msleep(10);
-		KTEST_EXPECT_EQ(t, kthread_stop(p[cpu]), 0);
-		put_task_struct(p[cpu]);
-	}
-	return true;
+	workers_start(p, NR_CPUS);
+	for_each_cpu(cpu, online_cpus())
+		if (p[cpu])
+			KTEST_EXPECT_EQ(t, worker_wait(p[cpu]), 0);
+	return ok;
 }
 
 /*
